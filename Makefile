@@ -1,0 +1,64 @@
+# Entry points. `make run` and `make test` work on a fresh machine: they
+# install and start what they need (Kafka, the schema registry, the
+# ClickHouse engine) under the git-ignored .local/ folder.
+
+SHELL := /bin/bash
+GO    ?= go
+BIN   := bin/belvo-pipeline
+ENV   := set -a; [ -f .local/env ] && . .local/env; set +a;
+
+.PHONY: all build up down test test-unit vet run bench bench-ingest bench-belvo bench-fetcher bench-sink clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/belvo-pipeline
+
+## up: start Kafka, the registry and ClickHouse on 127.0.0.1 and write .local/env
+up:
+	scripts/up.sh
+
+## down: stop everything `make up` started
+down:
+	scripts/down.sh
+
+vet:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
+	$(GO) vet ./...
+
+## test: set up the services, then run every test (unit and integration) with the race detector
+test: up vet k8s-validate
+	$(ENV) BELVO_REQUIRE_SERVICES=1 $(GO) test -race -count=1 -timeout 40m ./...
+
+## test-unit: the tests that need no service (integration tests skip)
+test-unit:
+	$(GO) test -race -count=1 ./...
+
+## k8s-validate: render deploy/k8s (base and every overlay) and check each object with kubeconform
+.PHONY: k8s-validate
+k8s-validate:
+	scripts/k8s-validate.sh
+
+## run: set up everything and run the pipeline end to end (ONCE=1: exit after the summary)
+run: up build
+	@mkdir -p .local/logs
+	@echo "logs: .local/logs/run.log"
+	$(ENV) LOG_LEVEL=$${LOG_LEVEL:-info} $(BIN) run $(if $(ONCE),--once) 2>>.local/logs/run.log
+
+## bench: every benchmark; each prints its numbers
+bench: bench-ingest bench-belvo bench-fetcher bench-sink
+
+bench-ingest: up build
+	$(ENV) scripts/bench-ingest.sh
+
+bench-belvo:
+	$(GO) test -run '^$$' -bench . -benchtime 3x ./internal/belvo/
+
+bench-fetcher: up
+	$(ENV) $(GO) test -run '^$$' -bench . -benchtime 1x ./fetcher/
+
+bench-sink: up
+	$(ENV) $(GO) test -run '^$$' -bench . -benchtime 1x ./sink/ ./internal/records/
+
+clean: down
+	rm -rf bin .local/kafka .local/clickhouse .local/run

@@ -1,0 +1,22 @@
+package main
+
+import (
+	"context"
+
+	"github.com/finflow/belvo-pipeline/internal/config"
+	"github.com/finflow/belvo-pipeline/sink"
+)
+
+func runSink(ctx context.Context, env *runEnv, args []string) error {
+	var cfg sink.Config
+	set := config.New("sink")
+	cfg.Bind(set)
+	if _, err := parseOrUsage(set, args, env); err != nil {
+		return err
+	}
+	s, err := sink.New(cfg, env.log, newRegistry())
+	if err != nil {
+		return err
+	}
+	return s.Run(ctx)
+}

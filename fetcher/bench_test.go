@@ -1,0 +1,67 @@
+package fetcher
+
+import (
+	"fmt"
+	"net/url"
+	"testing"
+	"time"
+
+	dto "github.com/prometheus/client_model/go"
+
+	"github.com/finflow/belvo-pipeline/internal/emulator"
+	"github.com/finflow/belvo-pipeline/schemas"
+)
+
+// BenchmarkFetcherEndToEnd measures records/s from Belvo pages of 1000
+// transactions to records acknowledged by Kafka (acks=all), with the
+// emulator, ingest and the fetcher in this process and the broker and
+// registry local: one transactions historical_update per link, N workers.
+// The Belvo rate limit is lifted: it is what bounds production (80
+// requests per 30 s per IP), not what this measures.
+func BenchmarkFetcherEndToEnd(b *testing.B) {
+	const links, perLink = 10, 5000
+	for _, workers := range []int{1, 4, 16} {
+		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
+			w := newWorld(b, emulator.Config{Links: links, Records: perLink})
+			total := 0
+			for _, l := range w.emu.Links() {
+				// Generate the emulator's data before the clock starts.
+				recs, err := w.emu.Records("transactions", url.Values{"link": {l.ID}})
+				if err != nil {
+					b.Fatal(err)
+				}
+				total += len(recs)
+			}
+			r := w.startFetcher(map[string]string{EnvWorkers: fmt.Sprint(workers), "BELVO_PAGE_SIZE": "1000",
+				"BELVO_RATE_LIMIT": "100000", "BELVO_RATE_INTERVAL": "1s", "TOPIC_PARTITIONS": "6"})
+			txs, _ := schemas.ResourceByName("transactions")
+			counter := r.f.metrics.records.WithLabelValues(txs.Topic(w.prefix))
+			published := func() int {
+				var m dto.Metric
+				_ = counter.Write(&m)
+				return int(m.GetCounter().GetValue())
+			}
+			b.ResetTimer()
+			start := time.Now()
+			for i := range b.N {
+				for _, l := range w.emu.Links() {
+					w.post(b, map[string]any{"webhook_id": fmt.Sprintf("bench-%d-%s", i, l.ID), "webhook_type": "TRANSACTIONS",
+						"webhook_code": "historical_update", "process_type": "historical_update", "link_id": l.ID,
+						"external_id": nil, "data": map[string]any{"total_transactions": perLink}})
+				}
+				deadline := time.Now().Add(5 * time.Minute)
+				for published() < total*(i+1) {
+					if time.Now().After(deadline) {
+						b.Fatalf("%d of %d records after 5 minutes", published(), total*(i+1))
+					}
+					time.Sleep(5 * time.Millisecond)
+				}
+			}
+			elapsed := time.Since(start)
+			b.StopTimer()
+			rate := float64(total*b.N) / elapsed.Seconds()
+			b.ReportMetric(rate, "records/s")
+			b.Logf("workers=%d: %d records in %v = %.0f records/s", workers, total*b.N, elapsed.Round(time.Millisecond), rate)
+		})
+	}
+}

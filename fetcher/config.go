@@ -1,0 +1,110 @@
+package fetcher
+
+import (
+	"net"
+	"time"
+
+	"github.com/finflow/belvo-pipeline/internal/belvo"
+	"github.com/finflow/belvo-pipeline/internal/config"
+)
+
+// Env names of the fetcher's own settings; the Belvo client's are in
+// package belvo.
+const (
+	EnvGroup           = "FETCHER_GROUP"
+	EnvWorkers         = "FETCHER_WORKERS"
+	EnvMaxPending      = "FETCHER_MAX_PENDING"
+	EnvLookBackDays    = "FETCHER_LOOKBACK_DAYS"
+	EnvIDChunk         = "FETCHER_ID_CHUNK"
+	EnvDiscovery       = "FETCHER_DISCOVERY_INTERVAL"
+	EnvRetryBackoff    = "FETCHER_RETRY_BACKOFF"
+	EnvShutdownTimeout = "FETCHER_SHUTDOWN_TIMEOUT"
+	EnvAdminAddr       = "FETCHER_ADMIN_ADDR"
+)
+
+// Config is everything the fetcher needs. Bind fills it from flags and env;
+// Validate checks it before anything is opened.
+type Config struct {
+	Brokers         []string      // KAFKA_BROKERS, comma-separated host:port
+	RegistryURL     string        // SCHEMA_REGISTRY_URL: base of the Confluent API
+	TopicPrefix     string        // TOPIC_PREFIX, default belvo
+	Partitions      int           // TOPIC_PARTITIONS of the record topics the fetcher creates, default 6
+	Replication     int           // TOPIC_REPLICATION_FACTOR, default 1 (3 in production)
+	Group           string        // FETCHER_GROUP: consumer group id, default belvo-fetcher
+	Workers         int           // FETCHER_WORKERS: links fetched at once, default 16
+	MaxPending      int           // FETCHER_MAX_PENDING: events read but not finished, default 2000
+	LookBackDays    int           // FETCHER_LOOKBACK_DAYS: d1 of the first created_at__range is today minus this, default 30
+	IDChunk         int           // FETCHER_ID_CHUNK: ids per id__in call, default 100 (about 3.7 kB of URL with UUIDs)
+	Discovery       time.Duration // FETCHER_DISCOVERY_INTERVAL: how often new webhook topics are looked for, default 30s
+	RetryBackoff    time.Duration // FETCHER_RETRY_BACKOFF: first wait before re-running a plan that failed transiently, doubled up to 5m, default 5s
+	ShutdownTimeout time.Duration // FETCHER_SHUTDOWN_TIMEOUT: how long shutdown lets in-flight plans finish, default 30s
+	AdminAddr       string        // FETCHER_ADMIN_ADDR: healthz/readyz/metrics listener, default :9101
+	Belvo           belvo.Config  // BELVO_*: the API client
+}
+
+// Bind registers the settings in s.
+func (c *Config) Bind(s *config.Set) {
+	s.Strings(&c.Brokers, "kafka-brokers", "KAFKA_BROKERS", "127.0.0.1:9092", "Kafka bootstrap brokers, comma-separated")
+	s.String(&c.RegistryURL, "schema-registry-url", "SCHEMA_REGISTRY_URL", "http://127.0.0.1:8081/apis/ccompat/v7", "base URL of the registry's Confluent-compatible API")
+	s.String(&c.TopicPrefix, "topic-prefix", "TOPIC_PREFIX", "belvo", "prefix of every topic")
+	s.Int(&c.Partitions, "topic-partitions", "TOPIC_PARTITIONS", 6, "partitions of topics created by the fetcher")
+	s.Int(&c.Replication, "topic-replication-factor", "TOPIC_REPLICATION_FACTOR", 1, "replication factor of topics created by the fetcher")
+	s.String(&c.Group, "group", EnvGroup, "belvo-fetcher", "consumer group id shared by the fetcher's replicas")
+	s.Int(&c.Workers, "workers", EnvWorkers, 16, "links fetched concurrently")
+	s.Int(&c.MaxPending, "max-pending", EnvMaxPending, 2000, "events read from Kafka but not finished, at most")
+	s.Int(&c.LookBackDays, "lookback-days", EnvLookBackDays, 30, "days before today where the first created_at__range of a link and resource starts")
+	s.Int(&c.IDChunk, "id-chunk", EnvIDChunk, 100, "ids per id__in request, keeping URLs short")
+	s.Duration(&c.Discovery, "discovery-interval", EnvDiscovery, 30*time.Second, "how often new webhook topics are looked for")
+	s.Duration(&c.RetryBackoff, "retry-backoff", EnvRetryBackoff, 5*time.Second, "first wait before re-running a plan that failed transiently (doubled up to 5m)")
+	s.Duration(&c.ShutdownTimeout, "shutdown-timeout", EnvShutdownTimeout, 30*time.Second, "how long shutdown lets in-flight plans finish before leaving them uncommitted")
+	s.String(&c.AdminAddr, "admin-addr", EnvAdminAddr, ":9101", "listen address of /healthz, /readyz and /metrics")
+	c.Belvo.Bind(s)
+}
+
+// Validate checks every setting and names the first bad one.
+func (c *Config) Validate() error {
+	if err := config.ValidateKafka(c.Brokers, c.RegistryURL, c.TopicPrefix); err != nil {
+		return err
+	}
+	for _, n := range []struct {
+		env, flag string
+		v, min    int
+	}{
+		{"TOPIC_PARTITIONS", "topic-partitions", c.Partitions, 1},
+		{"TOPIC_REPLICATION_FACTOR", "topic-replication-factor", c.Replication, 1},
+		{EnvWorkers, "workers", c.Workers, 1},
+		{EnvMaxPending, "max-pending", c.MaxPending, 1},
+		{EnvLookBackDays, "lookback-days", c.LookBackDays, 0},
+		{EnvIDChunk, "id-chunk", c.IDChunk, 1},
+	} {
+		if n.v < n.min {
+			return config.Invalid(n.env, n.flag, "must be at least %d, got %d", n.min, n.v)
+		}
+	}
+	if c.IDChunk > 200 {
+		// 200 UUIDs and commas are about 7.4 kB of query: beyond the 8 kB
+		// request line many proxies accept.
+		return config.Invalid(EnvIDChunk, "id-chunk", "must be at most 200 to keep URLs under 8 kB, got %d", c.IDChunk)
+	}
+	if c.Group == "" {
+		return config.Invalid(EnvGroup, "group", "must not be empty")
+	}
+	for _, d := range []struct {
+		env, flag string
+		v         time.Duration
+	}{
+		{EnvDiscovery, "discovery-interval", c.Discovery},
+		{EnvRetryBackoff, "retry-backoff", c.RetryBackoff},
+	} {
+		if d.v <= 0 {
+			return config.Invalid(d.env, d.flag, "must be positive, got %v", d.v)
+		}
+	}
+	if c.ShutdownTimeout < 0 {
+		return config.Invalid(EnvShutdownTimeout, "shutdown-timeout", "must not be negative, got %v", c.ShutdownTimeout)
+	}
+	if _, _, err := net.SplitHostPort(c.AdminAddr); err != nil {
+		return config.Invalid(EnvAdminAddr, "admin-addr", "%q is not host:port", c.AdminAddr)
+	}
+	return c.Belvo.Defaults().Validate()
+}

@@ -1,0 +1,223 @@
+package fetcher
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+
+	"github.com/finflow/belvo-pipeline/schemas"
+)
+
+// commitInterval is how often finished offsets are committed. Commits are
+// cheap and batched per partition; a crash replays at most this much more.
+const commitInterval = 200 * time.Millisecond
+
+// discover lists the webhook topics under the prefix, institution status
+// aside (statuspage.io events name no link and ask for no fetch), sorted.
+func (f *Fetcher) discover(ctx context.Context) ([]string, error) {
+	md, err := f.cluster.Client.Metadata(ctx, &kafka.MetadataRequest{})
+	if err != nil {
+		return nil, fmt.Errorf("list topics: %w", err)
+	}
+	prefix := schemas.WebhookTopicPrefix(f.cfg.TopicPrefix)
+	status := schemas.WebhookTopic(f.cfg.TopicPrefix, schemas.InstitutionStatusType)
+	var out []string
+	for _, t := range md.Topics {
+		if t.Error == nil && strings.HasPrefix(t.Name, prefix) && t.Name != status {
+			out = append(out, t.Name)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// consume runs the consumer group until ctx ends, re-joining with the new
+// topic list whenever discovery finds a webhook topic it did not have (a
+// webhook type Belvo added: it is recorded, never dropped).
+func (f *Fetcher) consume(ctx context.Context) error {
+	var topics []string
+	for ctx.Err() == nil {
+		found, err := f.discover(ctx)
+		if err != nil || len(found) == 0 {
+			if err != nil {
+				f.log.Warn("topic discovery", "err", err.Error())
+			}
+			select {
+			case <-ctx.Done():
+			case <-time.After(min(f.cfg.Discovery, time.Second)):
+			}
+			continue
+		}
+		topics = found
+		if err := f.consumeTopics(ctx, topics); err != nil {
+			// The session ended on a Kafka error; what it finished is
+			// committed and the rest is read again by the next one.
+			f.log.Warn("consumer session ended", "err", err.Error())
+			select {
+			case <-ctx.Done():
+			case <-time.After(time.Second):
+			}
+		}
+	}
+	return nil
+}
+
+// consumeTopics reads topics in the group until ctx ends or the topic list
+// changes, then stops reading, lets in-flight plans finish (or abandons
+// them after ShutdownTimeout), commits and leaves the group.
+func (f *Fetcher) consumeTopics(ctx context.Context, topics []string) error {
+	f.offsets.reset()
+	f.log.Info("joining consumer group", "group", f.cfg.Group, "topics", len(topics))
+	reader := kafka.NewReader(kafka.ReaderConfig{
+		Brokers:           f.cfg.Brokers,
+		GroupID:           f.cfg.Group,
+		GroupTopics:       topics,
+		StartOffset:       kafka.FirstOffset,
+		CommitInterval:    0, // synchronous commits: we commit only what is finished
+		MaxWait:           250 * time.Millisecond,
+		ReadBackoffMax:    250 * time.Millisecond,
+		HeartbeatInterval: time.Second,
+		SessionTimeout:    10 * time.Second,
+		RebalanceTimeout:  10 * time.Second,
+		JoinGroupBackoff:  time.Second,
+		ReadLagInterval:   -1,
+		ErrorLogger: kafka.LoggerFunc(func(msg string, args ...any) {
+			f.log.Warn("kafka reader", "msg", fmt.Sprintf(msg, args...))
+		}),
+	})
+	readCtx, stopReading := context.WithCancel(ctx)
+	defer stopReading()
+	// Plans get their own context: stopping the reads must not cut a plan
+	// short; only the shutdown timeout does.
+	planCtx, stopPlans := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopPlans()
+
+	pending := make(chan struct{}, f.cfg.MaxPending)
+	p := newPool(f.cfg.Workers, func(ctx context.Context, j job) time.Duration { return f.handle(ctx, &j) })
+	changed := make(chan struct{})
+	go f.watchTopics(readCtx, topics, changed, stopReading)
+	commitDone := make(chan struct{})
+	go func() {
+		defer close(commitDone)
+		f.commitLoop(readCtx, reader)
+	}()
+
+	var readErr error
+	for {
+		select {
+		case pending <- struct{}{}:
+		case <-readCtx.Done():
+		}
+		if readCtx.Err() != nil {
+			break
+		}
+		m, err := reader.FetchMessage(readCtx)
+		if err != nil {
+			<-pending
+			if readCtx.Err() == nil {
+				readErr = fmt.Errorf("read webhook topics: %w", err)
+			}
+			break
+		}
+		f.offsets.read(m)
+		key := string(m.Key)
+		if key == "" {
+			key = fmt.Sprintf("%s/%d", m.Topic, m.Partition)
+		}
+		p.submit(planCtx, key, job{msg: m, release: func(finished bool) {
+			if finished {
+				f.offsets.finish(m)
+			}
+			<-pending
+		}})
+	}
+	stopReading()
+	<-commitDone
+	f.drain(p, stopPlans)
+	f.commit(reader)
+	if err := reader.Close(); err != nil {
+		f.log.Warn("leave consumer group", "err", err.Error())
+	}
+	select {
+	case <-changed:
+		f.log.Info("webhook topics changed: re-joining")
+		return readErr
+	default:
+	}
+	if ctx.Err() != nil {
+		return nil
+	}
+	return readErr
+}
+
+// drain waits for in-flight plans up to ShutdownTimeout, then cancels the
+// rest, which stay uncommitted.
+func (f *Fetcher) drain(p *pool, stopPlans context.CancelFunc) {
+	done := make(chan struct{})
+	go func() { p.wait(); close(done) }()
+	t := time.NewTimer(f.cfg.ShutdownTimeout)
+	defer t.Stop()
+	select {
+	case <-done:
+		return
+	case <-t.C:
+	}
+	f.log.Warn("in-flight plans cut short: their events stay uncommitted", "in_flight", f.offsets.inFlight())
+	stopPlans()
+	<-done
+}
+
+// watchTopics stops the reads when discovery finds a different list.
+func (f *Fetcher) watchTopics(ctx context.Context, topics []string, changed chan<- struct{}, stop context.CancelFunc) {
+	t := time.NewTicker(f.cfg.Discovery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		found, err := f.discover(ctx)
+		if err != nil || len(found) == 0 || slices.Equal(found, topics) {
+			continue
+		}
+		close(changed)
+		stop()
+		return
+	}
+}
+
+func (f *Fetcher) commitLoop(ctx context.Context, reader *kafka.Reader) {
+	t := time.NewTicker(commitInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			f.commit(reader)
+		}
+	}
+}
+
+// commit commits every partition's contiguous finished offset.
+func (f *Fetcher) commit(reader *kafka.Reader) {
+	msgs := f.offsets.committable()
+	if len(msgs) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := reader.CommitMessages(ctx, msgs...); err != nil {
+		f.metrics.commitFailures.Inc()
+		if !errors.Is(err, context.Canceled) {
+			f.log.Warn("commit offsets", "err", err.Error())
+		}
+		f.offsets.restore(msgs)
+	}
+}

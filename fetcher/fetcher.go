@@ -1,0 +1,166 @@
+package fetcher
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/finflow/belvo-pipeline/internal/admin"
+	"github.com/finflow/belvo-pipeline/internal/belvo"
+	"github.com/finflow/belvo-pipeline/internal/broker"
+	"github.com/finflow/belvo-pipeline/internal/registry"
+)
+
+// Fetcher is the fetching stage.
+type Fetcher struct {
+	cfg      Config
+	log      *slog.Logger
+	metrics  *metrics
+	cluster  *broker.Cluster
+	producer *broker.Producer
+	registry *registry.Client
+	belvo    *belvo.Client
+	admin    *admin.Server
+	state    *state
+	planner  *planner
+	offsets  *offsets
+	now      func() time.Time
+
+	outputs outputs       // filled by prepare, read-only afterwards
+	ready   chan struct{} // closed once prepared and the state is loaded
+}
+
+// Option changes a dependency of a Fetcher, for tests.
+type Option func(*options)
+
+type options struct {
+	now   func() time.Time
+	belvo []belvo.Option
+}
+
+// WithClock fixes the fetcher's notion of now (and so of today, d2).
+func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
+
+// WithBelvoOptions passes options to the Belvo client (a shared limiter, a
+// fake clock).
+func WithBelvoOptions(opts ...belvo.Option) Option {
+	return func(o *options) { o.belvo = append(o.belvo, opts...) }
+}
+
+// New checks cfg, binds the admin listener and builds the clients. Nothing
+// is read or published until Run.
+func New(cfg Config, log *slog.Logger, reg *prometheus.Registry, opts ...Option) (*Fetcher, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	o := options{now: time.Now}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	rc, err := registry.New(cfg.RegistryURL)
+	if err != nil {
+		return nil, err
+	}
+	f := &Fetcher{cfg: cfg, log: log, registry: rc, offsets: newOffsets(), now: o.now, ready: make(chan struct{})}
+	f.metrics = newMetrics(reg, func() float64 { return float64(f.offsets.inFlight()) })
+	bopts := append([]belvo.Option{belvo.WithLogger(log), belvo.WithMetrics(belvoMetrics{f.metrics})}, o.belvo...)
+	if f.belvo, err = belvo.New(cfg.Belvo, bopts...); err != nil {
+		return nil, err
+	}
+	f.cluster = broker.NewCluster(broker.ClusterConfig{Brokers: cfg.Brokers, Partitions: cfg.Partitions,
+		ReplicationFactor: cfg.Replication, ClientID: "belvo-fetcher"})
+	f.producer = broker.NewProducer(f.cluster, broker.ProducerConfig{})
+	f.state = newState(stateTopic(cfg.TopicPrefix), cfg.Brokers, f.producer, log)
+	f.planner = &planner{idChunk: cfg.IDChunk, lookBackDays: cfg.LookBackDays, previous: f.state.get}
+	if f.admin, err = admin.New(cfg.AdminAddr, reg, f.readiness, log); err != nil {
+		return nil, fmt.Errorf("%s: %w", EnvAdminAddr, err)
+	}
+	return f, nil
+}
+
+// AdminAddr is the bound admin address (useful with port 0 in tests).
+func (f *Fetcher) AdminAddr() string { return f.admin.Addr() }
+
+// Run prepares the topics, schemas and state, then consumes until ctx ends.
+// On shutdown it stops reading, lets in-flight plans finish for up to
+// ShutdownTimeout (the rest stay uncommitted and are read again), commits,
+// leaves the group and closes the producer, in that order: the producer
+// must outlive every plan that may still publish.
+func (f *Fetcher) Run(ctx context.Context) error {
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return f.admin.Run(gctx) })
+	g.Go(func() error {
+		if err := f.prepare(gctx); err != nil {
+			return err
+		}
+		close(f.ready)
+		f.log.Info("fetcher ready", "prefix", f.cfg.TopicPrefix, "group", f.cfg.Group, "workers", f.cfg.Workers)
+		cg, cctx := errgroup.WithContext(gctx)
+		cg.Go(func() error { return f.state.tail(cctx) })
+		cg.Go(func() error { return f.consume(cctx) })
+		return cg.Wait()
+	})
+	err := g.Wait()
+	f.producer.Close()
+	if ctx.Err() != nil && err == context.Canceled {
+		err = nil
+	}
+	f.log.Info("fetcher stopped", "err", err)
+	return err
+}
+
+// prepare registers the schemas, creates the topics and loads the state,
+// retrying while Kafka or the registry are still starting.
+func (f *Fetcher) prepare(ctx context.Context) error {
+	backoff := 200 * time.Millisecond
+	for {
+		err := f.prepareOnce(ctx)
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		f.log.Warn("fetcher not ready, retrying", "err", err.Error(), "in", backoff)
+		select {
+		case <-time.After(backoff):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		backoff = min(2*backoff, 5*time.Second)
+	}
+}
+
+func (f *Fetcher) prepareOnce(ctx context.Context) error {
+	// The state topic is compacted and has one partition; the record topics
+	// take the cluster's defaults. Create it first, before anything could
+	// create it with the wrong settings.
+	compact := broker.NewCluster(broker.ClusterConfig{Brokers: f.cfg.Brokers, Partitions: 1, ReplicationFactor: f.cfg.Replication,
+		TopicConfigs: map[string]string{"cleanup.policy": "compact"}, ClientID: "belvo-fetcher"})
+	if err := compact.EnsureTopics(ctx, f.state.topic); err != nil {
+		return err
+	}
+	out, err := prepareOutputs(ctx, f.registry, f.cluster, f.cfg.TopicPrefix)
+	if err != nil {
+		return err
+	}
+	f.outputs = out
+	return f.state.load(ctx)
+}
+
+// readiness answers /readyz: prepared, and Kafka and the registry answer.
+func (f *Fetcher) readiness(ctx context.Context) error {
+	select {
+	case <-f.ready:
+	default:
+		return fmt.Errorf("preparing topics, schemas and state")
+	}
+	if err := f.cluster.Ping(ctx); err != nil {
+		return err
+	}
+	return f.registry.Ping(ctx)
+}

@@ -1,0 +1,40 @@
+package ingest
+
+import (
+	"encoding/json"
+	"errors"
+
+	"github.com/valyala/fasthttp"
+)
+
+// answer is the JSON body of every webhook response. Belvo logs it, so a
+// refused event can be found again by request_id.
+type answer struct {
+	Status    string `json:"status,omitempty"`
+	Error     string `json:"error,omitempty"`
+	Field     string `json:"field,omitempty"`
+	Message   string `json:"message,omitempty"`
+	RequestID string `json:"request_id"`
+	Duplicate bool   `json:"duplicate,omitempty"`
+}
+
+func encodeAnswer(a answer) string {
+	b, _ := json.Marshal(a)
+	return string(b)
+}
+
+func acceptedBody(reqID string, duplicate bool) string {
+	return encodeAnswer(answer{Status: "accepted", RequestID: reqID, Duplicate: duplicate})
+}
+
+func errorBody(code, field, msg, reqID string) string {
+	return encodeAnswer(answer{Error: code, Field: field, Message: msg, RequestID: reqID})
+}
+
+func badRequestBody(err error, reqID string) (int, string) {
+	var br *badRequest
+	if errors.As(err, &br) {
+		return fasthttp.StatusBadRequest, errorBody(br.Code, br.Field, br.Error(), reqID)
+	}
+	return fasthttp.StatusBadRequest, errorBody("bad_request", "", err.Error(), reqID)
+}

@@ -1,0 +1,77 @@
+package ingest
+
+import (
+	"errors"
+	"testing"
+	"time"
+)
+
+func TestDedupRemembersStoredIDsForTheWindowOnly(t *testing.T) {
+	d := newDedup(time.Minute, 100)
+	t0 := time.Unix(1000, 0)
+	f, lead := d.begin(1, t0)
+	if !lead {
+		t.Fatal("first delivery must lead")
+	}
+	d.finish(1, f, nil, t0)
+	if _, lead := d.begin(1, t0.Add(59*time.Second)); lead {
+		t.Fatal("a retry within the window was taken for a new event")
+	}
+	if _, lead := d.begin(1, t0.Add(61*time.Second)); !lead {
+		t.Fatal("a delivery after the window must be published again")
+	}
+}
+
+func TestDedupForgetsFailedPublishes(t *testing.T) {
+	d := newDedup(time.Minute, 100)
+	now := time.Unix(1000, 0)
+	f, _ := d.begin(1, now)
+	d.finish(1, f, errors.New("kafka down"), now)
+	if _, lead := d.begin(1, now); !lead {
+		t.Fatal("after a failed publish the retry must publish again")
+	}
+}
+
+func TestDedupRetryDuringPublishSharesItsOutcome(t *testing.T) {
+	d := newDedup(time.Minute, 100)
+	now := time.Unix(1000, 0)
+	f, _ := d.begin(1, now)
+	g, lead := d.begin(1, now)
+	if lead || g != f || g == nil {
+		t.Fatal("a concurrent retry must wait on the first delivery")
+	}
+	d.finish(1, f, nil, now)
+	select {
+	case <-g.done:
+	default:
+		t.Fatal("waiter not released")
+	}
+	if g.err != nil {
+		t.Fatal(g.err)
+	}
+}
+
+func TestDedupIsBoundedByMaxIDs(t *testing.T) {
+	d := newDedup(time.Hour, 3)
+	now := time.Unix(1000, 0)
+	for _, id := range []uint64{1, 2, 3, 4} {
+		f, _ := d.begin(id, now)
+		d.finish(id, f, nil, now)
+	}
+	if n := d.size(); n != 3 {
+		t.Fatalf("remembers %d ids, want 3", n)
+	}
+	if _, lead := d.begin(1, now); !lead {
+		t.Fatal("the oldest id should have been evicted")
+	}
+}
+
+func TestDedupDisabledByZeroWindow(t *testing.T) {
+	d := newDedup(0, 3)
+	now := time.Unix(1000, 0)
+	f, _ := d.begin(1, now)
+	d.finish(1, f, nil, now)
+	if _, lead := d.begin(1, now); !lead {
+		t.Fatal("window 0 must disable dedup")
+	}
+}

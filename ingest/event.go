@@ -1,0 +1,311 @@
+package ingest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/linkedin/goavro/v2"
+)
+
+// badRequest is a 400 answer: what was wrong, and with which field.
+type badRequest struct {
+	Code  string // invalid_json, missing_field, invalid_field
+	Field string
+	Msg   string
+}
+
+func (e *badRequest) Error() string {
+	if e.Field != "" {
+		return e.Field + ": " + e.Msg
+	}
+	return e.Msg
+}
+
+// webhook is a parsed Belvo data webhook.
+type webhook struct {
+	ID, Type, Code, LinkID string
+	native                 map[string]any
+}
+
+// parseWebhook checks a Belvo webhook body and builds its Avro native value.
+// It accepts the quirks listed in webhooks.md: process_type, request_id and
+// external_id may be absent or null, link ids need not be UUIDs, unknown
+// types and codes pass.
+func parseWebhook(body []byte, requestID string, received time.Time) (*webhook, error) {
+	if !json.Valid(body) {
+		var v any
+		return nil, &badRequest{Code: "invalid_json", Msg: jsonProblem(body, json.Unmarshal(body, &v))}
+	}
+	var env struct {
+		id, typ, code, link, process, request, external, data []byte
+		extra                                                 [][2][]byte
+	}
+	err := eachMember(body, func(key string, raw []byte) error {
+		switch key {
+		case "webhook_id":
+			env.id = raw
+		case "webhook_type":
+			env.typ = raw
+		case "webhook_code":
+			env.code = raw
+		case "link_id":
+			env.link = raw
+		case "process_type":
+			env.process = raw
+		case "request_id":
+			env.request = raw
+		case "external_id":
+			env.external = raw
+		case "data":
+			env.data = raw
+		default:
+			env.extra = append(env.extra, [2][]byte{[]byte(key), raw})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, &badRequest{Code: "invalid_json", Msg: err.Error()}
+	}
+	w := &webhook{}
+	if w.ID, err = requiredString("webhook_id", env.id); err != nil {
+		return nil, err
+	}
+	if w.Type, err = requiredString("webhook_type", env.typ); err != nil {
+		return nil, err
+	}
+	if w.Code, err = requiredString("webhook_code", env.code); err != nil {
+		return nil, err
+	}
+	if w.LinkID, err = requiredString("link_id", env.link); err != nil {
+		return nil, err
+	}
+	native := make(map[string]any, 12)
+	native["webhook_id"] = w.ID
+	native["webhook_type"] = w.Type
+	native["webhook_code"] = w.Code
+	native["link_id"] = w.LinkID
+	native["received_at"] = received
+	native["ingest_request_id"] = requestID
+	if native["process_type"], err = optionalString("process_type", env.process); err != nil {
+		return nil, err
+	}
+	if native["request_id"], err = optionalString("request_id", env.request); err != nil {
+		return nil, err
+	}
+	if native["external_id"], err = optionalString("external_id", env.external); err != nil {
+		return nil, err
+	}
+	data := env.data
+	if data == nil {
+		// Belvo documents data as required but nullable; an absent member is
+		// stored as null rather than refused, so no event is lost over it.
+		data = []byte("null")
+	}
+	switch {
+	case string(data) == "null":
+		native["errors"] = nil
+	case data[0] == '{':
+		native["errors"] = typedErrors(data)
+	default:
+		return nil, &badRequest{Code: "invalid_field", Field: "data", Msg: "must be a JSON object or null"}
+	}
+	native["data"] = string(data)
+	native["extra"] = extraMembers(env.extra)
+	w.native = native
+	return w, nil
+}
+
+func requiredString(name string, raw []byte) (string, error) {
+	if raw == nil || string(raw) == "null" {
+		return "", &badRequest{Code: "missing_field", Field: name, Msg: "is required"}
+	}
+	s, err := stringValue(raw)
+	if err != nil {
+		return "", &badRequest{Code: "invalid_field", Field: name, Msg: "must be a string"}
+	}
+	if s == "" {
+		return "", &badRequest{Code: "invalid_field", Field: name, Msg: "must not be empty"}
+	}
+	return s, nil
+}
+
+// optionalString returns the Avro union value of a nullable string member.
+func optionalString(name string, raw []byte) (any, error) {
+	if raw == nil || string(raw) == "null" {
+		return nil, nil
+	}
+	s, err := stringValue(raw)
+	if err != nil {
+		return nil, &badRequest{Code: "invalid_field", Field: name, Msg: "must be a string or null"}
+	}
+	return goavro.Union("string", s), nil
+}
+
+// typedErrors extracts data.errors of an error event. Entries that do not
+// have the documented shape are skipped here; data keeps them verbatim.
+// Only error events pay for decoding: other data is scanned, not decoded.
+func typedErrors(data []byte) any {
+	var list []byte
+	_ = eachMember(data, func(key string, raw []byte) error {
+		if key == "errors" {
+			list = raw
+		}
+		return nil
+	})
+	if list == nil || list[0] != '[' {
+		return nil
+	}
+	var errs []map[string]any
+	if json.Unmarshal(list, &errs) != nil {
+		return nil
+	}
+	items := make([]any, 0, len(errs))
+	for _, e := range errs {
+		items = append(items, map[string]any{"code": unionString(e["code"]), "message": unionString(e["message"])})
+	}
+	return goavro.Union("array", items)
+}
+
+func unionString(v any) any {
+	if s, ok := v.(string); ok {
+		return goavro.Union("string", s)
+	}
+	return nil
+}
+
+// extraMembers keeps members outside the documented envelope as a JSON
+// object, in the order sent.
+func extraMembers(extra [][2][]byte) any {
+	if len(extra) == 0 {
+		return nil
+	}
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, kv := range extra {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		kb, _ := json.Marshal(string(kv[0]))
+		b.Write(kb)
+		b.WriteByte(':')
+		b.Write(kv[1])
+	}
+	b.WriteByte('}')
+	return goavro.Union("string", b.String())
+}
+
+// jsonProblem describes a syntax error with its byte offset, so the sender
+// can find it in the body it logged.
+func jsonProblem(body []byte, err error) string {
+	if se, ok := err.(*json.SyntaxError); ok {
+		return fmt.Sprintf("invalid JSON at byte %d: %v", se.Offset, se)
+	}
+	if te, ok := err.(*json.UnmarshalTypeError); ok && te.Field == "" {
+		return "the body must be a JSON object"
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return "empty body"
+	}
+	return "invalid JSON: " + err.Error()
+}
+
+// statusEvent is a parsed institution-status webhook.
+type statusEvent struct {
+	Key    string
+	native map[string]any
+}
+
+// parseStatus reads statuspage.io's payload: either an incident update or a
+// component update. It has no webhook_id; incident.id with updated_at (or
+// the component id with the update's time) identifies one update.
+func parseStatus(body []byte, requestID string, received time.Time) (*statusEvent, error) {
+	var p struct {
+		Page struct {
+			ID *string `json:"id"`
+		} `json:"page"`
+		Incident *struct {
+			ID         *string          `json:"id"`
+			Name       *string          `json:"name"`
+			Status     *string          `json:"status"`
+			UpdatedAt  *string          `json:"updated_at"`
+			Components []statusEntryRaw `json:"components"`
+		} `json:"incident"`
+		Component       *statusEntryRaw `json:"component"`
+		ComponentUpdate *struct {
+			CreatedAt   *string `json:"created_at"`
+			ComponentID *string `json:"component_id"`
+		} `json:"component_update"`
+	}
+	if err := json.Unmarshal(body, &p); err != nil {
+		var top map[string]json.RawMessage
+		if json.Unmarshal(body, &top) != nil {
+			return nil, &badRequest{Code: "invalid_json", Msg: jsonProblem(body, err)}
+		}
+		return nil, &badRequest{Code: "invalid_field", Msg: "unexpected member type: " + err.Error()}
+	}
+	native := map[string]any{
+		"page_id":             ptrUnion(p.Page.ID),
+		"incident_id":         nil,
+		"incident_name":       nil,
+		"incident_status":     nil,
+		"incident_updated_at": nil,
+		"payload":             string(body),
+		"received_at":         received,
+		"ingest_request_id":   requestID,
+	}
+	var key string
+	var comps []statusEntryRaw
+	switch {
+	case p.Incident != nil:
+		if p.Incident.ID == nil || *p.Incident.ID == "" {
+			return nil, &badRequest{Code: "missing_field", Field: "incident.id", Msg: "is required"}
+		}
+		key = *p.Incident.ID + "@" + deref(p.Incident.UpdatedAt)
+		native["incident_id"] = ptrUnion(p.Incident.ID)
+		native["incident_name"] = ptrUnion(p.Incident.Name)
+		native["incident_status"] = ptrUnion(p.Incident.Status)
+		native["incident_updated_at"] = ptrUnion(p.Incident.UpdatedAt)
+		comps = p.Incident.Components
+	case p.Component != nil:
+		if p.Component.ID == nil || *p.Component.ID == "" {
+			return nil, &badRequest{Code: "missing_field", Field: "component.id", Msg: "is required"}
+		}
+		at := ""
+		if p.ComponentUpdate != nil {
+			at = deref(p.ComponentUpdate.CreatedAt)
+		}
+		key = *p.Component.ID + "@" + at
+		comps = []statusEntryRaw{*p.Component}
+	default:
+		return nil, &badRequest{Code: "missing_field", Field: "incident", Msg: "an institution-status webhook carries an incident or a component"}
+	}
+	items := make([]any, 0, len(comps))
+	for _, c := range comps {
+		items = append(items, map[string]any{"id": ptrUnion(c.ID), "name": ptrUnion(c.Name), "status": ptrUnion(c.Status)})
+	}
+	native["components"] = items
+	native["event_key"] = key
+	return &statusEvent{Key: key, native: native}, nil
+}
+
+type statusEntryRaw struct {
+	ID     *string `json:"id"`
+	Name   *string `json:"name"`
+	Status *string `json:"status"`
+}
+
+func ptrUnion(s *string) any {
+	if s == nil {
+		return nil
+	}
+	return goavro.Union("string", *s)
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}

@@ -1,0 +1,84 @@
+package belvo
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"iter"
+	"net/http"
+)
+
+// Page is one page of a list: Belvo's envelope with each record kept as the
+// exact bytes Belvo sent, so nothing is lost before the raw JSON is stored.
+type Page struct {
+	Number  int               // 1-based position of the page in this listing
+	Count   int               // Belvo's total count for the query
+	Next    string            // URL of the next page, "" on the last
+	Records []json.RawMessage // the results, byte for byte
+}
+
+type envelope struct {
+	Count    int               `json:"count"`
+	Next     *string           `json:"next"`
+	Previous *string           `json:"previous"`
+	Results  []json.RawMessage `json:"results"`
+}
+
+// Pages lists path (e.g. "/api/transactions/") with q, one page at a time,
+// following next links. Only one page is held at once, so a link's whole
+// history never sits in memory. The sequence ends after the first error;
+// a next URL off the configured scheme and host yields a
+// *ForeignNextError and is never requested.
+func (c *Client) Pages(ctx context.Context, path string, q Query) iter.Seq2[Page, error] {
+	return func(yield func(Page, error) bool) {
+		if q.PageSize == 0 {
+			q.PageSize = c.cfg.PageSize
+		}
+		q.PageSize = min(q.PageSize, MaxPageSize)
+		number := max(q.Page, 1)
+		target := c.resolve(path, q.Values())
+		for target != "" {
+			resp, err := c.do(ctx, http.MethodGet, target, nil, nil)
+			if err != nil {
+				yield(Page{}, fmt.Errorf("list %s page %d: %w", path, number, err))
+				return
+			}
+			var env envelope
+			if err := json.Unmarshal(resp.body, &env); err != nil {
+				yield(Page{}, fmt.Errorf("list %s page %d: decode envelope: %w", path, number, err))
+				return
+			}
+			p := Page{Number: number, Count: env.Count, Records: env.Results}
+			if env.Next != nil {
+				p.Next = *env.Next
+			}
+			if p.Next != "" && !c.sameOrigin(p.Next) {
+				err := &ForeignNextError{Next: p.Next, Want: c.base.Scheme + "://" + c.base.Host}
+				// The page itself is good: hand it out, then stop.
+				if yield(p, nil) {
+					yield(Page{}, fmt.Errorf("list %s page %d: %w", path, number+1, err))
+				}
+				return
+			}
+			if !yield(p, nil) {
+				return
+			}
+			target = p.Next
+			number++
+		}
+	}
+}
+
+// List calls fn with every page of path filtered by q, in order. An error
+// from fn stops the listing and is returned as is.
+func (c *Client) List(ctx context.Context, path string, q Query, fn func(Page) error) error {
+	for p, err := range c.Pages(ctx, path, q) {
+		if err != nil {
+			return err
+		}
+		if err := fn(p); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,169 @@
+package belvo_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/finflow/belvo-pipeline/internal/belvo"
+	"github.com/finflow/belvo-pipeline/internal/emulator"
+	"github.com/finflow/belvo-pipeline/schemas"
+)
+
+// TestListStreamsThousandsOfRecordsPageByPage pins pagination: 2,500
+// transactions arrive in three pages of at most 1,000, in order, each
+// record byte-identical to what the emulator serves, following next.
+func TestListStreamsThousandsOfRecordsPageByPage(t *testing.T) {
+	e, srv := emu(t, emulator.Config{Links: 1, Records: 2500})
+	c := client(t, srv.URL, newFakeClock(), nil)
+	link := e.Links()[0].ID
+	want, err := e.Records("transactions", url.Values{"link": {link}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []json.RawMessage
+	var sizes []int
+	err = c.List(t.Context(), "/api/transactions/", belvo.Query{Link: link}, func(p belvo.Page) error {
+		if p.Count != 2500 || p.Number != len(sizes)+1 {
+			t.Errorf("page %d: count %d, number %d", len(sizes)+1, p.Count, p.Number)
+		}
+		sizes = append(sizes, len(p.Records))
+		got = append(got, p.Records...)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sizes) != 3 || sizes[0] != 1000 || sizes[1] != 1000 || sizes[2] != 500 {
+		t.Fatalf("page sizes %v, want [1000 1000 500]", sizes)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %d records, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if !bytes.Equal(got[i], want[i]) {
+			t.Fatalf("record %d differs from the bytes served:\n got %s\nwant %s", i, got[i], want[i])
+		}
+	}
+	for i, r := range e.Requests() {
+		q, _ := url.ParseQuery(r.RawQuery)
+		if q.Get("page_size") != "1000" || q.Get("link") != link {
+			t.Errorf("request %d %s?%s: want link and page_size=1000 on every page", i, r.Path, r.RawQuery)
+		}
+	}
+}
+
+// TestListStopsWhenCallbackFails pins that an error from the callback
+// ends the listing at once: no further page is requested.
+func TestListStopsWhenCallbackFails(t *testing.T) {
+	e, srv := emu(t, emulator.Config{Links: 1, Records: 300})
+	c := client(t, srv.URL, newFakeClock(), func(cfg *belvo.Config) { cfg.PageSize = 100 })
+	stop := errors.New("stop here")
+	err := c.List(t.Context(), "/api/transactions/", belvo.Query{}, func(belvo.Page) error { return stop })
+	if !errors.Is(err, stop) || len(e.Requests()) != 1 {
+		t.Fatalf("err %v after %d requests; want the callback's error after 1", err, len(e.Requests()))
+	}
+}
+
+func ids(t *testing.T, raws []json.RawMessage) []string {
+	t.Helper()
+	out := make([]string, len(raws))
+	for i, r := range raws {
+		var rec struct{ ID string }
+		if err := json.Unmarshal(r, &rec); err != nil {
+			t.Fatal(err)
+		}
+		out[i] = rec.ID
+	}
+	return out
+}
+
+// TestEveryFilterSelectsWhatBelvoWould pins each typed filter: the client
+// encodes it as Belvo expects and gets exactly the emulator's selection,
+// which is neither empty nor everything.
+func TestEveryFilterSelectsWhatBelvoWould(t *testing.T) {
+	e, srv := emu(t, emulator.Config{Links: 2, Records: 240})
+	c := client(t, srv.URL, newFakeClock(), func(cfg *belvo.Config) { cfg.PageSize = 50 })
+	link := e.Links()[0].ID
+	all, _ := e.Records("transactions", url.Values{"link": {link}})
+	someIDs := ids(t, all)[10:13]
+	year := time.Now().UTC().Year() - 2
+	days := func(from, to time.Time) belvo.DateRange { return belvo.DateRange{From: from, To: to} }
+	today := time.Now().UTC().Truncate(24 * time.Hour)
+	cases := []struct {
+		name     string
+		resource string
+		q        belvo.Query
+		param    string
+	}{
+		{"link", "accounts", belvo.Query{Link: link}, "link"},
+		{"created_at__range", "bills", belvo.Query{Link: link, CreatedAt: days(today.AddDate(0, 0, -30), today)}, schemas.FilterCreatedAtRange},
+		{"id__in", "transactions", belvo.Query{Link: link, IDs: someIDs}, schemas.FilterIDIn},
+		{"type", "transactions", belvo.Query{Link: link, Type: belvo.Inflow}, schemas.FilterType},
+		{"value_date__range", "transactions", belvo.Query{Link: link, ValueDate: days(today.AddDate(0, -3, 0), today)}, schemas.FilterValueDateRange},
+		{"invoice_date__range", "invoices", belvo.Query{Link: link, Type: belvo.Outflow, InvoiceDate: days(today.AddDate(0, -6, 0), today)}, schemas.FilterInvoiceDateRange},
+		{"ejercicio__range", "tax_returns", belvo.Query{Link: link, Ejercicio: belvo.YearRange{From: year - 1, To: year}}, schemas.FilterEjercicioRange},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			res, _ := schemas.ResourceByName(tc.resource)
+			want, err := e.Records(tc.resource, tc.q.Values())
+			if err != nil {
+				t.Fatal(err)
+			}
+			unfiltered, _ := e.Records(tc.resource, nil)
+			if len(want) == 0 || len(want) == len(unfiltered) {
+				t.Fatalf("filter selects %d of %d records: the case proves nothing", len(want), len(unfiltered))
+			}
+			before := len(e.Requests())
+			var got []json.RawMessage
+			if err := c.List(t.Context(), res.Path, tc.q, func(p belvo.Page) error { got = append(got, p.Records...); return nil }); err != nil {
+				t.Fatal(err)
+			}
+			if g, w := strings.Join(ids(t, got), ","), strings.Join(ids(t, want), ","); g != w {
+				t.Fatalf("got ids %d, want %d", len(got), len(want))
+			}
+			first := e.Requests()[before]
+			if q, _ := url.ParseQuery(first.RawQuery); q.Get(tc.param) == "" {
+				t.Errorf("request %s?%s lacks %s", first.Path, first.RawQuery, tc.param)
+			}
+		})
+	}
+}
+
+// TestForeignNextIsRefusedWithoutARequest pins that a next link on another
+// host is a typed error and is never requested: following it would send
+// the secret key pair to that host.
+func TestForeignNextIsRefusedWithoutARequest(t *testing.T) {
+	e, srv := emu(t, emulator.Config{Links: 1, Records: 150, Faults: emulator.Faults{ForeignNext: "evil.example.com"}})
+	c := client(t, srv.URL, newFakeClock(), func(cfg *belvo.Config) { cfg.PageSize = 100 })
+	pages := 0
+	err := c.List(t.Context(), "/api/accounts/", belvo.Query{}, func(belvo.Page) error { pages++; return nil })
+	var fe *belvo.ForeignNextError
+	if !errors.As(err, &fe) || !errors.Is(err, belvo.ErrForeignNext) || !strings.Contains(fe.Next, "evil.example.com") {
+		t.Fatalf("err = %v, want a ForeignNextError naming evil.example.com", err)
+	}
+	if pages != 1 || len(e.Requests()) != 1 {
+		t.Fatalf("%d pages delivered, %d requests made; want 1 and 1", pages, len(e.Requests()))
+	}
+}
+
+// TestPagesIteratorStopsOnBreak pins that leaving the range loop early
+// requests no further page.
+func TestPagesIteratorStopsOnBreak(t *testing.T) {
+	e, srv := emu(t, emulator.Config{Links: 1, Records: 500})
+	c := client(t, srv.URL, newFakeClock(), func(cfg *belvo.Config) { cfg.PageSize = 100 })
+	for p, err := range c.Pages(t.Context(), "/api/bills/", belvo.Query{}) {
+		if err != nil || p.Number != 1 {
+			t.Fatalf("page %d, err %v", p.Number, err)
+		}
+		break
+	}
+	if n := len(e.Requests()); n != 1 {
+		t.Fatalf("%d requests, want 1", n)
+	}
+}

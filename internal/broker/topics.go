@@ -1,0 +1,172 @@
+package broker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+)
+
+// Cluster is a connection to a Kafka cluster, shared by everything in a
+// process that talks to it.
+type Cluster struct {
+	Client *kafka.Client
+	Addr   net.Addr
+
+	brokers    []string
+	partitions int
+	rf         int
+	configs    map[string]string
+
+	mu    sync.Mutex
+	known map[string][]int // topic → partition ids, once created and with leaders
+}
+
+// ClusterConfig says where the cluster is and how new topics are made.
+type ClusterConfig struct {
+	Brokers           []string
+	Partitions        int               // partitions of topics this process creates
+	ReplicationFactor int               // replication factor of topics this process creates
+	TopicConfigs      map[string]string // e.g. cleanup.policy for state topics
+	ClientID          string
+}
+
+// NewCluster returns a Cluster; nothing is dialled until first use.
+func NewCluster(cfg ClusterConfig) *Cluster {
+	if cfg.ClientID == "" {
+		cfg.ClientID = "belvo-pipeline"
+	}
+	return &Cluster{
+		Client: &kafka.Client{
+			Addr:    kafka.TCP(cfg.Brokers...),
+			Timeout: 10 * time.Second,
+			Transport: &kafka.Transport{
+				ClientID:    cfg.ClientID,
+				DialTimeout: 3 * time.Second,
+				// Short enough that a moved leader or a restarted broker is
+				// found again quickly.
+				MetadataTTL: 2 * time.Second,
+			},
+		},
+		Addr:       kafka.TCP(cfg.Brokers...),
+		brokers:    cfg.Brokers,
+		partitions: max(cfg.Partitions, 1),
+		rf:         max(cfg.ReplicationFactor, 1),
+		configs:    cfg.TopicConfigs,
+		known:      make(map[string][]int),
+	}
+}
+
+// Ping checks that a broker answers now. It dials afresh rather than going
+// through the client's transport, whose cached metadata and pooled
+// connections can hide an outage for a while.
+func (c *Cluster) Ping(ctx context.Context) error {
+	var errs []error
+	for _, addr := range c.brokers {
+		conn, err := (&kafka.Dialer{Timeout: 2 * time.Second}).DialContext(ctx, "tcp", addr)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		_, err = conn.ApiVersions()
+		conn.Close()
+		if err == nil {
+			return nil
+		}
+		errs = append(errs, err)
+	}
+	return fmt.Errorf("no broker answers: %w", errors.Join(errs...))
+}
+
+// Partitions returns the partition ids of topic, creating the topic with the
+// cluster's defaults when it does not exist yet. The answer is cached: topics
+// are never deleted under a running pipeline.
+func (c *Cluster) Partitions(ctx context.Context, topic string) ([]int, error) {
+	c.mu.Lock()
+	parts, ok := c.known[topic]
+	c.mu.Unlock()
+	if ok {
+		return parts, nil
+	}
+	parts, err := c.ensure(ctx, topic)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	c.known[topic] = parts
+	c.mu.Unlock()
+	return parts, nil
+}
+
+// EnsureTopics creates every topic missing from the cluster.
+func (c *Cluster) EnsureTopics(ctx context.Context, topics ...string) error {
+	for _, t := range topics {
+		if _, err := c.Partitions(ctx, t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *Cluster) ensure(ctx context.Context, topic string) ([]int, error) {
+	if parts, err := c.lookup(ctx, topic); err == nil {
+		return parts, nil
+	}
+	tc := kafka.TopicConfig{Topic: topic, NumPartitions: c.partitions, ReplicationFactor: c.rf}
+	for k, v := range c.configs {
+		tc.ConfigEntries = append(tc.ConfigEntries, kafka.ConfigEntry{ConfigName: k, ConfigValue: v})
+	}
+	res, err := c.Client.CreateTopics(ctx, &kafka.CreateTopicsRequest{Topics: []kafka.TopicConfig{tc}})
+	if err != nil {
+		return nil, fmt.Errorf("create topic %s: %w", topic, err)
+	}
+	if err := res.Errors[topic]; err != nil && !errors.Is(err, kafka.TopicAlreadyExists) {
+		return nil, fmt.Errorf("create topic %s: %w", topic, err)
+	}
+	// A new topic's partitions have no leader for a moment; producing then
+	// fails, so wait until metadata shows every leader.
+	for {
+		parts, err := c.lookup(ctx, topic)
+		if err == nil {
+			return parts, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("wait for topic %s: %w (last: %v)", topic, ctx.Err(), err)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+func (c *Cluster) lookup(ctx context.Context, topic string) ([]int, error) {
+	md, err := c.Client.Metadata(ctx, &kafka.MetadataRequest{Topics: []string{topic}})
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range md.Topics {
+		if t.Name != topic {
+			continue
+		}
+		if t.Error != nil {
+			return nil, t.Error
+		}
+		if len(t.Partitions) == 0 {
+			return nil, fmt.Errorf("topic %s has no partitions yet", topic)
+		}
+		parts := make([]int, len(t.Partitions))
+		for i, p := range t.Partitions {
+			if p.Error != nil || p.Leader.Host == "" {
+				return nil, fmt.Errorf("topic %s partition %d has no leader yet", topic, p.ID)
+			}
+			parts[i] = p.ID
+		}
+		slices.Sort(parts)
+		return parts, nil
+	}
+	return nil, fmt.Errorf("topic %s not in metadata", topic)
+}

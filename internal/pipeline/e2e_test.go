@@ -1,0 +1,84 @@
+package pipeline
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/finflow/belvo-pipeline/internal/testenv"
+)
+
+// TestScenarioEndToEnd sends the emulator's full scenario (one webhook per
+// row of webhooks.md, error, link, consent and institution-status events,
+// a link deletion) through ingest, fetcher and sink on the real Kafka,
+// registry and ClickHouse engine, and checks ClickHouse row by row: every
+// resource of the scenario's link holds exactly the records the emulator
+// serves (deletions and cancellations applied), the deleted link holds
+// nothing, every webhook has its audit row and its fact, every fetching
+// event its matching reconciliation.
+func TestScenarioEndToEnd(t *testing.T) {
+	env := map[string]string{
+		"KAFKA_BROKERS":       strings.Join(testenv.Kafka(t), ","),
+		"SCHEMA_REGISTRY_URL": testenv.Registry(t),
+		"TOPIC_PREFIX":        testenv.Prefix(t),
+		"INGEST_ADDR":         "127.0.0.1:0",
+		"FETCHER_ADMIN_ADDR":  "127.0.0.1:0",
+		"SINK_ADMIN_ADDR":     "127.0.0.1:0",
+		"EMULATOR_ADDR":       "127.0.0.1:0",
+		"EMULATOR_RECORDS":    "40",
+		"TOPIC_PARTITIONS":    "3",
+	}
+	dsn := testenv.ClickHouse(t)
+	env["CLICKHOUSE_DSN"] = dsn[:strings.LastIndex(dsn, "/")+1] + "e2e_" + strings.TrimPrefix(env["TOPIC_PREFIX"], "test")
+	testenv.CleanupTopics(t, testenv.Kafka(t), env["TOPIC_PREFIX"]+".")
+	p, err := New(func(k string) string { return env[k] }, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	defer cancel()
+	done := make(chan error, 1)
+	runCtx, stop := context.WithCancel(ctx)
+	go func() { done <- p.Run(runCtx) }()
+	defer func() {
+		stop()
+		if err := <-done; err != nil {
+			t.Errorf("pipeline stopped with %v", err)
+		}
+	}()
+	if err := p.WaitReady(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ds, err := p.Emulator.RunScenario(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range ds {
+		if !d.Delivered {
+			t.Fatalf("webhook %s %s/%s not acknowledged by ingest", d.WebhookID, d.Type, d.Code)
+		}
+	}
+	pr, err := p.WaitSettled(ctx, 3*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pr.DeadLetrs != 0 {
+		t.Errorf("%v records dead-lettered", pr.DeadLetrs)
+	}
+	rep, err := p.Verify(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Checks) < 60 {
+		t.Fatalf("only %d checks ran", len(rep.Checks))
+	}
+	for _, c := range rep.Failed() {
+		t.Errorf("%s: want %d, got %d", c.Name, c.Want, c.Got)
+	}
+	if err := p.Summary(ctx, io.Discard); err != nil {
+		t.Errorf("summary: %v", err)
+	}
+}

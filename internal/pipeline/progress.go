@@ -1,0 +1,87 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Progress is the pipeline's state as its metrics tell it.
+type Progress struct {
+	Acked     float64 // webhooks ingest stored in Kafka
+	Fetched   float64 // records the fetcher published
+	Loaded    float64 // rows the sink inserted
+	InFlight  float64 // events the fetcher read and has not finished
+	Pending   float64 // rows the sink read and has not inserted
+	DeadLetrs float64 // records sent to a dead-letter topic by fetcher or sink
+}
+
+// Lag is the work read but not yet done downstream of ingest.
+func (p Progress) Lag() float64 { return p.InFlight + p.Pending }
+
+func (p Progress) String() string {
+	return fmt.Sprintf("webhooks acked %-7.0f records fetched %-8.0f rows loaded %-8.0f lag %-6.0f dead letters %.0f",
+		p.Acked, p.Fetched, p.Loaded, p.Lag(), p.DeadLetrs)
+}
+
+// Progress sums the roles' counters.
+func (p *Pipeline) Progress() Progress {
+	return Progress{
+		Acked:     p.sum("ingest", "ingest_events_total"),
+		Fetched:   p.sum("fetcher", "fetcher_records_published_total"),
+		Loaded:    p.sum("sink", "sink_rows_loaded_total"),
+		InFlight:  p.sum("fetcher", "fetcher_events_in_flight"),
+		Pending:   p.sum("sink", "sink_pending_rows"),
+		DeadLetrs: p.sum("fetcher", "fetcher_dead_letters_total") + p.sum("sink", "sink_dead_letters_total"),
+	}
+}
+
+func (p *Pipeline) sum(role, name string) float64 {
+	mfs, err := p.regs[role].Gather()
+	if err != nil {
+		return 0
+	}
+	total := 0.0
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			switch {
+			case m.Counter != nil:
+				total += m.Counter.GetValue()
+			case m.Gauge != nil:
+				total += m.Gauge.GetValue()
+			}
+		}
+	}
+	return total
+}
+
+// WaitSettled waits until the emulator has no webhook in flight and the
+// pipeline has been idle, with nothing in flight and its counters still,
+// for quiet; it returns the progress it settled at.
+func (p *Pipeline) WaitSettled(ctx context.Context, quiet time.Duration) (Progress, error) {
+	if p.Emulator != nil {
+		if err := p.Emulator.Quiesce(ctx); err != nil {
+			return Progress{}, err
+		}
+	}
+	last := p.Progress()
+	since := time.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			return last, fmt.Errorf("pipeline did not settle (%v): %w", last, ctx.Err())
+		case <-time.After(250 * time.Millisecond):
+		}
+		now := p.Progress()
+		if now != last || now.Lag() > 0 {
+			last, since = now, time.Now()
+			continue
+		}
+		if time.Since(since) >= quiet {
+			return now, nil
+		}
+	}
+}

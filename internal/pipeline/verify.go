@@ -1,0 +1,297 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"github.com/finflow/belvo-pipeline/internal/emulator"
+	"github.com/finflow/belvo-pipeline/internal/migrate"
+	"github.com/finflow/belvo-pipeline/schemas"
+)
+
+// Check is one expectation about ClickHouse's content.
+type Check struct {
+	Name      string
+	Want, Got uint64
+}
+
+// OK reports whether the check holds.
+func (c Check) OK() bool { return c.Want == c.Got }
+
+// Report is the outcome of Verify.
+type Report struct{ Checks []Check }
+
+// Failed returns the checks that do not hold.
+func (r Report) Failed() []Check {
+	var out []Check
+	for _, c := range r.Checks {
+		if !c.OK() {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func (p *Pipeline) open() (driver.Conn, string, error) {
+	opts, db, err := migrate.ParseDSN(p.dsn)
+	if err != nil {
+		return nil, "", err
+	}
+	conn, err := clickhouse.Open(opts)
+	return conn, db, err
+}
+
+// Verify compares ClickHouse with what the emulator's scenario announced:
+// every resource of the scenario's data link holds exactly the records the
+// emulator serves for it (deleted transactions gone, updated ones once,
+// cancelled invoices included), the deleted link holds nothing, and every
+// delivered webhook left its audit row and its fact (link, consent, error
+// events, institution status).
+func (p *Pipeline) Verify(ctx context.Context) (Report, error) {
+	if p.Emulator == nil {
+		return Report{}, fmt.Errorf("verify needs the emulator: it knows what ClickHouse should hold")
+	}
+	conn, db, err := p.open()
+	if err != nil {
+		return Report{}, err
+	}
+	defer conn.Close()
+	sc := scenarioOf(p.Emulator.Deliveries())
+	if sc.dataLink == "" {
+		return Report{}, fmt.Errorf("verify: no scenario was delivered (no transactions_deleted event)")
+	}
+	var rep Report
+	count := func(name, query string, want uint64, args ...any) error {
+		var got uint64
+		if err := conn.QueryRow(ctx, query, args...).Scan(&got); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		rep.Checks = append(rep.Checks, Check{Name: name, Want: want, Got: got})
+		return nil
+	}
+	for _, r := range schemas.Resources {
+		recs, err := p.Emulator.Records(r.Name, url.Values{"link": {sc.dataLink}})
+		if err != nil {
+			return rep, err
+		}
+		t := table(db, r.Name)
+		if err := count(r.Name+" rows of the scenario's link", "SELECT count() FROM "+t+" FINAL WHERE link_id = ?", uint64(len(recs)), sc.dataLink); err != nil {
+			return rep, err
+		}
+		if sc.deletedLink != "" {
+			if err := count(r.Name+" rows of the deleted link", "SELECT count() FROM "+t+" FINAL WHERE link_id = ?", 0, sc.deletedLink); err != nil {
+				return rep, err
+			}
+		}
+	}
+	checks := []struct {
+		name, query string
+		want        uint64
+	}{
+		{"webhook_events: one row per delivered webhook", "SELECT uniqExact(webhook_id) FROM " + table(db, "webhook_events") + " WHERE webhook_id IN (?)", uint64(len(sc.webhookIDs))},
+		{"link_events: one per LINK webhook", "SELECT count() FROM " + table(db, "link_events") + " FINAL WHERE id IN (?)", uint64(len(sc.linkIDs))},
+		{"consent_events: one per CONSENT webhook", "SELECT count() FROM " + table(db, "consent_events") + " FINAL WHERE id IN (?)", uint64(len(sc.consentIDs))},
+		{"error_events: one per error webhook", "SELECT count() FROM " + table(db, "error_events") + " FINAL WHERE id IN (?)", uint64(len(sc.errorIDs))},
+		{"reconciliations that disagree", "SELECT count() FROM " + table(db, "reconciliations") + " FINAL WHERE matched = false AND id IN (?)", 0},
+	}
+	args := [][]string{sc.webhookIDs, sc.linkIDs, sc.consentIDs, sc.errorIDs, sc.webhookIDs}
+	for i, c := range checks {
+		ids := args[i]
+		if len(ids) == 0 {
+			ids = []string{""}
+		}
+		if err := count(c.name, c.query, c.want, ids); err != nil {
+			return rep, err
+		}
+	}
+	// Every catalogue row the scenario delivered left rows that carry its
+	// webhook_id as lineage: fetched records, deletion rows or its fact.
+	for _, ev := range sc.events {
+		name, q := lineageQuery(db, ev)
+		if q == "" {
+			continue
+		}
+		if err := count(name, q, 1, ev.WebhookID); err != nil {
+			return rep, err
+		}
+	}
+	if sc.statusEvents > 0 {
+		if err := count("institution_status: the delivered update", "SELECT least(count(), 1) FROM "+table(db, "institution_status"), 1); err != nil {
+			return rep, err
+		}
+	}
+	return rep, nil
+}
+
+func table(db, name string) string { return schemas.QuoteIdent(db) + "." + schemas.QuoteIdent(name) }
+
+// scenario is what the scenario's deliveries say ClickHouse must hold.
+type scenario struct {
+	dataLink, deletedLink                     string
+	webhookIDs, linkIDs, consentIDs, errorIDs []string
+	statusEvents                              int
+	events                                    []emulator.Event
+}
+
+// lineageQuery returns the check that event ev left its trace in ClickHouse:
+// its reconciliation when it announced a count, else at least one row that
+// carries its webhook_id (physical rows, not FINAL: a later event may have
+// superseded the rows an earlier one loaded).
+func lineageQuery(db string, ev emulator.Event) (string, string) {
+	data, _ := ev.Data.(map[string]any)
+	if data != nil && data["errors"] != nil {
+		return "", "" // counted with error_events
+	}
+	row, ok := schemas.Lookup(ev.WebhookType, ev.WebhookCode)
+	if !ok {
+		return "", ""
+	}
+	var t, where string
+	switch {
+	case row.Count != "" && row.Action != schemas.Delete:
+		// A later event of the same link may fetch the same records again,
+		// and a merge then keeps only its rows: the reconciliation fact is
+		// the durable trace that this event's fetch happened and agreed.
+		t, where = "reconciliations", "id = ? AND matched"
+		return fmt.Sprintf("%s/%s fetched what it announced", ev.WebhookType, ev.WebhookCode),
+			"SELECT count() FROM " + table(db, t) + " FINAL WHERE " + where
+	}
+	switch row.Action {
+	case schemas.LinkStatus:
+		t, where = "link_events", "id = ?"
+	case schemas.ConsentStatus:
+		t, where = "consent_events", "id = ?"
+	case schemas.Delete:
+		t, where = row.Resource, "webhook_id = ? AND is_deleted = 1"
+	default:
+		t, where = row.Resource, "webhook_id = ?"
+	}
+	return fmt.Sprintf("%s/%s left rows in %s", ev.WebhookType, ev.WebhookCode, t),
+		"SELECT least(count(), 1) FROM " + table(db, t) + " WHERE " + where
+}
+
+func scenarioOf(ds []emulator.Delivery) scenario {
+	var sc scenario
+	seen := map[string]bool{}
+	for _, d := range ds {
+		if !d.Delivered {
+			continue
+		}
+		if d.WebhookID == "" {
+			sc.statusEvents++
+			continue
+		}
+		ev, err := d.Event()
+		if err != nil {
+			continue
+		}
+		if !seen[d.WebhookID] {
+			seen[d.WebhookID] = true
+			sc.webhookIDs = append(sc.webhookIDs, d.WebhookID)
+			sc.events = append(sc.events, ev)
+		}
+		data, _ := ev.Data.(map[string]any)
+		switch {
+		case data != nil && data["errors"] != nil:
+			sc.errorIDs = append(sc.errorIDs, d.WebhookID)
+		case ev.WebhookType == "LINK":
+			sc.linkIDs = append(sc.linkIDs, d.WebhookID)
+			if ev.WebhookCode == "link_deleted" && ev.Data == nil {
+				sc.deletedLink = ev.LinkID
+			}
+		case ev.WebhookType == "CONSENT":
+			sc.consentIDs = append(sc.consentIDs, d.WebhookID)
+		case ev.WebhookType == "TRANSACTIONS" && ev.WebhookCode == "transactions_deleted":
+			sc.dataLink = ev.LinkID
+		}
+	}
+	return sc
+}
+
+// Summary prints what an analyst sees first: rows per table, a cash-flow
+// sample, freshness, and how to ask for more.
+func (p *Pipeline) Summary(ctx context.Context, w io.Writer) error {
+	conn, db, err := p.open()
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "\ntable\trows (FINAL)\t")
+	names := []string{"webhook_events", "institution_status"}
+	for _, r := range schemas.Tables() {
+		names = append(names, r.Name)
+	}
+	for _, n := range names {
+		var c uint64
+		final := " FINAL"
+		if n == "webhook_events" || n == "institution_status" {
+			final = ""
+		}
+		if err := conn.QueryRow(ctx, "SELECT count() FROM "+table(db, n)+final).Scan(&c); err != nil {
+			return fmt.Errorf("count %s: %w", n, err)
+		}
+		fmt.Fprintf(tw, "%s\t%d\t\n", n, c)
+	}
+	tw.Flush()
+
+	fmt.Fprintln(w, "\ndaily cash flow (sample):")
+	rows, err := conn.Query(ctx, "SELECT link_id, currency, direction, day, transactions, toString(amount) FROM "+table(db, "daily_cash_flow")+
+		" ORDER BY day DESC, link_id, currency, direction LIMIT 6")
+	if err != nil {
+		return fmt.Errorf("daily_cash_flow: %w", err)
+	}
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "link_id\tcurrency\tdirection\tday\ttransactions\tamount\t")
+	for rows.Next() {
+		var link, amount string
+		var cur, dir *string
+		var day time.Time
+		var n uint64
+		if err := rows.Scan(&link, &cur, &dir, &day, &n, &amount); err != nil {
+			rows.Close()
+			return err
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t\n", link, deref(cur), deref(dir), day.Format("2006-01-02"), n, amount)
+	}
+	rows.Close()
+	tw.Flush()
+
+	fmt.Fprintln(w, "\nfreshness, webhook received → row loaded (seconds):")
+	rows, err = conn.Query(ctx, "SELECT resource, rows, p50_seconds, p95_seconds, max_seconds FROM "+table(db, "freshness")+" ORDER BY resource")
+	if err != nil {
+		return fmt.Errorf("freshness: %w", err)
+	}
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "resource\trows\tp50\tp95\tmax\t")
+	for rows.Next() {
+		var res string
+		var n uint64
+		var p50, p95, mx float64
+		if err := rows.Scan(&res, &n, &p50, &p95, &mx); err != nil {
+			rows.Close()
+			return err
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%.2f\t%.2f\t%.2f\t\n", res, n, p50, p95, mx)
+	}
+	rows.Close()
+	tw.Flush()
+	fmt.Fprintf(w, "\nquery it yourself, e.g.:\n  curl -s 'http://127.0.0.1:8123/' --data-binary \"SELECT * FROM %s.daily_cash_flow ORDER BY day DESC LIMIT 10 FORMAT PrettyCompact\"\n", db)
+	fmt.Fprintf(w, "  (views: current_transactions, daily_cash_flow, invoices_monthly, freshness; see docs/analytics.md)\n")
+	return nil
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return "NULL"
+	}
+	return strings.TrimSpace(*s)
+}

@@ -1,0 +1,38 @@
+// Package records turns one Belvo record (its raw JSON and where it came
+// from) into the native value of its resource's Avro schema, and a decoded
+// Avro record back into a ClickHouse row.
+//
+// It owns the conversion rules the schemas package only names: how each
+// Kind is read from Belvo JSON, when a value is refused rather than
+// rounded, and how a record without an id gets one. The fetcher calls Native
+// and Deletion before encoding; the sink calls Row after decoding. Both hold
+// one Converter per resource, built once: the per-field plans are computed
+// in New so the hot path only walks maps.
+//
+// A record must be one JSON object in UTF-8 (RFC 8259); member names match
+// exactly. It is read in one pass by a scanner that materializes only the
+// planned paths (see scan.go for why not encoding/json); tests hold it to
+// encoding/json's verdicts and values.
+//
+// Reading rules, per kind (a JSON null, a missing member, a null parent
+// object, and "" for any kind but String and Enum, are null; a scalar or
+// array where a path needs an object is an error on that field):
+//   - String, Enum: a JSON string as is; a number or bool keeps its JSON
+//     text (1.50 stays "1.50"); an object or array is refused.
+//   - Decimal: a JSON number, or a string holding one, exactly. More than 10
+//     decimal places, or more than 28 integer digits (Decimal(38,10)), is an
+//     error naming the resource, record and field: never rounded.
+//   - Int: an integral number (2018 or 2018.0), or a string holding one.
+//   - Float: a number, or a string holding one.
+//   - Bool: true or false only.
+//   - Date: "YYYY-MM-DD", or a timestamp whose first ten characters are
+//     one; the date is taken as written, in the timestamp's own offset (so
+//     2024-03-15T00:30:00+02:00 is 2024-03-15, Belvo's calendar day, not the
+//     UTC one), and built at UTC midnight so Avro's day count is exact.
+//   - Timestamp: RFC 3339 with any offset, converted to UTC; without an
+//     offset it is read as UTC; a bare date is its UTC midnight. Digits
+//     below the microsecond are dropped (Avro and ClickHouse keep micros).
+//
+// Dates and timestamps outside 1900-01-01..2299-12-31 are refused: ClickHouse
+// Date32 and DateTime64 would clamp them silently.
+package records

@@ -1,0 +1,127 @@
+package sink
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+)
+
+type topicPartition struct {
+	topic     string
+	partition int
+}
+
+// offsetRange is the first and last offset of a partition in one batch.
+type offsetRange struct{ first, last int64 }
+
+// tableBatch is one table's rows of a flush, with where each came from.
+type tableBatch struct {
+	rows   [][]any
+	from   []topicPartition // source partition of rows[i]
+	purges []purge
+}
+
+// purge is a successful link_deleted fact: every current row of the link,
+// in every resource table, becomes a deletion.
+type purge struct {
+	linkID    string
+	webhookID *string
+	requestID *string
+	fetchedAt time.Time
+	topic     string
+	partition int32
+	offset    int64
+}
+
+// deadLetter is a record the sink cannot load, and why.
+type deadLetter struct {
+	msg    kafka.Message
+	table  string
+	reason error
+}
+
+// pending is everything read since the last commit.
+type pending struct {
+	batches map[*table]*tableBatch
+	dead    []deadLetter
+	commit  map[topicPartition]kafka.Message // last message read per partition
+	rows    int
+	bytes   int
+	since   time.Time // when the first message was read
+}
+
+func newPending() *pending {
+	return &pending{batches: map[*table]*tableBatch{}, commit: map[topicPartition]kafka.Message{}}
+}
+
+func (p *pending) empty() bool { return len(p.commit) == 0 }
+
+func (p *pending) read(m kafka.Message) {
+	if p.empty() {
+		p.since = time.Now()
+	}
+	p.commit[topicPartition{m.Topic, m.Partition}] = m
+	p.bytes += len(m.Key) + len(m.Value)
+}
+
+func (p *pending) batch(t *table) *tableBatch {
+	b := p.batches[t]
+	if b == nil {
+		b = &tableBatch{}
+		p.batches[t] = b
+	}
+	return b
+}
+
+// dropLoaded removes the rows of tp at or below hwm: they are in ClickHouse
+// already. It returns how many were removed.
+func (b *tableBatch) dropLoaded(t *table, tp topicPartition, hwm int64) int {
+	kept := 0
+	for i, row := range b.rows {
+		if b.from[i] == tp && row[t.offsetCol].(int64) <= hwm {
+			continue
+		}
+		b.rows[kept], b.from[kept] = row, b.from[i]
+		kept++
+	}
+	removed := len(b.rows) - kept
+	b.rows, b.from = b.rows[:kept], b.from[:kept]
+	purges := b.purges[:0]
+	for _, pu := range b.purges {
+		if pu.topic == tp.topic && int(pu.partition) == tp.partition && pu.offset <= hwm {
+			continue
+		}
+		purges = append(purges, pu)
+	}
+	b.purges = purges
+	return removed
+}
+
+// token is the insert_deduplication_token of the batch: the table and the
+// offset range of each source partition it holds. A batch sent again with
+// the same rows (a retry after a timeout whose insert did land) carries the
+// same token, and ClickHouse drops the second block.
+func (b *tableBatch) token(t *table) string {
+	ranges := map[topicPartition]offsetRange{}
+	for i, row := range b.rows {
+		off := row[t.offsetCol].(int64)
+		r, ok := ranges[b.from[i]]
+		if !ok {
+			r = offsetRange{off, off}
+		}
+		r.first, r.last = min(r.first, off), max(r.last, off)
+		ranges[b.from[i]] = r
+	}
+	parts := make([]string, 0, len(ranges))
+	for tp, r := range ranges {
+		parts = append(parts, fmt.Sprintf("%s/%d/%d-%d", tp.topic, tp.partition, r.first, r.last))
+	}
+	slices.Sort(parts)
+	sum := sha256.Sum256([]byte(t.name + "|" + strings.Join(parts, "|")))
+	return "belvo-sink-" + hex.EncodeToString(sum[:16])
+}

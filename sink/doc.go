@@ -1,0 +1,67 @@
+// Package sink loads the pipeline's topics into ClickHouse: the record
+// topics of schemas.Tables() (one table each), every webhook topic into
+// webhook_events and the institution-status topic into institution_status.
+// The tables and views are internal/migrate's; the sink only inserts.
+//
+// One kafka-go consumer group reads every topic. Rows collect per table and
+// are flushed together when one table reaches SINK_BATCH_ROWS, the pending
+// messages SINK_BATCH_BYTES, or the first of them is SINK_FLUSH_INTERVAL
+// old. A flush dead-letters, purges, inserts every table's batch with
+// PrepareBatch/Append/Send (columns named), and only then commits the last
+// offset read per partition.
+//
+// # Exactly-once effect, without state outside ClickHouse and Kafka
+//
+// Consumption is at-least-once: a crash after an insert and before its
+// commit makes the next owner of the partition read the records again. Two
+// mechanisms make that re-read harmless, each for a case the other misses:
+//
+//  1. Loaded offsets. Every row carries the topic, partition and offset it
+//     was read from, and a topic feeds exactly one table. When the sink
+//     starts reading a partition, or its offsets are not contiguous with
+//     what it read before (a rebalance rewound it to the committed offset,
+//     or another member moved it on), or kafka-go reports a rebalance, it
+//     asks ClickHouse for max(offset) of that topic and partition in the
+//     table and skips every record at or below it. This is exact, not
+//     probabilistic, because a batch is one insert block (SINK_BATCH_ROWS
+//     is capped below max_insert_block_size, and the tables have no
+//     PARTITION BY), which ClickHouse stores atomically: after a crash the
+//     block is either wholly there, and its offsets are skipped, or absent,
+//     and they are inserted. It needs neither FINAL nor the batch being cut
+//     the same way again, which time-based flushing cannot promise.
+//  2. insert_deduplication_token. A retry of an insert whose first attempt
+//     did land (the answer was lost in a timeout or a dropped connection)
+//     sends the same rows with the same token: the table name and the
+//     offset range of each partition in the block. The tables keep the
+//     last schemas.DedupWindow tokens (non_replicated_ / replicated_
+//     deduplication_window), and ClickHouse drops the repeated block.
+//
+// What neither covers: a member that lost its partitions in a rebalance but
+// is still inserting (a zombie) while the new owner reads the loaded offset.
+// Closing that needs fencing against the group generation, which ClickHouse
+// cannot check; the window is one insert long. ReplacingMergeTree then
+// still collapses the duplicate in FINAL and in merges, as it does for a
+// record fetched twice (same id, a later version wins).
+//
+// # Deletions and link purges
+//
+// A record with deleted=true becomes a row with is_deleted=1 (records.Row);
+// the replacing engine's FINAL then hides the record. A link_events record
+// of a successful link_deleted (no error_code) purges the link: for every
+// resource table the engine runs INSERT ... SELECT ... FROM t FINAL WHERE
+// link_id = L, writing each current row back with is_deleted=1, typed values
+// and raw cleared, and a higher version. Purges run before the link_events
+// batch is inserted and are idempotent (a purged row is no longer current),
+// so a crash between the two repeats the purge harmlessly.
+//
+// # Failures
+//
+// A record that cannot be decoded (not Confluent Avro, unknown schema,
+// unreadable bytes) or converted to a row goes unchanged to
+// <prefix>.deadletter.sink with headers error, source_topic,
+// source_partition and source_offset; the rest of its batch is loaded. An
+// unavailable ClickHouse, registry or Kafka is retried with exponential
+// backoff up to SINK_MAX_BACKOFF, holding the offsets (nothing is committed
+// past an insert that did not happen) while /readyz answers 503. SIGTERM
+// ends reading, flushes, commits and returns nil.
+package sink

@@ -1,0 +1,132 @@
+package sink
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+
+	"github.com/finflow/belvo-pipeline/schemas"
+)
+
+// insert sends one table's batch as one block with its dedup token.
+func (s *Sink) insert(ctx context.Context, t *table, b *tableBatch) error {
+	ctx = clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{
+		"insert_deduplication_token": b.token(t),
+		// A deduplicated block must still count as the batch's insert:
+		// the engine answers success either way.
+		"insert_deduplicate": 1,
+	}))
+	batch, err := s.ch.PrepareBatch(ctx, t.insert)
+	if err != nil {
+		return fmt.Errorf("prepare insert into %s: %w", t.name, err)
+	}
+	defer batch.Close()
+	for i, row := range b.rows {
+		if err := batch.Append(row...); err != nil {
+			return fmt.Errorf("append row %d to %s: %w", i, t.name, err)
+		}
+	}
+	if err := batch.Send(); err != nil {
+		return fmt.Errorf("insert %d rows into %s: %w", len(b.rows), t.name, err)
+	}
+	return nil
+}
+
+// loadedOffset is the highest offset of tp that t holds, -1 when none: the
+// records up to it were inserted by an earlier run (or another member of the
+// group) whose offset commit did not happen.
+func (s *Sink) loadedOffset(ctx context.Context, t *table, tp topicPartition) (int64, error) {
+	var (
+		n   uint64
+		off int64
+	)
+	q := "SELECT count(), max(`offset`) FROM " + schemas.QuoteIdent(s.cfg.database) + "." + schemas.QuoteIdent(t.name) +
+		" WHERE `topic` = ? AND `partition` = ?"
+	if err := s.ch.QueryRow(ctx, q, tp.topic, int32(tp.partition)).Scan(&n, &off); err != nil {
+		return 0, fmt.Errorf("read loaded offset of %s/%d in %s: %w", tp.topic, tp.partition, t.name, err)
+	}
+	if n == 0 {
+		return -1, nil
+	}
+	return off, nil
+}
+
+// purgeLink turns every current row of the link, in every resource table,
+// into a deletion row: the engine selects the rows (FINAL: latest version,
+// deleted ones already gone) and inserts them back with is_deleted = 1,
+// typed values and raw cleared, and a version above the row's own.
+//
+// Running it again finds nothing current and inserts nothing, so a purge
+// whose link_events row was not loaded (a crash in between) is simply
+// repeated; that is why purges run before the link_events insert.
+func (s *Sink) purgeLink(ctx context.Context, p purge) error {
+	db := schemas.QuoteIdent(s.cfg.database)
+	for _, r := range schemas.Resources {
+		cols := r.InsertColumns()
+		names := make([]string, len(cols))
+		exprs := make([]string, len(cols))
+		var args []any
+		for i, c := range cols {
+			names[i] = schemas.QuoteIdent(c.Name)
+			switch c.Name {
+			case schemas.FieldID, schemas.FieldLinkID:
+				exprs[i] = names[i]
+			case schemas.FieldRaw:
+				exprs[i] = "''"
+			case schemas.FieldWebhookID:
+				exprs[i] = "?"
+				args = append(args, p.webhookID)
+			case schemas.FieldRequestID:
+				exprs[i] = "?"
+				args = append(args, p.requestID)
+			case schemas.FieldFetchedAt:
+				exprs[i] = fmt.Sprintf("fromUnixTimestamp64Micro(toInt64(%d), 'UTC')", p.fetchedAt.UnixMicro())
+			case schemas.ColumnTopic:
+				exprs[i] = "?"
+				args = append(args, p.topic)
+			case schemas.ColumnPartition:
+				exprs[i] = fmt.Sprintf("toInt32(%d)", p.partition)
+			case schemas.ColumnOffset:
+				exprs[i] = fmt.Sprintf("toInt64(%d)", p.offset)
+			case schemas.ColumnVersion:
+				exprs[i] = fmt.Sprintf("greatest(`version` + 1, toUInt64(%d))", p.fetchedAt.UnixMicro())
+			case schemas.ColumnIsDeleted:
+				exprs[i] = "toUInt8(1)"
+			default:
+				exprs[i] = "NULL" // every typed field is Nullable
+			}
+		}
+		table := db + "." + schemas.QuoteIdent(r.Name)
+		q := "INSERT INTO " + table + " (" + strings.Join(names, ", ") + ") SELECT " + strings.Join(exprs, ", ") +
+			" FROM " + table + " FINAL WHERE `link_id` = ?"
+		args = append(args, p.linkID)
+		if err := s.ch.Exec(ctx, q, args...); err != nil {
+			return fmt.Errorf("purge link %s from %s: %w", p.linkID, r.Name, err)
+		}
+	}
+	return nil
+}
+
+// purgeOf returns the purge a link_events record asks for, if any: a
+// link_deleted event without error_code is a successful deletion
+// (webhooks.md); with one, deletion failed and nothing is deleted.
+func purgeOf(native map[string]any, topic string, partition int32, offset int64) (purge, bool) {
+	var f fields
+	code := f.opt(native, "webhook_code")
+	errCode := f.opt(native, "error_code")
+	link, _ := native[schemas.FieldLinkID].(string)
+	fetched, ok := native[schemas.FieldFetchedAt].(time.Time)
+	if f.err != nil || !ok || link == "" || code == nil || *code != "link_deleted" || errCode != nil {
+		return purge{}, false
+	}
+	return purge{
+		linkID:    link,
+		webhookID: f.opt(native, schemas.FieldWebhookID),
+		requestID: f.opt(native, schemas.FieldRequestID),
+		fetchedAt: fetched,
+		topic:     topic, partition: partition, offset: offset,
+	}, true
+}

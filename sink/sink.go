@@ -1,0 +1,470 @@
+package sink
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/segmentio/kafka-go"
+	"github.com/twmb/franz-go/pkg/sr"
+
+	"github.com/finflow/belvo-pipeline/internal/admin"
+	"github.com/finflow/belvo-pipeline/internal/broker"
+	"github.com/finflow/belvo-pipeline/internal/records"
+	"github.com/finflow/belvo-pipeline/internal/registry"
+)
+
+// DeadLetterTopic returns the topic of records the sink cannot load.
+func DeadLetterTopic(prefix string) string { return prefix + ".deadletter.sink" }
+
+// Dead-letter headers: why, and where the record was read.
+const (
+	HeaderError     = "error"
+	HeaderTopic     = "source_topic"
+	HeaderPartition = "source_partition"
+	HeaderOffset    = "source_offset"
+)
+
+// Sink loads the pipeline's topics into ClickHouse.
+type Sink struct {
+	cfg      Config
+	log      *slog.Logger
+	ch       clickhouse.Conn
+	reg      *registry.Client
+	cluster  *broker.Cluster
+	producer *broker.Producer
+	admin    *admin.Server
+	metrics  *metrics
+
+	byTopic map[string]*table
+	order   []*table
+	topics  []string
+
+	// loaded caches, per partition, the highest offset ClickHouse holds;
+	// seen is the last offset read. See doc.go for when they are dropped.
+	loaded map[topicPartition]int64
+	seen   map[topicPartition]int64
+
+	stalled atomic.Pointer[string] // why the sink is retrying, nil when healthy
+	started atomic.Bool
+
+	// afterInsert, when set by a test, runs after a flush's inserts and
+	// before its offset commit; an error ends Run there, as a crash would.
+	afterInsert func() error
+}
+
+// New validates cfg, binds the admin listener and prepares the clients;
+// nothing is dialled until Run.
+func New(cfg Config, log *slog.Logger, reg *prometheus.Registry) (*Sink, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	ch, err := clickhouse.Open(cfg.chOpts)
+	if err != nil {
+		return nil, fmt.Errorf("open CLICKHOUSE_DSN: %w", err)
+	}
+	rc, err := registry.New(cfg.RegistryURL)
+	if err != nil {
+		ch.Close()
+		return nil, err
+	}
+	byTopic, order, err := routes(cfg.database, cfg.TopicPrefix)
+	if err != nil {
+		ch.Close()
+		return nil, err
+	}
+	s := &Sink{
+		cfg: cfg, log: log, ch: ch, reg: rc, metrics: newMetrics(reg),
+		byTopic: byTopic, order: order,
+		loaded: map[topicPartition]int64{}, seen: map[topicPartition]int64{},
+	}
+	for t := range byTopic {
+		s.topics = append(s.topics, t)
+	}
+	s.cluster = broker.NewCluster(broker.ClusterConfig{Brokers: cfg.Brokers, Partitions: cfg.Partitions, ReplicationFactor: cfg.Replication, ClientID: "belvo-sink"})
+	s.cluster.Client = adminClient(cfg.Brokers, append([]string{DeadLetterTopic(cfg.TopicPrefix)}, s.topics...))
+	s.producer = broker.NewProducer(s.cluster, broker.ProducerConfig{})
+	if s.admin, err = admin.New(cfg.AdminAddr, reg, s.ready, log); err != nil {
+		ch.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// adminClient is the Kafka client for topic creation and the dead-letter
+// producer. Its transport refreshes the metadata of topics only: kafka-go
+// otherwise asks for every topic of the cluster, and when that answer takes
+// longer than the refresh interval (a broker with tens of thousands of
+// partitions) it forgets every broker and fails requests with
+// BROKER_NOT_AVAILABLE.
+func adminClient(brokers, topics []string) *kafka.Client {
+	return &kafka.Client{
+		Addr:    kafka.TCP(brokers...),
+		Timeout: 10 * time.Second,
+		Transport: &kafka.Transport{
+			ClientID:       "belvo-sink",
+			DialTimeout:    3 * time.Second,
+			MetadataTTL:    6 * time.Second,
+			MetadataTopics: topics,
+		},
+	}
+}
+
+// AdminAddr is the bound admin address.
+func (s *Sink) AdminAddr() string { return s.admin.Addr() }
+
+// ready is not ready until the group is joined and while any dependency is
+// being retried: a sink holding its offsets behind an unavailable ClickHouse
+// is alive but not doing its work.
+func (s *Sink) ready(context.Context) error {
+	if why := s.stalled.Load(); why != nil {
+		return errors.New(*why)
+	}
+	if !s.started.Load() {
+		return errors.New("starting")
+	}
+	return nil
+}
+
+// Run consumes until ctx ends, then flushes and commits what it read and
+// returns nil; any earlier error is returned.
+func (s *Sink) Run(ctx context.Context) error {
+	defer s.ch.Close()
+	adminCtx, stopAdmin := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := s.admin.Run(adminCtx); err != nil {
+			s.log.Error("admin server", "err", err.Error())
+		}
+	}()
+	defer func() { stopAdmin(); wg.Wait() }()
+	defer s.producer.Close()
+
+	// The group's topics must exist: a topic missing at join time would not
+	// be assigned. Creating them with the cluster's defaults is harmless;
+	// the dead-letter topic is the sink's own.
+	topics := append([]string{DeadLetterTopic(s.cfg.TopicPrefix)}, s.topics...)
+	if err := s.retry(ctx, "create topics", func(ctx context.Context) error { return s.createTopics(ctx, topics) }); err != nil {
+		return err
+	}
+	reader := kafka.NewReader(kafka.ReaderConfig{
+		Brokers:     s.cfg.Brokers,
+		GroupID:     s.cfg.Group,
+		GroupTopics: s.topics,
+		StartOffset: kafka.FirstOffset,
+		MinBytes:    1,
+		MaxBytes:    16 << 20,
+		MaxWait:     200 * time.Millisecond,
+		// Commits are explicit and synchronous (CommitInterval 0): an
+		// offset is committed only after its rows are in ClickHouse.
+		CommitInterval:        0,
+		QueueCapacity:         10_000,
+		WatchPartitionChanges: true,
+		ErrorLogger: kafka.LoggerFunc(func(msg string, args ...any) {
+			s.log.Warn("kafka reader: " + fmt.Sprintf(msg, args...))
+		}),
+	})
+	defer reader.Close()
+	s.started.Store(true)
+	return s.consume(ctx, reader)
+}
+
+// createTopics creates the missing ones of topics in one request: the sink
+// reads some forty, and creating them one by one (each waiting for its
+// leaders) costs a metadata round trip each on a busy broker. The reader
+// itself waits for leaders.
+func (s *Sink) createTopics(ctx context.Context, topics []string) error {
+	md, err := s.cluster.Client.Metadata(ctx, &kafka.MetadataRequest{Topics: topics})
+	if err != nil {
+		return fmt.Errorf("look up topics: %w", err)
+	}
+	exists := map[string]bool{}
+	for _, t := range md.Topics {
+		if t.Error == nil && len(t.Partitions) > 0 {
+			exists[t.Name] = true
+		}
+	}
+	var req kafka.CreateTopicsRequest
+	for _, t := range topics {
+		if !exists[t] {
+			req.Topics = append(req.Topics, kafka.TopicConfig{Topic: t, NumPartitions: s.cfg.Partitions, ReplicationFactor: s.cfg.Replication})
+		}
+	}
+	if len(req.Topics) == 0 {
+		return nil
+	}
+	res, err := s.cluster.Client.CreateTopics(ctx, &req)
+	if err != nil {
+		return fmt.Errorf("create %d topics: %w", len(req.Topics), err)
+	}
+	for t, err := range res.Errors {
+		if err != nil && !errors.Is(err, kafka.TopicAlreadyExists) {
+			return fmt.Errorf("create topic %s: %w", t, err)
+		}
+	}
+	return nil
+}
+
+func (s *Sink) consume(ctx context.Context, reader *kafka.Reader) error {
+	p := newPending()
+	for {
+		wait := ctx
+		cancel := context.CancelFunc(func() {})
+		if !p.empty() {
+			wait, cancel = context.WithDeadline(ctx, p.since.Add(s.cfg.FlushInterval))
+		}
+		msg, err := reader.FetchMessage(wait)
+		cancel()
+		switch {
+		case ctx.Err() != nil:
+			return s.shutdown(reader, p)
+		case errors.Is(err, context.DeadlineExceeded):
+			// The flush interval passed.
+		case err != nil:
+			return fmt.Errorf("read from Kafka: %w", err)
+		default:
+			full, err := s.read(ctx, p, msg)
+			if err != nil {
+				if ctx.Err() != nil {
+					return s.shutdown(reader, p)
+				}
+				return err
+			}
+			if !full && time.Since(p.since) < s.cfg.FlushInterval {
+				continue
+			}
+		}
+		if p.empty() {
+			continue
+		}
+		if err := s.flush(ctx, reader, p); err != nil {
+			if ctx.Err() != nil {
+				return s.shutdown(reader, p)
+			}
+			return err
+		}
+		p = newPending()
+	}
+}
+
+// shutdown is SIGTERM's last flush: what was read is loaded and committed
+// within ShutdownTimeout; what is not will be read again by the next run,
+// which is safe (doc.go).
+func (s *Sink) shutdown(reader *kafka.Reader, p *pending) error {
+	if p.empty() {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+	defer cancel()
+	if err := s.flush(ctx, reader, p); err != nil {
+		return fmt.Errorf("final flush: %w", err)
+	}
+	s.log.Info("sink stopped after a final flush")
+	return nil
+}
+
+// read adds one message to p: skipped when ClickHouse holds it already,
+// dead-lettered when it cannot be loaded, else a row of its table. It
+// reports whether p should be flushed now.
+func (s *Sink) read(ctx context.Context, p *pending, m kafka.Message) (bool, error) {
+	// p.read(m) only once the message is settled (skipped, dead-lettered
+	// or a row): an error here must not let its offset be committed.
+	t := s.byTopic[m.Topic]
+	tp := topicPartition{m.Topic, m.Partition}
+	if t == nil {
+		return false, fmt.Errorf("read %s, which the sink does not subscribe to", m.Topic)
+	}
+	if last, ok := s.seen[tp]; !ok || m.Offset != last+1 {
+		// First message of the partition, or a jump (a rebalance rewound it
+		// to the committed offset, or someone else moved it on): what is
+		// loaded must be read from ClickHouse again.
+		delete(s.loaded, tp)
+	}
+	s.seen[tp] = m.Offset
+	hwm, ok := s.loaded[tp]
+	if !ok {
+		if err := s.retry(ctx, "read loaded offset", func(ctx context.Context) (err error) {
+			hwm, err = s.loadedOffset(ctx, t, tp)
+			return err
+		}); err != nil {
+			return false, err
+		}
+		s.loaded[tp] = hwm
+	}
+	if m.Offset <= hwm {
+		p.read(m)
+		s.metrics.skipped.WithLabelValues(t.name).Inc()
+		return p.bytes >= s.cfg.BatchBytes, nil
+	}
+	var native any
+	err := s.retry(ctx, "decode", func(ctx context.Context) (err error) {
+		native, _, err = s.reg.Decode(ctx, m.Value)
+		if err != nil && !transientDecode(err) {
+			return permanent{err}
+		}
+		return err
+	})
+	var perm permanent
+	if errors.As(err, &perm) {
+		return s.dead(p, m, t, perm.err), nil
+	}
+	if err != nil {
+		return false, err
+	}
+	rec, ok := native.(map[string]any)
+	if !ok {
+		return s.dead(p, m, t, fmt.Errorf("decoded %T, not a record", native)), nil
+	}
+	pos := records.Position{Topic: m.Topic, Partition: int32(m.Partition), Offset: m.Offset}
+	row, err := t.row(nil, rec, pos)
+	if err != nil {
+		return s.dead(p, m, t, err), nil
+	}
+	p.read(m)
+	b := p.batch(t)
+	b.rows = append(b.rows, row)
+	b.from = append(b.from, tp)
+	if t.linkEvents {
+		if pu, ok := purgeOf(rec, m.Topic, int32(m.Partition), m.Offset); ok {
+			b.purges = append(b.purges, pu)
+		}
+	}
+	p.rows++
+	s.metrics.pending.Set(float64(p.rows))
+	return len(b.rows) >= s.cfg.BatchRows || p.bytes >= s.cfg.BatchBytes, nil
+}
+
+func (s *Sink) dead(p *pending, m kafka.Message, t *table, reason error) bool {
+	p.read(m)
+	p.dead = append(p.dead, deadLetter{msg: m, table: t.name, reason: reason})
+	return p.bytes >= s.cfg.BatchBytes
+}
+
+// permanent marks an error no retry can fix: the record is dead-lettered.
+type permanent struct{ err error }
+
+func (p permanent) Error() string { return p.err.Error() }
+
+// transientDecode decides retry versus dead letter for a decode failure:
+// only the registry failing to answer is worth waiting for. A frame that is
+// not Confluent Avro, an unknown schema id (404) or bytes the schema cannot
+// read are the record's fault.
+func transientDecode(err error) bool {
+	var re *sr.ResponseError
+	if errors.As(err, &re) {
+		return re.StatusCode >= 500 || re.StatusCode == 429
+	}
+	return strings.Contains(err.Error(), "fetch schema")
+}
+
+// flush dead-letters, purges and inserts everything pending, then commits
+// the offsets read. Each step is retried until it succeeds or ctx ends;
+// nothing is committed before every insert succeeded.
+func (s *Sink) flush(ctx context.Context, reader *kafka.Reader, p *pending) error {
+	if reader.Stats().Rebalances > 0 {
+		// Partitions may have been someone else's since they were last
+		// checked: re-read what ClickHouse holds before inserting.
+		clear(s.loaded)
+		clear(s.seen)
+		for t, b := range p.batches {
+			parts := map[topicPartition]bool{}
+			for _, tp := range b.from {
+				parts[tp] = true
+			}
+			for tp := range parts {
+				var hwm int64
+				if err := s.retry(ctx, "read loaded offset", func(ctx context.Context) (err error) {
+					hwm, err = s.loadedOffset(ctx, t, tp)
+					return err
+				}); err != nil {
+					return err
+				}
+				if n := b.dropLoaded(t, tp, hwm); n > 0 {
+					s.metrics.skipped.WithLabelValues(t.name).Add(float64(n))
+				}
+			}
+		}
+	}
+	if err := s.deadLetter(ctx, p.dead); err != nil {
+		return err
+	}
+	for _, t := range s.order {
+		b := p.batches[t]
+		if b == nil {
+			continue
+		}
+		for _, pu := range b.purges {
+			if err := s.retry(ctx, "purge link", func(ctx context.Context) error { return s.purgeLink(ctx, pu) }); err != nil {
+				return err
+			}
+			s.metrics.purges.Inc()
+		}
+		if len(b.rows) == 0 {
+			continue
+		}
+		start := time.Now()
+		if err := s.retry(ctx, "insert", func(ctx context.Context) error { return s.insert(ctx, t, b) }); err != nil {
+			return err
+		}
+		s.metrics.insert.WithLabelValues(t.name).Observe(time.Since(start).Seconds())
+		s.metrics.rows.WithLabelValues(t.name).Add(float64(len(b.rows)))
+	}
+	s.metrics.pending.Set(0)
+	if s.afterInsert != nil {
+		if err := s.afterInsert(); err != nil {
+			return err
+		}
+	}
+	msgs := make([]kafka.Message, 0, len(p.commit))
+	for _, m := range p.commit {
+		msgs = append(msgs, m)
+	}
+	// A failed commit loses nothing: the records are read again and
+	// skipped as loaded. It is not retried past a rebalance, where the
+	// partitions may no longer be ours.
+	if err := reader.CommitMessages(ctx, msgs...); err != nil {
+		s.log.Warn("offset commit failed; the records will be read again and skipped", "err", err.Error())
+		return nil
+	}
+	s.metrics.commits.Inc()
+	return nil
+}
+
+// retry runs fn until it succeeds, fails permanently or ctx ends, backing
+// off exponentially up to MaxBackoff and reporting not-ready meanwhile.
+func (s *Sink) retry(ctx context.Context, op string, fn func(context.Context) error) error {
+	backoff := 50 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		err := fn(ctx)
+		var perm permanent
+		if err == nil || errors.As(err, &perm) {
+			if attempt > 1 {
+				s.stalled.Store(nil)
+				s.log.Info("recovered", "op", op, "attempts", attempt)
+			}
+			return err
+		}
+		if ctx.Err() != nil {
+			return err
+		}
+		why := op + ": " + err.Error()
+		s.stalled.Store(&why)
+		s.metrics.retries.WithLabelValues(op).Inc()
+		s.log.Warn("retrying", "op", op, "attempt", attempt, "backoff", backoff.String(), "err", err.Error())
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, s.cfg.MaxBackoff)
+	}
+}
