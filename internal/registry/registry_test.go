@@ -2,10 +2,14 @@ package registry
 
 import (
 	"context"
+	"fmt"
 	"reflect"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/finflow/belvo-pipeline/internal/testenv"
+	"github.com/finflow/belvo-pipeline/schemas"
 )
 
 // Pins the trap found in Apicurio's canonical-hash mode, which hands back a
@@ -57,5 +61,57 @@ func TestDecodeRefusesUnframedBytes(t *testing.T) {
 	}
 	if _, _, err := c.Decode(context.Background(), []byte("plain")); err == nil {
 		t.Fatal("decoded bytes without the magic byte")
+	}
+}
+
+// Every stage registers its ~20 subjects at start, and a deployment starts
+// several stages and replicas at once. Against Apicurio's SQL storage, 114
+// such registrations in parallel all failed (lock timeouts, duplicate
+// content ids) before Register serialized its writes behind a lookup.
+func TestConcurrentRegistrationsAllSucceed(t *testing.T) {
+	url := testenv.Registry(t)
+	prefix := testenv.Prefix(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	type result struct {
+		resource string
+		id       int
+		err      error
+	}
+	results := make(chan result, 4*len(schemas.Resources))
+	var wg sync.WaitGroup
+	for c := range 4 {
+		client, err := New(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range schemas.Resources {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				// Two clients per subject: the same first registration raced twice.
+				subject := fmt.Sprintf("%s.%d.%s-value", prefix, c%2, r.Name)
+				codec, err := client.Register(ctx, subject, r.AvroSchema())
+				res := result{resource: r.Name, err: err}
+				if err == nil {
+					res.id = codec.ID
+				}
+				results <- res
+			}()
+		}
+	}
+	wg.Wait()
+	close(results)
+	ids := map[string]int{}
+	for res := range results {
+		if res.err != nil {
+			t.Errorf("%s: %v", res.resource, res.err)
+			continue
+		}
+		// Ids are content ids: one schema text, one id, whatever the subject.
+		if id, ok := ids[res.resource]; ok && id != res.id {
+			t.Errorf("%s: ids %d and %d for the same schema", res.resource, id, res.id)
+		}
+		ids[res.resource] = res.id
 	}
 }
