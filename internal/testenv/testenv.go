@@ -12,9 +12,12 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -68,24 +71,69 @@ func Require(t testing.TB, name string) string {
 	t.Helper()
 	v := Lookup(t, name)
 	if v == "" {
-		if os.Getenv("BELVO_REQUIRE_SERVICES") != "" {
-			t.Fatalf("%s is not set and .local/env lacks it: run `make up`", name)
-		}
-		t.Skipf("%s not set: run `make up` (or `make test`) for the integration tests", name)
+		missing(t, "%s is not set and .local/env lacks it: run `make up`", name)
 	}
+	return v
+}
+
+func missing(t testing.TB, format string, args ...any) {
+	t.Helper()
+	if os.Getenv("BELVO_REQUIRE_SERVICES") != "" {
+		t.Fatalf(format, args...)
+	}
+	t.Skipf(format, args...)
+}
+
+// reachable remembers, per address, whether a TCP connection succeeded, so
+// a stale .local/env (services stopped) fails each test at once instead of
+// every client retrying until the test's own deadline.
+var reachable sync.Map
+
+func requireReachable(t testing.TB, name, addr string) {
+	t.Helper()
+	ok, seen := reachable.Load(addr)
+	if !seen {
+		conn, err := net.DialTimeout("tcp", addr, 3*time.Second)
+		if err == nil {
+			conn.Close()
+		}
+		ok, _ = reachable.LoadOrStore(addr, err == nil)
+	}
+	if !ok.(bool) {
+		missing(t, "%s: nothing answers on %s: run `make up`", name, addr)
+	}
+}
+
+// requireURL returns the setting, after checking its host answers.
+func requireURL(t testing.TB, name string) string {
+	t.Helper()
+	v := Require(t, name)
+	u, err := url.Parse(v)
+	if err != nil || u.Host == "" {
+		t.Fatalf("%s=%q is not a URL", name, v)
+	}
+	host := u.Host
+	if u.Port() == "" {
+		port := map[string]string{"http": "80", "https": "443", "clickhouse": "9000"}[u.Scheme]
+		host = net.JoinHostPort(u.Hostname(), port)
+	}
+	requireReachable(t, name, host)
 	return v
 }
 
 // Kafka returns the brokers of the real Kafka cluster.
 func Kafka(t testing.TB) []string {
-	return strings.Split(Require(t, "KAFKA_BROKERS"), ",")
+	t.Helper()
+	brokers := strings.Split(Require(t, "KAFKA_BROKERS"), ",")
+	requireReachable(t, "KAFKA_BROKERS", brokers[0])
+	return brokers
 }
 
 // Registry returns the base URL of the real schema registry.
-func Registry(t testing.TB) string { return Require(t, "SCHEMA_REGISTRY_URL") }
+func Registry(t testing.TB) string { t.Helper(); return requireURL(t, "SCHEMA_REGISTRY_URL") }
 
 // ClickHouse returns the DSN of the real ClickHouse engine.
-func ClickHouse(t testing.TB) string { return Require(t, "CLICKHOUSE_DSN") }
+func ClickHouse(t testing.TB) string { t.Helper(); return requireURL(t, "CLICKHOUSE_DSN") }
 
 // Prefix returns a topic prefix no other test run uses, so tests sharing
 // one broker never read each other's records.
