@@ -283,7 +283,7 @@ func TestViewsAnswer(t *testing.T) {
 		"current_transactions": "id, link_id, amount, currency, value_date",
 		"daily_cash_flow":      "link_id, currency, direction, day, transactions, amount",
 		"invoices_monthly":     "month, type, status, currency, invoices, total_amount",
-		"freshness":            "resource, rows, p50_seconds, p95_seconds, max_seconds, last_loaded_at",
+		"freshness":            "resource, rows, p50_seconds, p95_seconds, p99_seconds, max_seconds, last_loaded_at",
 	} {
 		rows, err := conn.Query(ctx, "SELECT "+cols+" FROM `"+db+"`.`"+view+"`")
 		if err != nil {

@@ -130,6 +130,7 @@ func FreshnessView(t Target) string {
 	b.WriteString("SELECT\n    r.`resource` AS `resource`,\n    count() AS `rows`,\n")
 	b.WriteString("    quantile(0.5)(r.`lag_seconds`) AS `p50_seconds`,\n")
 	b.WriteString("    quantile(0.95)(r.`lag_seconds`) AS `p95_seconds`,\n")
+	b.WriteString("    quantile(0.99)(r.`lag_seconds`) AS `p99_seconds`,\n")
 	b.WriteString("    max(r.`lag_seconds`) AS `max_seconds`,\n")
 	b.WriteString("    max(r.`loaded_at`) AS `last_loaded_at`\n")
 	b.WriteString("FROM\n(\n    SELECT l.`resource`, l.`loaded_at`, dateDiff('microsecond', w.`received_at`, l.`loaded_at`) / 1e6 AS `lag_seconds`\n")

@@ -266,21 +266,21 @@ func (p *Pipeline) Summary(ctx context.Context, w io.Writer) error {
 	tw.Flush()
 
 	fmt.Fprintln(w, "\nfreshness, webhook received → row loaded (seconds):")
-	rows, err = conn.Query(ctx, "SELECT resource, rows, p50_seconds, p95_seconds, max_seconds FROM "+table(db, "freshness")+" ORDER BY resource")
+	rows, err = conn.Query(ctx, "SELECT resource, rows, p50_seconds, p99_seconds, max_seconds FROM "+table(db, "freshness")+" ORDER BY resource")
 	if err != nil {
 		return fmt.Errorf("freshness: %w", err)
 	}
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "resource\trows\tp50\tp95\tmax\t")
+	fmt.Fprintln(tw, "resource\trows\tp50\tp99\tmax\t")
 	for rows.Next() {
 		var res string
 		var n uint64
-		var p50, p95, mx float64
-		if err := rows.Scan(&res, &n, &p50, &p95, &mx); err != nil {
+		var p50, p99, mx float64
+		if err := rows.Scan(&res, &n, &p50, &p99, &mx); err != nil {
 			rows.Close()
 			return err
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%.2f\t%.2f\t%.2f\t\n", res, n, p50, p95, mx)
+		fmt.Fprintf(tw, "%s\t%d\t%.2f\t%.2f\t%.2f\t\n", res, n, p50, p99, mx)
 	}
 	rows.Close()
 	tw.Flush()

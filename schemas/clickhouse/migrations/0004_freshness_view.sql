@@ -8,6 +8,7 @@ SELECT
     count() AS `rows`,
     quantile(0.5)(r.`lag_seconds`) AS `p50_seconds`,
     quantile(0.95)(r.`lag_seconds`) AS `p95_seconds`,
+    quantile(0.99)(r.`lag_seconds`) AS `p99_seconds`,
     max(r.`lag_seconds`) AS `max_seconds`,
     max(r.`loaded_at`) AS `last_loaded_at`
 FROM
