@@ -10,18 +10,13 @@ import (
 
 // Page is one page of a list: Belvo's envelope with each record kept as the
 // exact bytes Belvo sent, so nothing is lost before the raw JSON is stored.
+// Records share the memory of the response body: they must not be written
+// to.
 type Page struct {
 	Number  int               // 1-based position of the page in this listing
 	Count   int               // Belvo's total count for the query
 	Next    string            // URL of the next page, "" on the last
 	Records []json.RawMessage // the results, byte for byte
-}
-
-type envelope struct {
-	Count    int               `json:"count"`
-	Next     *string           `json:"next"`
-	Previous *string           `json:"previous"`
-	Results  []json.RawMessage `json:"results"`
 }
 
 // Pages lists path (e.g. "/api/transactions/") with q, one page at a time,
@@ -43,15 +38,12 @@ func (c *Client) Pages(ctx context.Context, path string, q Query) iter.Seq2[Page
 				yield(Page{}, fmt.Errorf("list %s page %d: %w", path, number, err))
 				return
 			}
-			var env envelope
-			if err := json.Unmarshal(resp.body, &env); err != nil {
+			env, err := splitPage(resp.body)
+			if err != nil {
 				yield(Page{}, fmt.Errorf("list %s page %d: decode envelope: %w", path, number, err))
 				return
 			}
-			p := Page{Number: number, Count: env.Count, Records: env.Results}
-			if env.Next != nil {
-				p.Next = *env.Next
-			}
+			p := Page{Number: number, Count: env.count, Next: env.next, Records: env.records}
 			if p.Next != "" && !c.sameOrigin(p.Next) {
 				err := &ForeignNextError{Next: p.Next, Want: c.base.Scheme + "://" + c.base.Host}
 				// The page itself is good: hand it out, then stop.
