@@ -23,7 +23,18 @@ type offsetRange struct{ first, last int64 }
 type tableBatch struct {
 	rows   [][]any
 	from   []topicPartition // source partition of rows[i]
+	msgs   []kafka.Message  // source record of rows[i], dead-lettered if ClickHouse refuses the row
 	purges []purge
+}
+
+// slice is rows [lo, hi) as a batch of their own: the unit ClickHouse is
+// asked to take when it refused a larger one. Purges stay with the whole.
+func (b *tableBatch) slice(lo, hi int) *tableBatch {
+	sub := &tableBatch{rows: b.rows[lo:hi], from: b.from[lo:hi]}
+	if len(b.msgs) == len(b.rows) {
+		sub.msgs = b.msgs[lo:hi]
+	}
+	return sub
 }
 
 // purge is a successful link_deleted fact: every current row of the link,
@@ -87,10 +98,16 @@ func (b *tableBatch) dropLoaded(t *table, tp topicPartition, hwm int64) int {
 			continue
 		}
 		b.rows[kept], b.from[kept] = row, b.from[i]
+		if len(b.msgs) > i {
+			b.msgs[kept] = b.msgs[i]
+		}
 		kept++
 	}
 	removed := len(b.rows) - kept
 	b.rows, b.from = b.rows[:kept], b.from[:kept]
+	if len(b.msgs) > kept {
+		b.msgs = b.msgs[:kept]
+	}
 	purges := b.purges[:0]
 	for _, pu := range b.purges {
 		if pu.topic == tp.topic && int(pu.partition) == tp.partition && pu.offset <= hwm {

@@ -64,4 +64,28 @@
 // backoff up to SINK_MAX_BACKOFF, holding the offsets (nothing is committed
 // past an insert that did not happen) while /readyz answers 503. SIGTERM
 // ends reading, flushes, commits and returns nil.
+//
+// A row ClickHouse refuses for its values (the client cannot encode it for
+// its column, e.g. a decimal beyond Decimal128, or the server answers with
+// an exception code about data: a violated constraint, a value out of
+// range, a parse or conversion failure; see refusedCodes) cannot be taken
+// by any retry. The batch is then bisected: halves are inserted in row
+// order, each a contiguous run with its own token (so a crash and replay
+// derive the same tokens), until each refused row stands alone; it goes to
+// the dead-letter topic, with ClickHouse's reason in the error header,
+// before any later row of the batch is inserted. Every offset at or below
+// a partition's loaded offset is therefore in ClickHouse or dead-lettered,
+// which keeps the loaded-offset skip exact. Errors without such a code (an
+// unknown table or column, too many parts, timeouts, the network) are not
+// the rows' fault and are retried as an outage.
+//
+// # Decoding
+//
+// Records of the resource tables (all but link_events, whose purges read
+// the decoded record) are decoded by fastRows with internal/avrofast: a
+// plan compiled once per writer schema id, from the schema the registry
+// holds under it, walks the Avro binary into the row's column values. It
+// makes exactly the row goavro and records.Row would, and leaves anything
+// else to them (a writer schema it cannot decode exactly, malformed bytes,
+// an empty id), so dead-letter reasons do not change.
 package sink

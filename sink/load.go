@@ -2,11 +2,13 @@ package sink
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/column"
 
 	"github.com/finflow/belvo-pipeline/schemas"
 )
@@ -26,7 +28,18 @@ func (s *Sink) insert(ctx context.Context, t *table, b *tableBatch) error {
 	defer batch.Close()
 	for i, row := range b.rows {
 		if err := batch.Append(row...); err != nil {
-			return fmt.Errorf("append row %d to %s: %w", i, t.name, err)
+			err = fmt.Errorf("append row %d to %s: %w", i, t.name, err)
+			var conv *column.ColumnConverterError
+			if errors.As(err, &conv) {
+				// A Go type the column does not take is the sink's bug, not
+				// the record's: every row of that shape would be
+				// dead-lettered. Held and retried, it shows as not ready.
+				return err
+			}
+			// The client checks each value against its column (a decimal
+			// beyond Decimal128): a refusal of this row, known without
+			// asking the server.
+			return &refused{row: i, err: err}
 		}
 	}
 	if err := batch.Send(); err != nil {

@@ -38,6 +38,7 @@ type Sink struct {
 	log      *slog.Logger
 	ch       clickhouse.Conn
 	reg      *registry.Client
+	fast     *fastRows
 	cluster  *broker.Cluster
 	producer *broker.Producer
 	admin    *admin.Server
@@ -75,13 +76,18 @@ func New(cfg Config, log *slog.Logger, reg *prometheus.Registry) (*Sink, error) 
 		ch.Close()
 		return nil, err
 	}
+	fast, err := newFastRows(cfg.RegistryURL)
+	if err != nil {
+		ch.Close()
+		return nil, err
+	}
 	byTopic, order, err := routes(cfg.database, cfg.TopicPrefix)
 	if err != nil {
 		ch.Close()
 		return nil, err
 	}
 	s := &Sink{
-		cfg: cfg, log: log, ch: ch, reg: rc, metrics: newMetrics(reg),
+		cfg: cfg, log: log, ch: ch, reg: rc, fast: fast, metrics: newMetrics(reg),
 		byTopic: byTopic, order: order,
 		loaded: map[topicPartition]int64{}, seen: map[topicPartition]int64{},
 	}
@@ -305,6 +311,10 @@ func (s *Sink) read(ctx context.Context, p *pending, m kafka.Message) (bool, err
 		s.metrics.skipped.WithLabelValues(t.name).Inc()
 		return p.bytes >= s.cfg.BatchBytes, nil
 	}
+	pos := records.Position{Topic: m.Topic, Partition: int32(m.Partition), Offset: m.Offset}
+	if row, ok := s.fast.row(ctx, t, m.Value, pos); ok {
+		return s.add(p, m, t, tp, row, nil), nil
+	}
 	var native any
 	err := s.retry(ctx, "decode", func(ctx context.Context) (err error) {
 		native, _, err = s.reg.Decode(ctx, m.Value)
@@ -324,23 +334,30 @@ func (s *Sink) read(ctx context.Context, p *pending, m kafka.Message) (bool, err
 	if !ok {
 		return s.dead(p, m, t, fmt.Errorf("decoded %T, not a record", native)), nil
 	}
-	pos := records.Position{Topic: m.Topic, Partition: int32(m.Partition), Offset: m.Offset}
 	row, err := t.row(nil, rec, pos)
 	if err != nil {
 		return s.dead(p, m, t, err), nil
 	}
+	return s.add(p, m, t, tp, row, rec), nil
+}
+
+// add appends the row of m to its table's batch, with the purge a
+// link_events record (decoded into native) asks for. It reports whether p
+// should be flushed now.
+func (s *Sink) add(p *pending, m kafka.Message, t *table, tp topicPartition, row []any, native map[string]any) bool {
 	p.read(m)
 	b := p.batch(t)
 	b.rows = append(b.rows, row)
 	b.from = append(b.from, tp)
+	b.msgs = append(b.msgs, m)
 	if t.linkEvents {
-		if pu, ok := purgeOf(rec, m.Topic, int32(m.Partition), m.Offset); ok {
+		if pu, ok := purgeOf(native, m.Topic, int32(m.Partition), m.Offset); ok {
 			b.purges = append(b.purges, pu)
 		}
 	}
 	p.rows++
 	s.metrics.pending.Set(float64(p.rows))
-	return len(b.rows) >= s.cfg.BatchRows || p.bytes >= s.cfg.BatchBytes, nil
+	return len(b.rows) >= s.cfg.BatchRows || p.bytes >= s.cfg.BatchBytes
 }
 
 func (s *Sink) dead(p *pending, m kafka.Message, t *table, reason error) bool {
@@ -411,12 +428,11 @@ func (s *Sink) flush(ctx context.Context, reader *kafka.Reader, p *pending) erro
 		if len(b.rows) == 0 {
 			continue
 		}
-		start := time.Now()
-		if err := s.retry(ctx, "insert", func(ctx context.Context) error { return s.insert(ctx, t, b) }); err != nil {
+		refused, err := s.load(ctx, t, b)
+		if err != nil {
 			return err
 		}
-		s.metrics.insert.WithLabelValues(t.name).Observe(time.Since(start).Seconds())
-		s.metrics.rows.WithLabelValues(t.name).Add(float64(len(b.rows)))
+		s.metrics.rows.WithLabelValues(t.name).Add(float64(len(b.rows) - refused))
 	}
 	s.metrics.pending.Set(0)
 	if s.afterInsert != nil {

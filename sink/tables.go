@@ -22,6 +22,9 @@ type table struct {
 	offsetCol int
 	// linkEvents marks link_events, whose link_deleted facts purge a link.
 	linkEvents bool
+	// resource is set for the tables whose rows fastRows may build: every
+	// records table but link_events, whose purges read the decoded record.
+	resource *schemas.Resource
 }
 
 func newTable(db, name string, columns []string, row func([]any, map[string]any, records.Position) ([]any, error)) *table {
@@ -59,6 +62,9 @@ func routes(db, prefix string) (map[string]*table, []*table, error) {
 		}
 		t := newTable(db, r.Name, cols, conv.Row)
 		t.linkEvents = r.Name == linkEventsTable
+		if !t.linkEvents {
+			t.resource = &r
+		}
 		byTopic[r.Topic(prefix)] = t
 		order = append(order, t)
 	}

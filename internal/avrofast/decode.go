@@ -1,0 +1,451 @@
+package avrofast
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"math/big"
+	"time"
+	"unsafe"
+
+	"github.com/shopspring/decimal"
+)
+
+// Errors of malformed input. Every one of them is also an error to goavro,
+// which the caller can ask for its own wording.
+var (
+	errShort    = errors.New("avrofast: input ends inside a value")
+	errVarint   = errors.New("avrofast: varint longer than 64 bits")
+	errLength   = errors.New("avrofast: negative or oversized length")
+	errBranch   = errors.New("avrofast: union branch out of range")
+	errBoolean  = errors.New("avrofast: boolean byte is neither 0 nor 1")
+	errTrailing = errors.New("avrofast: bytes after the record")
+	errDepth    = errors.New("avrofast: values nested too deeply")
+)
+
+// maxDepth bounds skipping a recursive schema, so hostile bytes cannot
+// exhaust the stack.
+const maxDepth = 256
+
+type reader struct {
+	buf   []byte
+	pos   int
+	share bool // strings alias buf instead of copying it
+}
+
+// long reads a zigzag varint, as Avro encodes int and long.
+func (r *reader) long() (int64, error) {
+	var u uint64
+	for shift := uint(0); ; shift += 7 {
+		if r.pos >= len(r.buf) {
+			return 0, errShort
+		}
+		if shift >= 64 {
+			return 0, errVarint
+		}
+		b := r.buf[r.pos]
+		r.pos++
+		u |= uint64(b&0x7f) << shift
+		if b < 0x80 {
+			break
+		}
+	}
+	return int64(u>>1) ^ -int64(u&1), nil
+}
+
+// int reads an Avro int: a varint that must fit 32 bits, as goavro checks.
+func (r *reader) int() (int32, error) {
+	v, err := r.long()
+	if err != nil {
+		return 0, err
+	}
+	if v < math.MinInt32 || v > math.MaxInt32 {
+		return 0, errVarint
+	}
+	return int32(v), nil
+}
+
+// bytes returns the next length-prefixed run, aliasing the input.
+func (r *reader) bytes() ([]byte, error) {
+	n, err := r.long()
+	if err != nil {
+		return nil, err
+	}
+	if n < 0 || n > int64(len(r.buf)-r.pos) {
+		if n >= 0 {
+			return nil, errShort
+		}
+		return nil, errLength
+	}
+	b := r.buf[r.pos : r.pos+int(n)]
+	r.pos += int(n)
+	return b, nil
+}
+
+func (r *reader) advance(n int) error {
+	if n > len(r.buf)-r.pos {
+		return errShort
+	}
+	r.pos += n
+	return nil
+}
+
+// skip passes over one value of t.
+func (r *reader) skip(t *Type, depth int) error {
+	if depth > maxDepth {
+		return errDepth
+	}
+	switch t.Kind {
+	case Null:
+		return nil
+	case Boolean:
+		if r.pos >= len(r.buf) {
+			return errShort
+		}
+		if r.buf[r.pos] > 1 {
+			return errBoolean
+		}
+		r.pos++
+		return nil
+	case Int:
+		_, err := r.int()
+		return err
+	case Long:
+		_, err := r.long()
+		return err
+	case Float:
+		return r.advance(4)
+	case Double:
+		return r.advance(8)
+	case Bytes, String:
+		_, err := r.bytes()
+		return err
+	case Fixed:
+		return r.advance(t.Size)
+	case Enum:
+		i, err := r.long()
+		if err == nil && (i < 0 || i >= int64(t.Symbols)) {
+			err = errBranch
+		}
+		return err
+	case Record:
+		for i := range t.Fields {
+			if err := r.skip(t.Fields[i].Type, depth+1); err != nil {
+				return err
+			}
+		}
+		return nil
+	case Union:
+		i, err := r.long()
+		if err != nil {
+			return err
+		}
+		if i < 0 || i >= int64(len(t.Branches)) {
+			return errBranch
+		}
+		return r.skip(t.Branches[i], depth+1)
+	case Array, Map:
+		for {
+			n, err := r.long()
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				return nil
+			}
+			if n < 0 {
+				// A negative count is followed by the block's size in bytes.
+				if _, err := r.long(); err != nil {
+					return err
+				}
+				n = -n
+			}
+			if n > int64(len(r.buf)) {
+				// Items of a zero-size type (null, an empty record) take no
+				// bytes, so a count is not bounded by the input; refusing a
+				// huge one keeps hostile bytes from spinning here.
+				return errLength
+			}
+			for ; n > 0; n-- {
+				if t.Kind == Map {
+					if _, err := r.bytes(); err != nil {
+						return err
+					}
+				}
+				if err := r.skip(t.Items, depth+1); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return fmt.Errorf("avrofast: cannot skip kind %d", t.Kind)
+}
+
+// Want is the Go value a projected column is decoded into.
+type Want uint8
+
+// The values of Want and the writer types each accepts.
+const (
+	WantString    Want = iota // string → string
+	WantLong                  // long → int64
+	WantDouble                // double → float64
+	WantBoolean               // boolean → bool
+	WantDecimal               // bytes decimal, scale ≤ DecimalScale → decimal.Decimal with exponent -DecimalScale
+	WantDate                  // int date → time.Time, UTC midnight
+	WantTimestamp             // long timestamp-micros → time.Time, UTC
+)
+
+// DecimalScale is the exponent, negated, of every decoded decimal: the
+// scale of the sink's Decimal(38, 10) columns.
+const DecimalScale = 10
+
+// Column is one value a Projection extracts from a record.
+type Column struct {
+	Name string // writer field name; "" leaves the slot untouched
+	Want Want
+	// Nullable accepts the writer union ["null", T] (either order) and
+	// decodes null as nil; without it the writer field must be T itself.
+	Nullable bool
+	// Optional lets the writer schema lack the field (an older version):
+	// the slot is then nil.
+	Optional bool
+}
+
+// Projection decodes records of one writer schema into column slots.
+type Projection struct {
+	steps []step
+	// absent are the slots of optional columns the writer lacks.
+	absent []int
+}
+
+type step struct {
+	skip     *Type // non-nil: a field no column wants
+	slot     int
+	want     Want
+	scale    int   // decimal: writer scale
+	nullAt   int64 // union index of null, -1 when the field is not a union
+	valueAt  int64 // union index of the value
+	nullable bool
+}
+
+// Project compiles the decoding of writer records into cols. It returns an
+// error wrapping ErrUnsupported when a column's writer type is not exactly
+// one the fast path decodes as goavro does.
+func Project(writer *Type, cols []Column) (*Projection, error) {
+	if writer.Kind != Record {
+		return nil, fmt.Errorf("%w: writer schema is not a record", ErrUnsupported)
+	}
+	bySlot := map[string]int{}
+	for i, c := range cols {
+		if c.Name == "" {
+			continue
+		}
+		if _, dup := bySlot[c.Name]; dup {
+			return nil, fmt.Errorf("avrofast: column %s twice", c.Name)
+		}
+		bySlot[c.Name] = i
+	}
+	p := &Projection{}
+	seen := map[string]bool{}
+	for _, f := range writer.Fields {
+		i, ok := bySlot[f.Name]
+		if !ok || seen[f.Name] {
+			p.steps = append(p.steps, step{skip: f.Type})
+			continue
+		}
+		seen[f.Name] = true
+		c := cols[i]
+		st := step{slot: i, want: c.Want, nullAt: -1, nullable: c.Nullable}
+		t := f.Type
+		if c.Nullable {
+			if t.Kind != Union || len(t.Branches) != 2 {
+				return nil, fmt.Errorf("%w: field %s is not a union of null and one type", ErrUnsupported, f.Name)
+			}
+			switch {
+			case t.Branches[0].Kind == Null:
+				st.nullAt, st.valueAt, t = 0, 1, t.Branches[1]
+			case t.Branches[1].Kind == Null:
+				st.nullAt, st.valueAt, t = 1, 0, t.Branches[0]
+			default:
+				return nil, fmt.Errorf("%w: field %s is not a union of null and one type", ErrUnsupported, f.Name)
+			}
+		}
+		if !accepts(c.Want, t) {
+			return nil, fmt.Errorf("%w: field %s", ErrUnsupported, f.Name)
+		}
+		st.scale = t.Scale
+		p.steps = append(p.steps, st)
+	}
+	for name, i := range bySlot {
+		if seen[name] {
+			continue
+		}
+		if !cols[i].Optional {
+			return nil, fmt.Errorf("%w: writer schema lacks field %s", ErrUnsupported, name)
+		}
+		p.absent = append(p.absent, i)
+	}
+	return p, nil
+}
+
+func accepts(w Want, t *Type) bool {
+	switch w {
+	case WantString:
+		return t.Kind == String && t.Logical == ""
+	case WantLong:
+		return t.Kind == Long && t.Logical == ""
+	case WantDouble:
+		return t.Kind == Double && t.Logical == ""
+	case WantBoolean:
+		return t.Kind == Boolean && t.Logical == ""
+	case WantDecimal:
+		return t.Kind == Bytes && t.Logical == "decimal" && t.Scale >= 0 && t.Scale <= DecimalScale
+	case WantDate:
+		return t.Kind == Int && t.Logical == "date"
+	case WantTimestamp:
+		return t.Kind == Long && t.Logical == "timestamp-micros"
+	}
+	return false
+}
+
+// Decode decodes one record, which must fill buf exactly, into dst: the
+// slot of each column gets its value (nil for null or an absent optional
+// field). dst must be at least as long as the columns given to Project.
+// Strings are copied: dst does not alias buf.
+func (p *Projection) Decode(buf []byte, dst []any) error {
+	return p.decode(reader{buf: buf}, dst)
+}
+
+// DecodeShared is Decode with strings that alias buf, sparing a copy of
+// each (a 7 KB raw JSON is most of a record). buf must never be modified
+// afterwards, and stays reachable as long as any of those strings.
+func (p *Projection) DecodeShared(buf []byte, dst []any) error {
+	return p.decode(reader{buf: buf, share: true}, dst)
+}
+
+func (p *Projection) decode(r reader, dst []any) error {
+	buf := r.buf
+	for i := range p.steps {
+		st := &p.steps[i]
+		if st.skip != nil {
+			if err := r.skip(st.skip, 0); err != nil {
+				return err
+			}
+			continue
+		}
+		if st.nullAt >= 0 {
+			b, err := r.long()
+			if err != nil {
+				return err
+			}
+			if b == st.nullAt {
+				dst[st.slot] = nil
+				continue
+			}
+			if b != st.valueAt {
+				return errBranch
+			}
+		}
+		v, err := r.value(st)
+		if err != nil {
+			return err
+		}
+		dst[st.slot] = v
+	}
+	if r.pos != len(buf) {
+		return errTrailing
+	}
+	for _, i := range p.absent {
+		dst[i] = nil
+	}
+	return nil
+}
+
+var (
+	unixEpoch = time.Unix(0, 0).UTC()
+	pow10     = func() (p [DecimalScale + 1]int64) {
+		p[0] = 1
+		for i := 1; i < len(p); i++ {
+			p[i] = p[i-1] * 10
+		}
+		return p
+	}()
+)
+
+func (r *reader) value(st *step) (any, error) {
+	switch st.want {
+	case WantString:
+		b, err := r.bytes()
+		if err != nil {
+			return nil, err
+		}
+		if r.share && len(b) > 0 {
+			return unsafe.String(&b[0], len(b)), nil
+		}
+		return string(b), nil
+	case WantLong:
+		return r.long()
+	case WantDouble:
+		if len(r.buf)-r.pos < 8 {
+			return nil, errShort
+		}
+		v := math.Float64frombits(binary.LittleEndian.Uint64(r.buf[r.pos:]))
+		r.pos += 8
+		return v, nil
+	case WantBoolean:
+		if r.pos >= len(r.buf) {
+			return nil, errShort
+		}
+		b := r.buf[r.pos]
+		if b > 1 {
+			return nil, errBoolean
+		}
+		r.pos++
+		return b == 1, nil
+	case WantDecimal:
+		b, err := r.bytes()
+		if err != nil {
+			return nil, err
+		}
+		return decimalOf(b, st.scale), nil
+	case WantDate:
+		d, err := r.int()
+		if err != nil {
+			return nil, err
+		}
+		return time.Unix(int64(d)*86400, 0).UTC(), nil
+	case WantTimestamp:
+		us, err := r.long()
+		if err != nil {
+			return nil, err
+		}
+		return time.UnixMicro(us).UTC(), nil
+	}
+	return nil, fmt.Errorf("avrofast: want %d", st.want)
+}
+
+// decimalOf reads Avro's big-endian two's-complement unscaled value and
+// returns it rescaled to exponent -DecimalScale, the exact value
+// records.Row makes of goavro's *big.Rat.
+func decimalOf(b []byte, scale int) decimal.Decimal {
+	mul := pow10[DecimalScale-scale]
+	if len(b) <= 8 {
+		var u uint64
+		for _, c := range b {
+			u = u<<8 | uint64(c)
+		}
+		n := int64(u)
+		if len(b) > 0 && len(b) < 8 && b[0]&0x80 != 0 {
+			n -= int64(1) << (8 * len(b)) // sign-extend
+		}
+		if p := n * mul; p/mul == n {
+			return decimal.New(p, -DecimalScale)
+		}
+	}
+	n := new(big.Int).SetBytes(b)
+	if len(b) > 0 && b[0]&0x80 != 0 {
+		n.Sub(n, new(big.Int).Lsh(big.NewInt(1), uint(len(b))*8))
+	}
+	return decimal.NewFromBigInt(n.Mul(n, big.NewInt(mul)), -DecimalScale)
+}
