@@ -58,48 +58,60 @@ func TestFaultsCompleteWithinTheRate(t *testing.T) {
 			faults++
 		}
 	}
-	// Send times are taken where the request leaves the client: arrival
-	// times at the emulator add network and scheduling jitter that says
-	// nothing about the limiter, and a loaded test machine has plenty.
-	times := sent.all()
 	if faults == 0 {
 		t.Fatal("no fault was injected: the test proves nothing")
 	}
+	// The limiter's decisions are checked exactly, at admission: every
+	// request on the wire, retries included, must carry one. Wire times add
+	// the scheduler's delay between admission and send, which under -race
+	// on a loaded 2-core machine reached 31 ms and says nothing about us;
+	// it is logged, not asserted.
+	times, late := sent.all()
+	if late < 0 {
+		t.Fatal("a request reached the transport without passing the rate limiter")
+	}
 	sort.Slice(times, func(i, j int) bool { return times[i].Before(times[j]) })
-	// The limiter admits a request only when the limit-th previous one left
-	// the window; the tolerance covers the delay between admission and the
-	// transport taking the request, which the scheduler can stretch to ~10 ms
-	// under -race on a loaded 2-core machine (measured: a 489.9 ms gap for a
-	// 500 ms window). A limiter even 10 % too permissive still fails here;
-	// internal/belvo's limiter tests check admissions exactly.
-	const jitter = 25 * time.Millisecond
 	for i := limit; i < len(times); i++ {
-		if gap := times[i].Sub(times[i-limit]); gap < interval-jitter {
-			t.Fatalf("requests %d and %d arrived %v apart: more than %d in %v", i-limit, i, gap, limit, interval)
+		if gap := times[i].Sub(times[i-limit]); gap < interval {
+			t.Fatalf("admissions %d and %d were %v apart: more than %d in %v", i-limit, i, gap, limit, interval)
 		}
 	}
 	if len(times) != len(reqs) {
 		t.Fatalf("the client sent %d requests, the emulator saw %d", len(times), len(reqs))
 	}
-	t.Logf("%d requests, %d faults answered, rate held", len(reqs), faults)
+	t.Logf("%d requests, %d faults answered, rate held; longest admission-to-send delay %v", len(reqs), faults, late)
 }
 
-// sendTimes records when each request is handed to the transport.
+// sendTimes records the limiter's admission time of each request handed to
+// the transport, and the longest delay from admission to the hand-over.
 type sendTimes struct {
-	next  http.RoundTripper
-	mu    sync.Mutex
-	times []time.Time
+	next    http.RoundTripper
+	mu      sync.Mutex
+	times   []time.Time
+	late    time.Duration
+	missing bool
 }
 
 func (s *sendTimes) RoundTrip(r *http.Request) (*http.Response, error) {
+	at, ok := belvo.AdmittedAt(r.Context())
 	s.mu.Lock()
-	s.times = append(s.times, time.Now())
+	if ok {
+		s.times = append(s.times, at)
+		s.late = max(s.late, time.Since(at))
+	} else {
+		s.missing = true
+	}
 	s.mu.Unlock()
 	return s.next.RoundTrip(r)
 }
 
-func (s *sendTimes) all() []time.Time {
+// all returns the admission times, and the longest delay or -1 when a
+// request carried no admission.
+func (s *sendTimes) all() ([]time.Time, time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]time.Time(nil), s.times...)
+	if s.missing {
+		return nil, -1
+	}
+	return append([]time.Time(nil), s.times...), s.late
 }

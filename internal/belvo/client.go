@@ -111,6 +111,17 @@ func (c *Client) do(ctx context.Context, method, target string, body []byte, hea
 	}
 }
 
+type admittedKey struct{}
+
+// AdmittedAt returns when the rate limiter admitted the request whose
+// context this is. A transport (a test's, a tracing one) can tell the
+// limiter's decision from the scheduling delay that follows it, which on a
+// busy machine can be tens of milliseconds and is outside our control.
+func AdmittedAt(ctx context.Context) (time.Time, bool) {
+	at, ok := ctx.Value(admittedKey{}).(time.Time)
+	return at, ok
+}
+
 // attempt is one HTTP exchange after the rate limiter admitted it.
 func (c *Client) attempt(ctx context.Context, method, target string, body []byte, header http.Header) (response, *APIError, error) {
 	before := c.clock.Now()
@@ -125,7 +136,7 @@ func (c *Client) attempt(ctx context.Context, method, target string, body []byte
 	if body != nil {
 		rd = bytes.NewReader(body)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, target, rd)
+	req, err := http.NewRequestWithContext(context.WithValue(ctx, admittedKey{}, at), method, target, rd)
 	if err != nil {
 		return response{}, nil, err
 	}
