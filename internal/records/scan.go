@@ -116,15 +116,14 @@ func (s *scanner) mismatch(n *node, got string) {
 func (s *scanner) fail(msg string) error { return &scanError{pos: s.pos, msg: msg} }
 
 func (s *scanner) space() {
-	for s.pos < len(s.data) {
-		switch s.data[s.pos] {
-		case ' ', '\t', '\n', '\r':
-			s.pos++
-		default:
-			return
-		}
+	for s.pos < len(s.data) && isSpace[s.data[s.pos]] {
+		s.pos++
 	}
 }
+
+// isSpace holds JSON's four whitespace bytes: one load per byte instead of
+// a switch, in a loop that runs between every two tokens.
+var isSpace = [256]bool{' ': true, '\t': true, '\n': true, '\r': true}
 
 // value reads one value at plan node n (nil: not needed, only validated).
 func (s *scanner) value(n *node, depth int) error {
@@ -265,8 +264,24 @@ func (s *scanner) str(want bool) (any, error) {
 	start := s.pos
 	s.pos++ // '"'
 	escaped := false
-	for s.pos < len(s.data) {
-		c := s.data[s.pos]
+	data := s.data
+	for s.pos < len(data) {
+		// Most of a record is the text of its strings: skip eight plain
+		// bytes per step, then one at a time up to the next byte that
+		// needs a look. This loop was a third of the scan.
+		i := s.pos
+		for i+8 <= len(data) && plain[data[i]] && plain[data[i+1]] && plain[data[i+2]] && plain[data[i+3]] &&
+			plain[data[i+4]] && plain[data[i+5]] && plain[data[i+6]] && plain[data[i+7]] {
+			i += 8
+		}
+		for i < len(data) && plain[data[i]] {
+			i++
+		}
+		s.pos = i
+		if i >= len(data) {
+			break
+		}
+		c := data[i]
 		switch {
 		case c == '"':
 			s.pos++
@@ -297,14 +312,21 @@ func (s *scanner) str(want bool) (any, error) {
 			default:
 				return nil, s.fail("bad escape")
 			}
-		case c < 0x20:
+		default: // c < 0x20
 			return nil, s.fail("control character in string")
-		default:
-			s.pos++
 		}
 	}
 	return nil, s.fail("unexpected end in string")
 }
+
+// plain holds the bytes a string runs over without a closer look:
+// everything but the quote, the backslash and control characters.
+var plain = func() (t [256]bool) {
+	for c := 0x20; c < 256; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 func isPlain(b []byte) bool {
 	for _, c := range b {
