@@ -10,6 +10,7 @@ import (
 
 	"github.com/segmentio/kafka-go"
 
+	"github.com/finflow/belvo-pipeline/internal/broker"
 	"github.com/finflow/belvo-pipeline/schemas"
 )
 
@@ -119,9 +120,15 @@ func (f *Fetcher) consumeTopics(ctx context.Context, topics []string) error {
 		m, err := reader.FetchMessage(readCtx)
 		if err != nil {
 			<-pending
-			if readCtx.Err() == nil {
-				readErr = fmt.Errorf("read webhook topics: %w", err)
+			if readCtx.Err() != nil {
+				break
 			}
+			if broker.ReaderHeals(err) {
+				f.log.Warn("kafka reader: group generation failed, the reader retries", "err", err.Error())
+				broker.Pause(readCtx, time.Second)
+				continue
+			}
+			readErr = fmt.Errorf("read webhook topics: %w", err)
 			break
 		}
 		f.offsets.read(m)

@@ -235,6 +235,10 @@ func (s *Sink) consume(ctx context.Context, reader *kafka.Reader) error {
 			return s.shutdown(reader, p)
 		case errors.Is(err, context.DeadlineExceeded):
 			// The flush interval passed.
+		case broker.ReaderHeals(err):
+			s.log.Warn("kafka reader: group generation failed, the reader retries", "err", err.Error())
+			broker.Pause(ctx, time.Second)
+			continue
 		case err != nil:
 			return fmt.Errorf("read from Kafka: %w", err)
 		default:

@@ -1,0 +1,30 @@
+package broker
+
+import (
+	"context"
+	"errors"
+	"io"
+	"time"
+)
+
+// ReaderHeals reports whether an error from a consumer-group kafka.Reader's
+// FetchMessage leaves the reader usable. kafka-go hands its group loop's
+// failures (a join or sync that failed MaxAttempts times, e.g. on
+// NOT_LEADER_FOR_PARTITION while a new topic's leaders are elected) to the
+// next FetchMessage and then tries again by itself; only a closed reader
+// (io.EOF) is final. Treating the former as fatal stopped a whole pipeline
+// on a broker's routine leader move.
+func ReaderHeals(err error) bool {
+	return err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
+}
+
+// Pause waits d or until ctx ends, so a retry loop neither spins nor
+// outlives its context.
+func Pause(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
