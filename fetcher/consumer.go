@@ -73,6 +73,7 @@ func (f *Fetcher) consume(ctx context.Context) error {
 // them after ShutdownTimeout), commits and leaves the group.
 func (f *Fetcher) consumeTopics(ctx context.Context, topics []string) error {
 	f.offsets.reset()
+	f.topics.Store(&topics)
 	f.log.Info("joining consumer group", "group", f.cfg.Group, "topics", len(topics))
 	reader := kafka.NewReader(kafka.ReaderConfig{
 		Brokers:           f.cfg.Brokers,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -29,6 +30,7 @@ type Fetcher struct {
 	planner  *planner
 	offsets  *offsets
 	now      func() time.Time
+	topics   atomic.Pointer[[]string] // of the current consumer session, for the lag metric
 
 	outputs outputs       // filled by prepare, read-only afterwards
 	ready   chan struct{} // closed once prepared and the state is loaded
@@ -74,6 +76,12 @@ func New(cfg Config, log *slog.Logger, reg *prometheus.Registry, opts ...Option)
 	f.cluster = broker.NewCluster(broker.ClusterConfig{Brokers: cfg.Brokers, Partitions: cfg.Partitions,
 		ReplicationFactor: cfg.Replication, ClientID: "belvo-fetcher"})
 	f.producer = broker.NewProducer(f.cluster, broker.ProducerConfig{})
+	reg.MustRegister(broker.NewLagCollector(f.cluster, cfg.Group, func() []string {
+		if t := f.topics.Load(); t != nil {
+			return *t
+		}
+		return nil
+	}, log))
 	f.state = newState(stateTopic(cfg.TopicPrefix), cfg.Brokers, f.producer, log)
 	f.planner = &planner{idChunk: cfg.IDChunk, lookBackDays: cfg.LookBackDays, previous: f.state.get}
 	if f.admin, err = admin.New(cfg.AdminAddr, reg, f.readiness, log); err != nil {

@@ -96,6 +96,7 @@ func New(cfg Config, log *slog.Logger, reg *prometheus.Registry) (*Sink, error) 
 	}
 	s.cluster = broker.NewCluster(broker.ClusterConfig{Brokers: cfg.Brokers, Partitions: cfg.Partitions, ReplicationFactor: cfg.Replication, ClientID: "belvo-sink"})
 	s.cluster.Client = adminClient(cfg.Brokers, append([]string{DeadLetterTopic(cfg.TopicPrefix)}, s.topics...))
+	reg.MustRegister(broker.NewLagCollector(s.cluster, cfg.Group, func() []string { return s.topics }, log))
 	s.producer = broker.NewProducer(s.cluster, broker.ProducerConfig{})
 	if s.admin, err = admin.New(cfg.AdminAddr, reg, s.ready, log); err != nil {
 		ch.Close()

@@ -35,7 +35,9 @@ func NewLagCollector(cluster *Cluster, group string, topics func() []string, log
 		cluster: cluster, group: group, topics: topics, timeout: 5 * time.Second, log: log,
 		desc: prometheus.NewDesc("belvo_consumer_lag_messages",
 			"Messages on the topic's partitions not yet committed by the consumer group.",
-			[]string{"group", "topic"}, nil),
+			// group is constant per collector: the fetcher's and the sink's
+			// collectors then differ and can share one registry (`run`).
+			[]string{"topic"}, prometheus.Labels{"group": group}),
 	}
 }
 
@@ -52,7 +54,7 @@ func (l *LagCollector) Collect(ch chan<- prometheus.Metric) {
 		return
 	}
 	for topic, n := range lag {
-		ch <- prometheus.MustNewConstMetric(l.desc, prometheus.GaugeValue, float64(n), l.group, topic)
+		ch <- prometheus.MustNewConstMetric(l.desc, prometheus.GaugeValue, float64(n), topic)
 	}
 }
 
