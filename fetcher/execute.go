@@ -124,7 +124,7 @@ func (f *Fetcher) runPlan(ctx context.Context, ev Event, pl Plan) error {
 			if err != nil {
 				return &planError{err}
 			}
-			msg, err := out.encode(native)
+			msg, err := out.encode(nil, native)
 			if err != nil {
 				return &planError{err}
 			}
@@ -190,11 +190,12 @@ func (f *Fetcher) fetch(ctx context.Context, ev Event, call Call, lineage record
 	for p := range pages {
 		lineage.FetchedAt = f.now()
 		msgs := make([]broker.Message, 0, len(p.Records))
+		arena := newPageArena(p.Records)
 		for i, raw := range p.Records {
 			native, err := out.conv.Native(raw, lineage)
 			if err == nil {
 				var msg broker.Message
-				if msg, err = out.encode(native); err == nil {
+				if msg, err = out.encode(arena, native); err == nil {
 					msgs = append(msgs, msg)
 					continue
 				}
@@ -239,7 +240,7 @@ func (f *Fetcher) publishFact(ctx context.Context, table string, raw []byte, lin
 	if err != nil {
 		return &planError{err}
 	}
-	msg, err := out.encode(native)
+	msg, err := out.encode(nil, native)
 	if err != nil {
 		return &planError{err}
 	}
