@@ -32,12 +32,17 @@ func (c *Client) Pages(ctx context.Context, path string, q Query) iter.Seq2[Page
 		q.PageSize = min(q.PageSize, MaxPageSize)
 		number := max(q.Page, 1)
 		target := c.resolve(path, q.Values())
+		// Pages of a listing are alike in size (full ones, then a last
+		// one): the previous one's, with room for longer records, is the
+		// best guess for the body buffer.
+		sizeHint := 0
 		for target != "" {
-			resp, err := c.do(ctx, http.MethodGet, target, nil, nil)
+			resp, err := c.do(ctx, http.MethodGet, target, nil, nil, sizeHint)
 			if err != nil {
 				yield(Page{}, fmt.Errorf("list %s page %d: %w", path, number, err))
 				return
 			}
+			sizeHint = len(resp.body) + len(resp.body)/8
 			env, err := splitPage(resp.body)
 			if err != nil {
 				yield(Page{}, fmt.Errorf("list %s page %d: decode envelope: %w", path, number, err))
