@@ -108,14 +108,8 @@ func (b *tableBatch) dropLoaded(t *table, tp topicPartition, hwm int64) int {
 	if len(b.msgs) > kept {
 		b.msgs = b.msgs[:kept]
 	}
-	purges := b.purges[:0]
-	for _, pu := range b.purges {
-		if pu.topic == tp.topic && int(pu.partition) == tp.partition && pu.offset <= hwm {
-			continue
-		}
-		purges = append(purges, pu)
-	}
-	b.purges = purges
+	// Purges stay: their fact may be loaded while the purge itself was cut
+	// short by a crash, and running one again is harmless.
 	return removed
 }
 

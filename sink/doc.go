@@ -50,9 +50,14 @@
 // of a successful link_deleted (no error_code) purges the link: for every
 // resource table the engine runs INSERT ... SELECT ... FROM t FINAL WHERE
 // link_id = L, writing each current row back with is_deleted=1, typed values
-// and raw cleared, and a higher version. Purges run before the link_events
-// batch is inserted and are idempotent (a purged row is no longer current),
-// so a crash between the two repeats the purge harmlessly.
+// and raw cleared, and a higher version. Purges run after the link_events
+// batch is inserted and are idempotent (a purged row is no longer current):
+// a crash between the two re-reads the fact and runs the purge again.
+// Records and facts travel on different topics, so a deleted link's records
+// may be loaded after its purge; after every resource batch the sink looks
+// up the purges recorded for the batch's links and applies them again to
+// that table (on a ClickHouse cluster this needs the fact visible to the
+// lookup: insert_quorum or select_sequential_consistency).
 //
 // # Failures
 //

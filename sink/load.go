@@ -73,11 +73,11 @@ func (s *Sink) loadedOffset(ctx context.Context, t *table, tp topicPartition) (i
 // typed values and raw cleared, and a version above the row's own.
 //
 // Running it again finds nothing current and inserts nothing, so a purge
-// whose link_events row was not loaded (a crash in between) is simply
-// repeated; that is why purges run before the link_events insert.
-func (s *Sink) purgeLink(ctx context.Context, p purge) error {
+// can be repeated at will: after a crash, after a rebalance, and for
+// records of a purged link that arrive after its purge (repurge).
+func (s *Sink) purgeLink(ctx context.Context, p purge, resources []schemas.Resource) error {
 	db := schemas.QuoteIdent(s.cfg.database)
-	for _, r := range schemas.Resources {
+	for _, r := range resources {
 		cols := r.InsertColumns()
 		names := make([]string, len(cols))
 		exprs := make([]string, len(cols))
@@ -142,4 +142,55 @@ func purgeOf(native map[string]any, topic string, partition int32, offset int64)
 		fetchedAt: fetched,
 		topic:     topic, partition: partition, offset: offset,
 	}, true
+}
+
+// repurge applies the purges already recorded in link_events to the rows
+// of b just loaded into t. Records and link facts travel on different
+// topics, so a link's records can be loaded after its purge ran; nothing
+// comes after a link's deletion at Belvo, so such rows are deleted too.
+//
+// Why it cannot miss one: a purge's fact is inserted before the purge
+// runs, and this query runs after b was inserted. Either it sees the fact,
+// or the fact (and so the purge's SELECT) came after b was visible.
+func (s *Sink) repurge(ctx context.Context, t *table, b *tableBatch) error {
+	links := map[string]bool{}
+	for _, row := range b.rows {
+		if link, ok := row[t.linkCol].(string); ok && link != "" {
+			links[link] = true
+		}
+	}
+	if len(links) == 0 {
+		return nil
+	}
+	ids := make([]string, 0, len(links))
+	for l := range links {
+		ids = append(ids, l)
+	}
+	q := "SELECT `link_id`, `webhook_id`, `request_id`, `fetched_at`, `topic`, `partition`, `offset` FROM " +
+		schemas.QuoteIdent(s.cfg.database) + "." + schemas.QuoteIdent(linkEventsTable) +
+		" FINAL WHERE `webhook_code` = 'link_deleted' AND `error_code` IS NULL AND `is_deleted` = 0 AND `link_id` IN (?)"
+	rows, err := s.ch.Query(ctx, q, ids)
+	if err != nil {
+		return fmt.Errorf("look up purged links of %s: %w", t.name, err)
+	}
+	var purges []purge
+	for rows.Next() {
+		var p purge
+		if err := rows.Scan(&p.linkID, &p.webhookID, &p.requestID, &p.fetchedAt, &p.topic, &p.partition, &p.offset); err != nil {
+			rows.Close()
+			return fmt.Errorf("look up purged links of %s: %w", t.name, err)
+		}
+		purges = append(purges, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("look up purged links of %s: %w", t.name, err)
+	}
+	for _, p := range purges {
+		if err := s.purgeLink(ctx, p, []schemas.Resource{*t.resource}); err != nil {
+			return err
+		}
+		s.metrics.latePurges.Inc()
+	}
+	return nil
 }

@@ -9,6 +9,7 @@ type metrics struct {
 	insert      *prometheus.HistogramVec
 	retries     *prometheus.CounterVec
 	purges      prometheus.Counter
+	latePurges  prometheus.Counter
 	pending     prometheus.Gauge
 	commits     prometheus.Counter
 }
@@ -34,6 +35,9 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		purges: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "sink_link_purges_total", Help: "link_deleted events applied to every resource table.",
 		}),
+		latePurges: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "sink_late_purges_total", Help: "Purges applied again to records of a deleted link loaded after its purge, per table batch.",
+		}),
 		pending: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "sink_pending_rows", Help: "Rows read and not yet inserted.",
 		}),
@@ -41,6 +45,6 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Name: "sink_offset_commits_total", Help: "Offset commits after a flush.",
 		}),
 	}
-	reg.MustRegister(m.rows, m.skipped, m.deadLetters, m.insert, m.retries, m.purges, m.pending, m.commits)
+	reg.MustRegister(m.rows, m.skipped, m.deadLetters, m.insert, m.retries, m.purges, m.latePurges, m.pending, m.commits)
 	return m
 }

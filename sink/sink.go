@@ -19,6 +19,7 @@ import (
 	"github.com/finflow/belvo-pipeline/internal/broker"
 	"github.com/finflow/belvo-pipeline/internal/records"
 	"github.com/finflow/belvo-pipeline/internal/registry"
+	"github.com/finflow/belvo-pipeline/schemas"
 )
 
 // DeadLetterTopic returns the topic of records the sink cannot load.
@@ -424,20 +425,27 @@ func (s *Sink) flush(ctx context.Context, reader *kafka.Reader, p *pending) erro
 		if b == nil {
 			continue
 		}
+		if len(b.rows) > 0 {
+			refused, err := s.load(ctx, t, b)
+			if err != nil {
+				return err
+			}
+			s.metrics.rows.WithLabelValues(t.name).Add(float64(len(b.rows) - refused))
+		}
+		// The link_deleted facts are in link_events before their purges
+		// run (repurge relies on that order); a crash in between re-reads
+		// them and, purges being idempotent, runs them again.
 		for _, pu := range b.purges {
-			if err := s.retry(ctx, "purge link", func(ctx context.Context) error { return s.purgeLink(ctx, pu) }); err != nil {
+			if err := s.retry(ctx, "purge link", func(ctx context.Context) error { return s.purgeLink(ctx, pu, schemas.Resources) }); err != nil {
 				return err
 			}
 			s.metrics.purges.Inc()
 		}
-		if len(b.rows) == 0 {
-			continue
+		if t.resource != nil && len(b.rows) > 0 {
+			if err := s.retry(ctx, "purge late records", func(ctx context.Context) error { return s.repurge(ctx, t, b) }); err != nil {
+				return err
+			}
 		}
-		refused, err := s.load(ctx, t, b)
-		if err != nil {
-			return err
-		}
-		s.metrics.rows.WithLabelValues(t.name).Add(float64(len(b.rows) - refused))
 	}
 	s.metrics.pending.Set(0)
 	if s.afterInsert != nil {

@@ -20,6 +20,8 @@ type table struct {
 	row     func(dst []any, native map[string]any, pos records.Position) ([]any, error)
 	// offsetCol is the index of the offset column in a row.
 	offsetCol int
+	// linkCol is the index of the link_id column, -1 when there is none.
+	linkCol int
 	// linkEvents marks link_events, whose link_deleted facts purge a link.
 	linkEvents bool
 	// resource is set for the tables whose rows fastRows may build: every
@@ -29,11 +31,14 @@ type table struct {
 
 func newTable(db, name string, columns []string, row func([]any, map[string]any, records.Position) ([]any, error)) *table {
 	quoted := make([]string, len(columns))
-	off := -1
+	off, link := -1, -1
 	for i, c := range columns {
 		quoted[i] = schemas.QuoteIdent(c)
-		if c == schemas.ColumnOffset {
+		switch c {
+		case schemas.ColumnOffset:
 			off = i
+		case schemas.FieldLinkID:
+			link = i
 		}
 	}
 	return &table{
@@ -42,6 +47,7 @@ func newTable(db, name string, columns []string, row func([]any, map[string]any,
 		insert:    "INSERT INTO " + schemas.QuoteIdent(db) + "." + schemas.QuoteIdent(name) + " (" + strings.Join(quoted, ", ") + ")",
 		row:       row,
 		offsetCol: off,
+		linkCol:   link,
 	}
 }
 
