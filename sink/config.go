@@ -31,6 +31,7 @@ type Config struct {
 	MaxBackoff      time.Duration // SINK_MAX_BACKOFF: longest wait between retries of ClickHouse, Kafka or the registry, default 10s
 	ShutdownTimeout time.Duration // SINK_SHUTDOWN_TIMEOUT: how long SIGTERM's final flush and commit may take, default 30s
 	AdminAddr       string        // SINK_ADMIN_ADDR: /healthz, /readyz, /metrics, default :9102
+	Discovery       time.Duration // SINK_DISCOVERY_INTERVAL: how often webhook topics of new types are looked for, default 30s
 
 	chOpts   *clickhouse.Options
 	database string
@@ -51,6 +52,7 @@ func (c *Config) Bind(s *config.Set) {
 	s.Duration(&c.MaxBackoff, "max-backoff", "SINK_MAX_BACKOFF", 10*time.Second, "longest wait between retries of an unavailable dependency")
 	s.Duration(&c.ShutdownTimeout, "shutdown-timeout", "SINK_SHUTDOWN_TIMEOUT", 30*time.Second, "how long the final flush and commit may take on SIGTERM")
 	s.String(&c.AdminAddr, "admin-addr", "SINK_ADMIN_ADDR", ":9102", "listen address of /healthz, /readyz and /metrics")
+	s.Duration(&c.Discovery, "discovery-interval", "SINK_DISCOVERY_INTERVAL", 30*time.Second, "how often webhook topics of types the catalogue lacks are looked for (audited in webhook_events)")
 }
 
 // Validate checks every setting and names the first bad one.
@@ -85,6 +87,9 @@ func (c *Config) Validate() error {
 	}
 	if c.ShutdownTimeout <= 0 {
 		return config.Invalid("SINK_SHUTDOWN_TIMEOUT", "shutdown-timeout", "must be positive, got %v", c.ShutdownTimeout)
+	}
+	if c.Discovery <= 0 {
+		return config.Invalid("SINK_DISCOVERY_INTERVAL", "discovery-interval", "must be positive, got %v", c.Discovery)
 	}
 	if c.AdminAddr == "" {
 		return config.Invalid("SINK_ADMIN_ADDR", "admin-addr", "must not be empty")

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/finflow/belvo-pipeline/internal/broker"
 	"github.com/finflow/belvo-pipeline/internal/records"
 	"github.com/finflow/belvo-pipeline/internal/testenv"
 	"github.com/finflow/belvo-pipeline/schemas"
@@ -215,6 +216,38 @@ func TestWebhookEventsAreAuditedOncePerID(t *testing.T) {
 	}
 	h.produceRaw(st, []byte("inc-1"), v)
 	h.waitCount(1, 60*time.Second, "SELECT count() FROM DB.institution_status WHERE components_status = ['major_outage'] AND components_name = ['erebor_mx_retail']")
+	if err := run.stop(t); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A webhook type the catalogue lacks gets a topic of its own from ingest;
+// the sink finds it and audits its events like any other.
+func TestWebhookOfANewTypeIsAudited(t *testing.T) {
+	h := newHarness(t)
+	topic := schemas.WebhookTopic(h.prefix, "BRAND_NEW_PRODUCT")
+	t.Cleanup(func() { testenv.CleanupTopics(t, h.brokers, topic) })
+	run := h.start(map[string]string{"SINK_DISCOVERY_INTERVAL": "200ms"}, nil)
+	// Known topics first, so the new one must be found by a running sink.
+	known := schemas.WebhookTopic(h.prefix, "ACCOUNTS")
+	first := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	for _, ev := range []struct{ topic, id, typ string }{{known, "wh-known", "ACCOUNTS"}, {topic, "wh-new", "BRAND_NEW_PRODUCT"}} {
+		v, err := h.codec(ev.topic, schemas.WebhookEventSchema).Append(nil, webhookEvent(ev.id, ev.typ, "link-a", first, nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The harness's producer only knows the sink's topics (a
+		// topic-scoped transport); a new one needs a producer of its own.
+		p := broker.NewProducer(broker.NewCluster(broker.ClusterConfig{Brokers: h.brokers}), broker.ProducerConfig{})
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		err = p.Produce(ctx, broker.Message{Topic: ev.topic, Key: []byte("link-a"), Value: v})
+		cancel()
+		p.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.waitCount(1, 60*time.Second, "SELECT count() FROM DB.webhook_events FINAL WHERE webhook_id = ? AND webhook_type = ?", ev.id, ev.typ)
+	}
 	if err := run.stop(t); err != nil {
 		t.Fatal(err)
 	}

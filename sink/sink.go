@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -47,7 +48,8 @@ type Sink struct {
 
 	byTopic map[string]*table
 	order   []*table
-	topics  []string
+	topics  atomic.Pointer[[]string] // of the current group session
+	events  *table                   // webhook_events, for webhook topics of new types
 
 	// loaded caches, per partition, the highest offset ClickHouse holds;
 	// seen is the last offset read. See doc.go for when they are dropped.
@@ -92,12 +94,16 @@ func New(cfg Config, log *slog.Logger, reg *prometheus.Registry) (*Sink, error) 
 		byTopic: byTopic, order: order,
 		loaded: map[topicPartition]int64{}, seen: map[topicPartition]int64{},
 	}
+	s.events = byTopic[schemas.WebhookTopic(cfg.TopicPrefix, schemas.Catalogue[0].Type)]
+	base := make([]string, 0, len(byTopic))
 	for t := range byTopic {
-		s.topics = append(s.topics, t)
+		base = append(base, t)
 	}
+	slices.Sort(base)
+	s.topics.Store(&base)
 	s.cluster = broker.NewCluster(broker.ClusterConfig{Brokers: cfg.Brokers, Partitions: cfg.Partitions, ReplicationFactor: cfg.Replication, ClientID: "belvo-sink"})
-	s.cluster.Client = adminClient(cfg.Brokers, append([]string{DeadLetterTopic(cfg.TopicPrefix)}, s.topics...))
-	reg.MustRegister(broker.NewLagCollector(s.cluster, cfg.Group, func() []string { return s.topics }, log))
+	s.cluster.Client = adminClient(cfg.Brokers, append([]string{DeadLetterTopic(cfg.TopicPrefix)}, base...))
+	reg.MustRegister(broker.NewLagCollector(s.cluster, cfg.Group, func() []string { return *s.topics.Load() }, log))
 	s.producer = broker.NewProducer(s.cluster, broker.ProducerConfig{})
 	if s.admin, err = admin.New(cfg.AdminAddr, reg, s.ready, log); err != nil {
 		ch.Close()
@@ -160,14 +166,52 @@ func (s *Sink) Run(ctx context.Context) error {
 	// The group's topics must exist: a topic missing at join time would not
 	// be assigned. Creating them with the cluster's defaults is harmless;
 	// the dead-letter topic is the sink's own.
-	topics := append([]string{DeadLetterTopic(s.cfg.TopicPrefix)}, s.topics...)
-	if err := s.retry(ctx, "create topics", func(ctx context.Context) error { return s.createTopics(ctx, topics) }); err != nil {
+	base := *s.topics.Load()
+	if err := s.retry(ctx, "create topics", func(ctx context.Context) error {
+		return s.createTopics(ctx, append([]string{DeadLetterTopic(s.cfg.TopicPrefix)}, base...))
+	}); err != nil {
 		return err
 	}
-	reader := kafka.NewReader(kafka.ReaderConfig{
+	for {
+		topics, err := s.discover(ctx, base)
+		if err != nil {
+			s.log.Warn("webhook topic discovery failed; reading the known topics", "err", err.Error())
+			topics = *s.topics.Load()
+		}
+		for _, t := range topics {
+			if s.byTopic[t] == nil {
+				s.byTopic[t] = s.events // a webhook type the catalogue lacks: audited all the same
+			}
+		}
+		s.topics.Store(&topics)
+		session, stop := context.WithCancel(ctx)
+		changed := make(chan struct{})
+		go s.watchTopics(session, base, topics, changed, stop)
+		reader := s.newReader(topics)
+		s.started.Store(true)
+		err = s.consume(session, reader)
+		stop()
+		reader.Close()
+		if err != nil {
+			return err
+		}
+		select {
+		case <-changed:
+			if ctx.Err() == nil {
+				s.log.Info("webhook topics of a new type: re-joining the group", "topics", len(topics))
+				continue
+			}
+		default:
+		}
+		return nil
+	}
+}
+
+func (s *Sink) newReader(topics []string) *kafka.Reader {
+	return kafka.NewReader(kafka.ReaderConfig{
 		Brokers:     s.cfg.Brokers,
 		GroupID:     s.cfg.Group,
-		GroupTopics: s.topics,
+		GroupTopics: topics,
 		StartOffset: kafka.FirstOffset,
 		MinBytes:    1,
 		MaxBytes:    16 << 20,
@@ -181,9 +225,65 @@ func (s *Sink) Run(ctx context.Context) error {
 			s.log.Warn("kafka reader: " + fmt.Sprintf(msg, args...))
 		}),
 	})
-	defer reader.Close()
-	s.started.Store(true)
-	return s.consume(ctx, reader)
+}
+
+// discover returns base and every webhook topic on the cluster, sorted:
+// ingest routes a webhook type Belvo adds to a topic of its own, and the
+// audit table must hold every webhook (the fetcher records it as an
+// unknown_webhook error event too).
+func (s *Sink) discover(ctx context.Context, base []string) ([]string, error) {
+	// A connection of its own: the cluster's client has a topic-scoped
+	// transport that answers metadata from its cache of the known topics.
+	var conn *kafka.Conn
+	var err error
+	for _, addr := range s.cfg.Brokers {
+		if conn, err = (&kafka.Dialer{Timeout: 5 * time.Second}).DialContext(ctx, "tcp", addr); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list topics: %w", err)
+	}
+	defer conn.Close()
+	if dl, ok := ctx.Deadline(); ok {
+		_ = conn.SetDeadline(dl)
+	} else {
+		_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+	}
+	parts, err := conn.ReadPartitions()
+	if err != nil {
+		return nil, fmt.Errorf("list topics: %w", err)
+	}
+	out := slices.Clone(base)
+	prefix := schemas.WebhookTopicPrefix(s.cfg.TopicPrefix)
+	for _, p := range parts {
+		if strings.HasPrefix(p.Topic, prefix) && !slices.Contains(out, p.Topic) {
+			out = append(out, p.Topic)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// watchTopics ends the session (stop) once discovery finds a topic that
+// current lacks; the final flush and commit then run as on shutdown.
+func (s *Sink) watchTopics(ctx context.Context, base, current []string, changed chan<- struct{}, stop context.CancelFunc) {
+	t := time.NewTicker(s.cfg.Discovery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		found, err := s.discover(ctx, base)
+		if err != nil || slices.Equal(found, current) {
+			continue
+		}
+		close(changed)
+		stop()
+		return
+	}
 }
 
 // createTopics creates the missing ones of topics in one request: the sink
