@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"runtime"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/segmentio/kafka-go"
@@ -189,20 +191,7 @@ func (f *Fetcher) fetch(ctx context.Context, ev Event, call Call, lineage record
 	}
 	for p := range pages {
 		lineage.FetchedAt = f.now()
-		msgs := make([]broker.Message, 0, len(p.Records))
-		arena := newPageArena(p.Records)
-		for i, raw := range p.Records {
-			native, err := out.conv.Native(raw, lineage)
-			if err == nil {
-				var msg broker.Message
-				if msg, err = out.encode(arena, native); err == nil {
-					msgs = append(msgs, msg)
-					continue
-				}
-			}
-			// One bad record must not hold back its page or its link.
-			msgs = append(msgs, f.deadLetterRecord(ev, call, p.Number, i, raw, err))
-		}
+		msgs := f.convertPage(ev, call, out, p, lineage)
 		served += len(p.Records)
 		if acked != nil {
 			if err := <-acked; err != nil {
@@ -219,6 +208,49 @@ func (f *Fetcher) fetch(ctx context.Context, ev Event, call Call, lineage record
 		}
 	}
 	return served, <-listErr
+}
+
+// minPerPart is the fewest records worth a goroutine of their own.
+const minPerPart = 128
+
+// convertPage converts and encodes the records of a page into messages in
+// page order, split over up to GOMAXPROCS goroutines. Converting is most of
+// the fetcher's CPU and a link's pages come one after another: with fewer
+// links in flight than cores (one link's history, the usual backfill),
+// converting a page on one core left the others idle while the listing and
+// Kafka waited for it.
+func (f *Fetcher) convertPage(ev Event, call Call, out *output, p belvo.Page, lineage records.Lineage) []broker.Message {
+	msgs := make([]broker.Message, len(p.Records))
+	parts := min(runtime.GOMAXPROCS(0), len(p.Records)/minPerPart)
+	if parts <= 1 {
+		f.convertRange(ev, call, out, p, lineage, msgs, 0, len(p.Records))
+		return msgs
+	}
+	size := (len(p.Records) + parts - 1) / parts
+	var wg sync.WaitGroup
+	for start := 0; start < len(p.Records); start += size {
+		end := min(start+size, len(p.Records))
+		wg.Go(func() { f.convertRange(ev, call, out, p, lineage, msgs, start, end) })
+	}
+	wg.Wait()
+	return msgs
+}
+
+// convertRange fills msgs[start:end] from the page's records of the same
+// indexes; each range has its own arena, which is not safe to share.
+func (f *Fetcher) convertRange(ev Event, call Call, out *output, p belvo.Page, lineage records.Lineage, msgs []broker.Message, start, end int) {
+	arena := newPageArena(p.Records[start:end])
+	for i := start; i < end; i++ {
+		raw := p.Records[i]
+		native, err := out.conv.Native(raw, lineage)
+		if err == nil {
+			if msgs[i], err = out.encode(arena, native); err == nil {
+				continue
+			}
+		}
+		// One bad record must not hold back its page or its link.
+		msgs[i] = f.deadLetterRecord(ev, call, p.Number, i, raw, err)
+	}
 }
 
 func (f *Fetcher) produce(ctx context.Context, msgs []broker.Message) error {
