@@ -61,4 +61,4 @@ bench-sink: up
 	$(ENV) $(GO) test -run '^$$' -bench . -benchtime 1x ./sink/ ./internal/records/
 
 clean: down
-	rm -rf bin .local/kafka .local/clickhouse .local/run
+	rm -rf bin .local/kafka .local/registry .local/clickhouse .local/run

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Stop the local pipeline infrastructure in the reverse order of scripts/up.sh.
-# Data survives in .local/ (Kafka log dir); the registry is in-memory and starts empty.
+# Data survives in .local/ (Kafka log dir, registry database, ClickHouse data).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

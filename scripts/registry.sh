@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Local schema registry speaking the Confluent Schema Registry REST API, for development and CI.
-# It is Apicurio Registry 2.4.2.Final (in-memory H2 storage: every start is empty),
+# It is Apicurio Registry 2.4.2.Final on H2 storage in a file under .local/registry/, so
+# schema ids survive a restart exactly as the Kafka log dir beside it does: messages already
+# on Kafka carry those ids (an in-memory registry restarted empty would hand the same ids to
+# other schemas, and old messages would decode as garbage). REGISTRY_DATA_DIR moves it;
+# wiping .local/kafka without it (or the reverse) is the one way to get that mismatch.
 # re-packaged from Maven Central by scripts/registry/pom.xml (see there for why this version).
 #
 #   scripts/registry.sh install   build the runnable app from Maven Central artifacts (cached)
@@ -61,6 +65,7 @@ REGISTRY_PORT=${REGISTRY_PORT:-8081}
 REGISTRY_HEAP_OPTS=${REGISTRY_HEAP_OPTS:--Xmx384m -Xms64m}
 REGISTRY_START_TIMEOUT=${REGISTRY_START_TIMEOUT:-90}
 REGISTRY_COMPATIBILITY=${REGISTRY_COMPATIBILITY:-BACKWARD}
+REGISTRY_DATA_DIR=${REGISTRY_DATA_DIR:-$LOCAL_DIR/registry}
 
 POM="$ROOT/scripts/registry/pom.xml"
 INSTALL_DIR="$CACHE_DIR/apicurio-registry-$APICURIO_VERSION"
@@ -127,13 +132,13 @@ cmd_start() {
   if svc_port_open "$REGISTRY_PORT"; then
     svc_die "port $REGISTRY_PORT on 127.0.0.1 is taken by another process (not ours: no live $PIDFILE)"
   fi
-  mkdir -p "$LOG_DIR" "$RUN_DIR"
+  mkdir -p "$LOG_DIR" "$RUN_DIR" "$REGISTRY_DATA_DIR"
   svc_say "starting on $BASE_URL"
   # Config notes:
   # - quarkus.http.host: Quarkus binds 0.0.0.0 by default; keep it off the network.
   # - The %prod.* keys must carry the profile prefix: the bundled application.properties sets
   #   them per profile, and a profiled key wins over an unprofiled one from any source.
-  #   The JDBC pool defaults to 20 idle connections to an in-memory H2; 2 is plenty here.
+  #   The JDBC pool defaults to 20 idle connections to H2; 2 is plenty here.
   # - LOCK_TIMEOUT: concurrent first registrations all update one row of H2's sequences
   #   table; with H2's default (1 s) a loaded machine turned them into 500s and duplicate
   #   content ids. Measured: 6 writers x 19 schemas, 0 errors with 10 s. Do NOT cap the
@@ -146,14 +151,14 @@ cmd_start() {
     -XX:+UseSerialGC -Djava.awt.headless=true \
     -Dquarkus.http.host=127.0.0.1 \
     -D%prod.quarkus.http.port="$REGISTRY_PORT" \
-    -D%prod.quarkus.datasource.jdbc.url="jdbc:h2:mem:registry_db;LOCK_TIMEOUT=10000" \
+    -D%prod.quarkus.datasource.jdbc.url="jdbc:h2:file:$REGISTRY_DATA_DIR/registry;LOCK_TIMEOUT=10000" \
     -D%prod.quarkus.datasource.jdbc.min-size=2 \
     -D%prod.quarkus.datasource.jdbc.initial-size=2 \
     -jar "$RUNNER"
   svc_wait_ready "$PIDFILE" "$LOG" "$REGISTRY_START_TIMEOUT" probe
   # Through the API rather than Apicurio's registry.rules.global.* property: with the
-  # property the rule is enforced but GET /config still reports NONE. Only on a fresh
-  # start (storage is in memory), so a second start never undoes a level set by a test.
+  # property the rule is enforced but GET /config still reports NONE. Only when this script
+  # starts the process: a registry reused from elsewhere keeps its own level.
   if [[ "$REGISTRY_COMPATIBILITY" != NONE ]]; then
     curl -fsS -o /dev/null --max-time 5 -X PUT \
       -H 'Content-Type: application/vnd.schemaregistry.v1+json' \
