@@ -34,6 +34,8 @@ type Fetcher struct {
 
 	outputs outputs       // filled by prepare, read-only afterwards
 	ready   chan struct{} // closed once prepared and the state is loaded
+
+	converting atomic.Int32 // pages being converted now, see convertPage
 }
 
 // Option changes a dependency of a Fetcher, for tests.
