@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -102,6 +103,7 @@ func post(args []string) error {
 		return fmt.Errorf("-url must point at loopback, got %s", h)
 	}
 	client := &fasthttp.HostClient{Addr: u.Host, MaxConns: *conns, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
+	cpu0 := cpuTime(*pid)
 	var sent atomic.Int64
 	statuses := make([]map[int]int, *conns)
 	lat := make([][]time.Duration, *conns)
@@ -190,6 +192,12 @@ func post(args []string) error {
 	if *pid > 0 {
 		rss, hwm := memory(*pid)
 		fmt.Printf(" ingest_rss=%s ingest_peak_rss=%s", rss, hwm)
+		// The load generator and an in-memory broker share the cores with
+		// ingest; its own CPU per webhook says what ingest alone would do.
+		if used := cpuTime(*pid) - cpu0; acked > 0 && used > 0 {
+			per := used / time.Duration(acked)
+			fmt.Printf(" ingest_cpu_per_webhook=%v ingest_alone_on_%d_cores≈%.0f/s", per, runtime.NumCPU(), float64(runtime.NumCPU())*float64(time.Second)/float64(per))
+		}
 	}
 	fmt.Println()
 	return nil
@@ -210,4 +218,28 @@ func memory(pid int) (rss, hwm string) {
 		}
 	}
 	return rss, hwm
+}
+
+// cpuTime is the user+system CPU time of process pid, from /proc/pid/stat
+// (fields 14 and 15, in USER_HZ ticks, 100 a second on Linux).
+func cpuTime(pid int) time.Duration {
+	if pid <= 0 {
+		return 0
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The command name (field 2) may hold spaces; fields count from after it.
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * (time.Second / 100)
 }
