@@ -67,24 +67,46 @@ func (c *Client) Register(ctx context.Context, subject, schema string) (*Codec, 
 		return nil, fmt.Errorf("compile schema for %s: %w", subject, err)
 	}
 	s := sr.Schema{Schema: schema, Type: sr.TypeAvro}
-	ss, err := c.sr.LookupSchema(ctx, subject, s)
-	if err != nil {
-		if !isNotFound(err) {
-			return nil, fmt.Errorf("look up schema under subject %s: %w", subject, err)
+	var ss sr.SubjectSchema
+	// A few rounds: once in CI, of two registrations of a new subject from
+	// one process, Apicurio answered the second "artifact already exists"
+	// and the lookup right after it failed as well; a later round finds it.
+	for attempt := 0; ; attempt++ {
+		ss, err = c.register(ctx, subject, s)
+		if err == nil {
+			break
 		}
-		ss, err = c.create(ctx, subject, s)
-		if err != nil {
-			found, lerr := c.sr.LookupSchema(ctx, subject, s)
-			if lerr != nil {
-				return nil, fmt.Errorf("register schema under subject %s: %w", subject, err)
-			}
-			ss = found
+		if attempt == 4 || ctx.Err() != nil {
+			return nil, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("%w (last: %v)", ctx.Err(), err)
+		case <-time.After(time.Duration(50<<attempt) * time.Millisecond):
 		}
 	}
 	c.mu.Lock()
 	c.byID[ss.ID] = codec
 	c.mu.Unlock()
 	return &Codec{ID: ss.ID, Avro: codec}, nil
+}
+
+func (c *Client) register(ctx context.Context, subject string, s sr.Schema) (sr.SubjectSchema, error) {
+	ss, err := c.sr.LookupSchema(ctx, subject, s)
+	if err == nil {
+		return ss, nil
+	}
+	if !isNotFound(err) {
+		return ss, fmt.Errorf("look up schema under subject %s: %w", subject, err)
+	}
+	ss, err = c.create(ctx, subject, s)
+	if err == nil {
+		return ss, nil
+	}
+	if found, lerr := c.sr.LookupSchema(ctx, subject, s); lerr == nil {
+		return found, nil
+	}
+	return ss, fmt.Errorf("register schema under subject %s: %w", subject, err)
 }
 
 // writeMu is process-wide rather than per Client: one process often holds
