@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -70,13 +71,27 @@ func drive(ctx context.Context, env *runEnv, p *pipeline.Pipeline, scenario bool
 		return err
 	}
 	fmt.Fprintf(env.stdout, "pipeline ready: ingest http://%s/webhooks/belvo\n", p.Ingest.Addr())
-	go progress(ctx, env, p)
+	// The live line stops while the summary and the checks print, so they
+	// are not interleaved with it, and comes back if the pipeline keeps running.
+	pctx, stopProgress := context.WithCancel(ctx)
+	progressDone := make(chan struct{})
+	go func() { defer close(progressDone); progress(pctx, env, p) }()
+	defer func() { stopProgress(); <-progressDone }()
 	if p.Emulator == nil {
 		fmt.Fprintln(env.stdout, "BELVO_URL is set: fetching from the real Belvo; webhooks come from Belvo. Ctrl-C stops.")
 		<-ctx.Done()
 		return nil
 	}
+	release := func() {}
 	if scenario {
+		// Until the checks ran (see HoldMerges); never for the rest of a
+		// session that keeps running.
+		hold, err := p.HoldMerges(ctx)
+		if err != nil {
+			return err
+		}
+		release = sync.OnceFunc(hold)
+		defer release()
 		ds, err := p.Emulator.RunScenario(ctx)
 		if err != nil {
 			return fmt.Errorf("scenario: %w", err)
@@ -105,6 +120,8 @@ func drive(ctx context.Context, env *runEnv, p *pipeline.Pipeline, scenario bool
 	if err != nil {
 		return err
 	}
+	stopProgress()
+	<-progressDone
 	fmt.Fprintf(env.stdout, "\nsettled: %v\n", pr)
 	if err := p.Summary(ctx, env.stdout); err != nil {
 		return fmt.Errorf("summary: %w", err)
@@ -123,12 +140,13 @@ func drive(ctx context.Context, env *runEnv, p *pipeline.Pipeline, scenario bool
 			return fmt.Errorf("%d expected results missing from ClickHouse", len(bad))
 		}
 	}
+	release()
 	if pr.DeadLetrs > 0 {
 		return fmt.Errorf("%v records went to a dead-letter topic", pr.DeadLetrs)
 	}
 	if !once {
 		fmt.Fprintln(env.stdout, "\nthe pipeline keeps running (post more webhooks, or Ctrl-C to stop everything)")
-		<-ctx.Done()
+		progress(ctx, env, p)
 	}
 	return nil
 }

@@ -52,6 +52,11 @@ func TestScenarioEndToEnd(t *testing.T) {
 	if err := p.WaitReady(ctx); err != nil {
 		t.Fatal(err)
 	}
+	release, err := p.HoldMerges(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
 	ds, err := p.Emulator.RunScenario(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -49,6 +49,38 @@ func (p *Pipeline) open() (driver.Conn, string, error) {
 	return conn, db, err
 }
 
+// HoldMerges stops the engine's background merges of the record tables
+// until release is called. Verify checks that every delivered webhook left
+// physical rows carrying its webhook_id, and a merge keeps only the latest
+// version of a record: when a later event of the same link fetched the same
+// records again, an earlier event's rows vanish at a moment of the engine's
+// choosing (seen: invoices_cancelled's two rows merged away by a re-fetch
+// nine seconds later). Queries with FINAL and the views are unaffected.
+func (p *Pipeline) HoldMerges(ctx context.Context) (release func(), err error) {
+	conn, db, err := p.open()
+	if err != nil {
+		return nil, err
+	}
+	run := func(ctx context.Context, verb string) error {
+		for _, r := range schemas.Tables() {
+			if err := conn.Exec(ctx, "SYSTEM "+verb+" MERGES "+table(db, r.Name)); err != nil {
+				return fmt.Errorf("%s merges of %s: %w", strings.ToLower(verb), r.Name, err)
+			}
+		}
+		return nil
+	}
+	if err := run(ctx, "STOP"); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		_ = run(ctx, "START")
+		conn.Close()
+	}, nil
+}
+
 // Verify compares ClickHouse with what the emulator's scenario announced:
 // every resource of the scenario's data link holds exactly the records the
 // emulator serves for it (deleted transactions gone, updated ones once,
