@@ -1,7 +1,9 @@
 package broker
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"testing"
@@ -44,18 +46,24 @@ func TestLagIsWhatTheGroupHasNotCommitted(t *testing.T) {
 		t.Fatalf("partition 0 holds %d messages; the test needs 2", end0)
 	}
 	group := prefix + "-group"
-	res, err := cluster.Client.OffsetCommit(ctx, &kafka.OffsetCommitRequest{GroupID: group, GenerationID: -1,
-		Topics: map[string][]kafka.OffsetCommit{topic: {{Partition: 0, Offset: end0 - 2}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, parts := range res.Topics {
-		for _, r := range parts {
-			if r.Error != nil {
-				t.Fatal(r.Error)
+	// On a fresh broker the first group request creates __consumer_offsets,
+	// and the coordinator answers "not coordinator" until it has loaded.
+	testenv.Eventually(t, 30*time.Second, "offset commit accepted", func() bool {
+		res, err := cluster.Client.OffsetCommit(ctx, &kafka.OffsetCommitRequest{GroupID: group, GenerationID: -1,
+			Topics: map[string][]kafka.OffsetCommit{topic: {{Partition: 0, Offset: end0 - 2}}}})
+		if err == nil {
+			for _, parts := range res.Topics {
+				for _, r := range parts {
+					err = cmp.Or(err, r.Error)
+				}
 			}
 		}
-	}
+		var kerr kafka.Error
+		if err != nil && !(errors.As(err, &kerr) && kerr.Temporary()) {
+			t.Fatal(err)
+		}
+		return err == nil
+	})
 
 	lc := NewLagCollector(cluster, group, func() []string { return []string{topic, never} }, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	// Partition 1 was never committed on: all of it counts.
