@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/segmentio/kafka-go"
@@ -21,20 +20,12 @@ const commitInterval = 200 * time.Millisecond
 // discover lists the webhook topics under the prefix, institution status
 // aside (statuspage.io events name no link and ask for no fetch), sorted.
 func (f *Fetcher) discover(ctx context.Context) ([]string, error) {
-	md, err := f.cluster.Client.Metadata(ctx, &kafka.MetadataRequest{})
+	found, err := f.cluster.TopicsWithPrefix(ctx, schemas.WebhookTopicPrefix(f.cfg.TopicPrefix))
 	if err != nil {
-		return nil, fmt.Errorf("list topics: %w", err)
+		return nil, err
 	}
-	prefix := schemas.WebhookTopicPrefix(f.cfg.TopicPrefix)
 	status := schemas.WebhookTopic(f.cfg.TopicPrefix, schemas.InstitutionStatusType)
-	var out []string
-	for _, t := range md.Topics {
-		if t.Error == nil && strings.HasPrefix(t.Name, prefix) && t.Name != status {
-			out = append(out, t.Name)
-		}
-	}
-	slices.Sort(out)
-	return out, nil
+	return slices.DeleteFunc(found, func(t string) bool { return t == status }), nil
 }
 
 // consume runs the consumer group until ctx ends, re-joining with the new
@@ -48,10 +39,7 @@ func (f *Fetcher) consume(ctx context.Context) error {
 			if err != nil {
 				f.log.Warn("topic discovery", "err", err.Error())
 			}
-			select {
-			case <-ctx.Done():
-			case <-time.After(min(f.cfg.Discovery, time.Second)):
-			}
+			broker.Pause(ctx, min(f.cfg.Discovery, time.Second))
 			continue
 		}
 		topics = found
@@ -59,10 +47,7 @@ func (f *Fetcher) consume(ctx context.Context) error {
 			// The session ended on a Kafka error; what it finished is
 			// committed and the rest is read again by the next one.
 			f.log.Warn("consumer session ended", "err", err.Error())
-			select {
-			case <-ctx.Done():
-			case <-time.After(time.Second):
-			}
+			broker.Pause(ctx, time.Second)
 		}
 	}
 	return nil
@@ -102,7 +87,7 @@ func (f *Fetcher) consumeTopics(ctx context.Context, topics []string) error {
 	pending := make(chan struct{}, f.cfg.MaxPending)
 	p := newPool(f.cfg.Workers, func(ctx context.Context, j job) time.Duration { return f.handle(ctx, &j) })
 	changed := make(chan struct{})
-	go f.watchTopics(readCtx, topics, changed, stopReading)
+	go broker.WatchTopics(readCtx, f.cfg.Discovery, topics, f.discover, func() { close(changed); stopReading() })
 	commitDone := make(chan struct{})
 	go func() {
 		defer close(commitDone)
@@ -178,26 +163,6 @@ func (f *Fetcher) drain(p *pool, stopPlans context.CancelFunc) {
 	f.log.Warn("in-flight plans cut short: their events stay uncommitted", "in_flight", f.offsets.inFlight())
 	stopPlans()
 	<-done
-}
-
-// watchTopics stops the reads when discovery finds a different list.
-func (f *Fetcher) watchTopics(ctx context.Context, topics []string, changed chan<- struct{}, stop context.CancelFunc) {
-	t := time.NewTicker(f.cfg.Discovery)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		found, err := f.discover(ctx)
-		if err != nil || len(found) == 0 || slices.Equal(found, topics) {
-			continue
-		}
-		close(changed)
-		stop()
-		return
-	}
 }
 
 func (f *Fetcher) commitLoop(ctx context.Context, reader *kafka.Reader) {

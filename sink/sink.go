@@ -186,7 +186,8 @@ func (s *Sink) Run(ctx context.Context) error {
 		s.topics.Store(&topics)
 		session, stop := context.WithCancel(ctx)
 		changed := make(chan struct{})
-		go s.watchTopics(session, base, topics, changed, stop)
+		discover := func(ctx context.Context) ([]string, error) { return s.discover(ctx, base) }
+		go broker.WatchTopics(session, s.cfg.Discovery, topics, discover, func() { close(changed); stop() })
 		reader := s.newReader(topics)
 		s.started.Store(true)
 		err = s.consume(session, reader)
@@ -232,58 +233,18 @@ func (s *Sink) newReader(topics []string) *kafka.Reader {
 // audit table must hold every webhook (the fetcher records it as an
 // unknown_webhook error event too).
 func (s *Sink) discover(ctx context.Context, base []string) ([]string, error) {
-	// A connection of its own: the cluster's client has a topic-scoped
-	// transport that answers metadata from its cache of the known topics.
-	var conn *kafka.Conn
-	var err error
-	for _, addr := range s.cfg.Brokers {
-		if conn, err = (&kafka.Dialer{Timeout: 5 * time.Second}).DialContext(ctx, "tcp", addr); err == nil {
-			break
-		}
-	}
+	found, err := s.cluster.TopicsWithPrefix(ctx, schemas.WebhookTopicPrefix(s.cfg.TopicPrefix))
 	if err != nil {
-		return nil, fmt.Errorf("list topics: %w", err)
-	}
-	defer conn.Close()
-	if dl, ok := ctx.Deadline(); ok {
-		_ = conn.SetDeadline(dl)
-	} else {
-		_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
-	}
-	parts, err := conn.ReadPartitions()
-	if err != nil {
-		return nil, fmt.Errorf("list topics: %w", err)
+		return nil, err
 	}
 	out := slices.Clone(base)
-	prefix := schemas.WebhookTopicPrefix(s.cfg.TopicPrefix)
-	for _, p := range parts {
-		if strings.HasPrefix(p.Topic, prefix) && !slices.Contains(out, p.Topic) {
-			out = append(out, p.Topic)
+	for _, t := range found {
+		if !slices.Contains(out, t) {
+			out = append(out, t)
 		}
 	}
 	slices.Sort(out)
 	return out, nil
-}
-
-// watchTopics ends the session (stop) once discovery finds a topic that
-// current lacks; the final flush and commit then run as on shutdown.
-func (s *Sink) watchTopics(ctx context.Context, base, current []string, changed chan<- struct{}, stop context.CancelFunc) {
-	t := time.NewTicker(s.cfg.Discovery)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		found, err := s.discover(ctx, base)
-		if err != nil || slices.Equal(found, current) {
-			continue
-		}
-		close(changed)
-		stop()
-		return
-	}
 }
 
 // createTopics creates the missing ones of topics in one request: the sink

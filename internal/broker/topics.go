@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -19,6 +20,7 @@ type Cluster struct {
 	Addr   net.Addr
 
 	brokers    []string
+	clientID   string
 	partitions int
 	rf         int
 	configs    map[string]string
@@ -55,6 +57,7 @@ func NewCluster(cfg ClusterConfig) *Cluster {
 		},
 		Addr:       kafka.TCP(cfg.Brokers...),
 		brokers:    cfg.Brokers,
+		clientID:   cfg.ClientID,
 		partitions: max(cfg.Partitions, 1),
 		rf:         max(cfg.ReplicationFactor, 1),
 		configs:    cfg.TopicConfigs,
@@ -169,4 +172,50 @@ func (c *Cluster) lookup(ctx context.Context, topic string) ([]int, error) {
 		return parts, nil
 	}
 	return nil, fmt.Errorf("topic %s not in metadata", topic)
+}
+
+// TopicsWithPrefix lists the cluster's topics whose names start with prefix,
+// sorted; topics the broker reports an error for (still being created) are
+// left for the next call. It uses a transport of its own for the one
+// request: a client whose transport is scoped to known topics (the sink's)
+// answers metadata from its cache and would never show a new one, and a
+// bare connection's metadata call fails as a whole on any topic's error.
+func (c *Cluster) TopicsWithPrefix(ctx context.Context, prefix string) ([]string, error) {
+	tr := &kafka.Transport{ClientID: c.clientID, DialTimeout: 3 * time.Second}
+	defer tr.CloseIdleConnections()
+	md, err := (&kafka.Client{Addr: c.Addr, Timeout: 10 * time.Second, Transport: tr}).Metadata(ctx, &kafka.MetadataRequest{})
+	if err != nil {
+		return nil, fmt.Errorf("list topics: %w", err)
+	}
+	var out []string
+	for _, t := range md.Topics {
+		if t.Error == nil && strings.HasPrefix(t.Name, prefix) {
+			out = append(out, t.Name)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// WatchTopics calls discover every interval until it returns a non-empty
+// list other than current, then calls changed once and returns; it also
+// returns when ctx ends. Discovery errors are retried at the next tick.
+// Stages that subscribe a consumer group to a discovered topic list use it
+// to re-join when a new topic (a new webhook type) appears.
+func WatchTopics(ctx context.Context, every time.Duration, current []string, discover func(context.Context) ([]string, error), changed func()) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		found, err := discover(ctx)
+		if err != nil || len(found) == 0 || slices.Equal(found, current) {
+			continue
+		}
+		changed()
+		return
+	}
 }
