@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -54,8 +53,7 @@ func startIngest(t *testing.T, env map[string]string) *harness {
 	if _, err := set.Parse(nil, func(k string) string { return all[k] }); err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv, err := New(cfg, log, prometheus.NewRegistry())
+	srv, err := New(cfg, testenv.Logger(t, 400), prometheus.NewRegistry())
 	if err != nil {
 		t.Fatal(err)
 	}

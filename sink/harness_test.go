@@ -4,8 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
@@ -142,11 +140,7 @@ func (h *harness) config(env map[string]string) Config {
 
 func (h *harness) start(env map[string]string, hook func() error) *running {
 	h.t.Helper()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if os.Getenv("SINK_TEST_LOG") != "" {
-		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
-	}
-	s, err := New(h.config(env), log, prometheus.NewRegistry())
+	s, err := New(h.config(env), testenv.Logger(h.t, 400), prometheus.NewRegistry())
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -54,7 +54,7 @@ func (e *engine) start() {
 	e.cmd = exec.Command(filepath.Join(root, ".local", "venv", "bin", "python"),
 		filepath.Join(root, "scripts", "clickhouse", "server.py"), "--port", e.port, "--data", e.data)
 	e.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if os.Getenv("SINK_TEST_LOG") != "" {
+	if os.Getenv("BELVO_TEST_LOG") != "" {
 		e.cmd.Stderr = os.Stderr
 	}
 	if err := e.cmd.Start(); err != nil {

@@ -222,6 +222,11 @@ func (s *Sink) newReader(topics []string) *kafka.Reader {
 		CommitInterval:        0,
 		QueueCapacity:         10_000,
 		WatchPartitionChanges: true,
+		Logger: kafka.LoggerFunc(func(msg string, args ...any) {
+			if s.log.Enabled(context.Background(), slog.LevelDebug) {
+				s.log.Debug("kafka reader: " + fmt.Sprintf(msg, args...))
+			}
+		}),
 		ErrorLogger: kafka.LoggerFunc(func(msg string, args ...any) {
 			s.log.Warn("kafka reader: " + fmt.Sprintf(msg, args...))
 		}),

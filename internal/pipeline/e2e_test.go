@@ -3,7 +3,6 @@ package pipeline
 import (
 	"context"
 	"io"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -34,7 +33,7 @@ func TestScenarioEndToEnd(t *testing.T) {
 	dsn := testenv.ClickHouse(t)
 	env["CLICKHOUSE_DSN"] = dsn[:strings.LastIndex(dsn, "/")+1] + "e2e_" + strings.TrimPrefix(env["TOPIC_PREFIX"], "test")
 	testenv.CleanupTopics(t, testenv.Kafka(t), env["TOPIC_PREFIX"]+".")
-	p, err := New(func(k string) string { return env[k] }, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	p, err := New(func(k string) string { return env[k] }, testenv.Logger(t, 1000))
 	if err != nil {
 		t.Fatal(err)
 	}
