@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"math/big"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/finflow/belvo-pipeline/schemas"
@@ -23,7 +25,8 @@ type Lineage struct {
 }
 
 // Converter converts the records of one resource. It is safe for concurrent
-// use: everything it holds is read-only after New.
+// use: everything it holds but a pool of scratch space is read-only after
+// New.
 type Converter struct {
 	res     schemas.Resource
 	fields  []fieldPlan
@@ -32,6 +35,10 @@ type Converter struct {
 	idLeaf  int
 	keyLeaf []int // leaves of Resource.Key, in order
 	codec   *goavro.Codec
+	// scratch holds *[]leaf of length leaves, all null, for reuse: the
+	// scanner's recursion makes escape analysis move any slice it fills to
+	// the heap, and a new one per record is garbage per record.
+	scratch sync.Pool
 }
 
 type fieldPlan struct {
@@ -80,29 +87,49 @@ func (c *Converter) Native(raw json.RawMessage, l Lineage) (map[string]any, erro
 	if err := c.checkLineage(l); err != nil {
 		return nil, err
 	}
-	values := make([]any, c.leaves)
+	p := c.leafSlice()
+	defer c.release(p)
+	values := *p
 	if err := scan(raw, c.root, values); err != nil {
 		return nil, c.scanFailure(values, err)
 	}
-	id, err := c.id(values)
+	var idBuf [64]byte
+	idText, err := c.appendID(idBuf[:0], values)
 	if err != nil {
 		return nil, c.fail("", schemas.FieldID, err)
 	}
+	id := string(idText)
 	m := c.common(id, l, false)
 	for i := range c.fields {
 		f := &c.fields[i]
-		v, err := convert(f.kind, values[f.leaf])
+		v, err := convert(f.kind, &values[f.leaf])
 		if err != nil {
 			return nil, c.fail(id, f.name, err)
 		}
-		if v == nil {
+		if v.null {
 			m[f.name] = nil
 		} else {
-			m[f.name] = map[string]any{f.branch: v}
+			m[f.name] = map[string]any{f.branch: v.native(f.kind)}
 		}
 	}
 	m[schemas.FieldRaw] = map[string]any{"string": string(raw)}
 	return m, nil
+}
+
+// leafSlice returns c.leaves null leaves for one scan.
+func (c *Converter) leafSlice() *[]leaf {
+	if p, ok := c.scratch.Get().(*[]leaf); ok {
+		return p
+	}
+	s := make([]leaf, c.leaves)
+	return &s
+}
+
+// release returns leaves to the pool, cleared: they point into the record,
+// which the pool must not keep alive.
+func (c *Converter) release(values *[]leaf) {
+	clear(*values)
+	c.scratch.Put(values)
 }
 
 // Deletion returns the native value of a deletion fact for record id (e.g.
@@ -129,9 +156,12 @@ func (c *Converter) common(id string, l Lineage, deleted bool) map[string]any {
 	m[schemas.FieldDeleted] = deleted
 	m[schemas.FieldWebhookID] = optionalString(l.WebhookID)
 	m[schemas.FieldRequestID] = optionalString(l.RequestID)
-	m[schemas.FieldFetchedAt] = l.FetchedAt.UTC().Truncate(time.Microsecond)
+	m[schemas.FieldFetchedAt] = fetchedAt(l)
 	return m
 }
+
+// fetchedAt is the lineage time as the schema holds it: UTC, whole µs.
+func fetchedAt(l Lineage) time.Time { return l.FetchedAt.UTC().Truncate(time.Microsecond) }
 
 // checkLineage refuses what would break the table: link_id is half the sort
 // key and fetched_at is the replacing version.
@@ -149,36 +179,43 @@ func (c *Converter) fail(id, field string, err error) error {
 	return &FieldError{Resource: c.res.Name, ID: id, Field: field, Err: err}
 }
 
-// id is the record's own id, or its Key values joined when it has none.
-func (c *Converter) id(values []any) (string, error) {
-	if v := values[c.idLeaf]; v != nil {
-		s, err := keyText(v)
+// appendID appends the record's own id, or its Key values joined when it
+// has none.
+func (c *Converter) appendID(dst []byte, values []leaf) ([]byte, error) {
+	if v := &values[c.idLeaf]; v.kind != jsonNull {
+		out, err := appendKeyText(dst, v)
 		if err != nil {
-			return "", fmt.Errorf("id: %w", err)
+			return dst, fmt.Errorf("id: %w", err)
 		}
-		return s, nil
+		return out, nil
 	}
 	if len(c.keyLeaf) == 0 {
-		return "", ErrMissingID
+		return dst, ErrMissingID
 	}
-	parts := make([]string, len(c.keyLeaf))
-	for i, leaf := range c.keyLeaf {
-		v := values[leaf]
-		if v == nil {
-			return "", fmt.Errorf("%w, and key part %s is null", ErrMissingID, c.res.Key[i])
+	out := dst
+	for i, li := range c.keyLeaf {
+		v := &values[li]
+		if v.kind == jsonNull {
+			return dst, fmt.Errorf("%w, and key part %s is null", ErrMissingID, c.res.Key[i])
+		}
+		if i > 0 {
+			out = append(out, schemas.KeySeparator...)
 		}
 		var err error
-		if parts[i], err = keyText(v); err != nil {
-			return "", fmt.Errorf("key part %s: %w", c.res.Key[i], err)
+		if out, err = appendKeyText(out, v); err != nil {
+			return dst, fmt.Errorf("key part %s: %w", c.res.Key[i], err)
 		}
 	}
-	return strings.Join(parts, schemas.KeySeparator), nil
+	return out, nil
 }
 
 // scanFailure names the field a path error is about (its path runs through
 // the non-object), and the record's id when the scan got that far.
-func (c *Converter) scanFailure(values []any, err error) error {
-	id, _ := values[c.idLeaf].(string)
+func (c *Converter) scanFailure(values []leaf, err error) error {
+	var id string
+	if v := &values[c.idLeaf]; v.kind == jsonString {
+		id = v.str()
+	}
 	var pe *pathError
 	if errors.As(err, &pe) {
 		for _, f := range c.fields {
@@ -191,17 +228,19 @@ func (c *Converter) scanFailure(values []any, err error) error {
 	return c.fail(id, schemas.FieldRaw, err)
 }
 
-func keyText(v any) (string, error) {
-	switch v := v.(type) {
-	case string:
-		if v == "" {
-			return "", ErrMissingID
+// appendKeyText appends an id or key part: a non-empty string, or a number
+// as written.
+func appendKeyText(dst []byte, v *leaf) ([]byte, error) {
+	switch v.kind {
+	case jsonString:
+		if len(v.text) == 0 {
+			return dst, ErrMissingID
 		}
-		return v, nil
-	case json.Number:
-		return string(v), nil
+		return v.appendText(dst), nil
+	case jsonNumber:
+		return append(dst, v.text...), nil
 	}
-	return "", fmt.Errorf("is a %s, not a string or number", jsonType(v))
+	return dst, fmt.Errorf("is a %s, not a string or number", v.kind)
 }
 
 func optionalString(s string) any {
@@ -211,93 +250,118 @@ func optionalString(s string) any {
 	return map[string]any{"string": s}
 }
 
-func jsonType(v any) string {
-	switch v.(type) {
-	case map[string]any:
-		return "object"
-	case []any:
-		return "array"
-	case string:
-		return "string"
-	case json.Number:
-		return "number"
-	case bool:
-		return "boolean"
-	case nil:
-		return "null"
-	case composite:
-		return string(v.(composite))
-	}
-	return fmt.Sprintf("%T", v)
+// typed is one typed field read from its leaf by the rules of its kind.
+// Both outputs are made from it, so Native and Append can differ in how
+// they write a field but never in what they read: Native boxes it into
+// goavro's native form, Append writes its Avro binary encoding.
+type typed struct {
+	null bool
+	text leaf      // String, Enum: the string, or a number or boolean as written
+	n    int64     // Int
+	f    float64   // Float
+	b    bool      // Bool
+	dec  unscaled  // Decimal
+	t    time.Time // Date (UTC midnight), Timestamp (UTC, whole µs)
 }
 
-// convert reads one JSON value as kind k; nil means null.
-func convert(k schemas.Kind, v any) (any, error) {
-	if v == nil {
-		return nil, nil
+// The text of a boolean read as String or Enum.
+var (
+	trueText  = []byte("true")
+	falseText = []byte("false")
+)
+
+// convert reads one JSON value as kind k.
+func convert(k schemas.Kind, v *leaf) (typed, error) {
+	if v.kind == jsonNull {
+		return typed{null: true}, nil
 	}
 	switch k {
 	case schemas.String, schemas.Enum:
-		switch v := v.(type) {
-		case string:
-			return v, nil
-		case json.Number:
-			return string(v), nil
-		case bool:
-			return strconv.FormatBool(v), nil
+		switch v.kind {
+		case jsonString, jsonNumber:
+			return typed{text: *v}, nil
+		case jsonTrue:
+			return typed{text: leaf{kind: jsonString, text: trueText}}, nil
+		case jsonFalse:
+			return typed{text: leaf{kind: jsonString, text: falseText}}, nil
 		}
-		return nil, fmt.Errorf("is a JSON %s, not text", jsonType(v))
+		return typed{}, fmt.Errorf("is a JSON %s, not text", v.kind)
 	case schemas.Bool:
-		switch v := v.(type) {
-		case bool:
-			return v, nil
-		case string:
-			if v == "" {
-				return nil, nil
+		switch v.kind {
+		case jsonTrue:
+			return typed{b: true}, nil
+		case jsonFalse:
+			return typed{b: false}, nil
+		case jsonString:
+			if len(v.text) == 0 {
+				return typed{null: true}, nil
 			}
 		}
-		return nil, fmt.Errorf("is a JSON %s, not a boolean", jsonType(v))
+		return typed{}, fmt.Errorf("is a JSON %s, not a boolean", v.kind)
 	case schemas.Date, schemas.Timestamp:
-		s, ok := v.(string)
-		if !ok {
-			return nil, fmt.Errorf("is a JSON %s, not a date string", jsonType(v))
+		if v.kind != jsonString {
+			return typed{}, fmt.Errorf("is a JSON %s, not a date string", v.kind)
 		}
-		if s == "" {
-			return nil, nil
+		if len(v.text) == 0 {
+			return typed{null: true}, nil
 		}
+		var t time.Time
+		var err error
 		if k == schemas.Date {
-			return parseDate(s)
+			t, err = parseDate(v.view())
+		} else {
+			t, err = parseTimestamp(v.view())
 		}
-		return parseTimestamp(s)
+		return typed{t: t}, err
 	}
 	// Numeric kinds read a JSON number or a string holding one: Belvo
 	// declares some amounts as strings (previous_bill_total).
 	var text string
-	switch v := v.(type) {
-	case json.Number:
-		text = string(v)
-	case string:
-		if v == "" {
-			return nil, nil
+	switch v.kind {
+	case jsonNumber:
+		text = v.view()
+	case jsonString:
+		if len(v.text) == 0 {
+			return typed{null: true}, nil
 		}
-		if !isNumberText(v) {
-			return nil, fmt.Errorf("%q is not a number", v)
+		text = v.view()
+		if !isNumberText(text) {
+			return typed{}, fmt.Errorf("%q is not a number", text)
 		}
-		text = v
 	default:
-		return nil, fmt.Errorf("is a JSON %s, not a number", jsonType(v))
+		return typed{}, fmt.Errorf("is a JSON %s, not a number", v.kind)
 	}
 	switch k {
 	case schemas.Int:
-		return parseInt(text)
+		n, err := parseInt(text)
+		return typed{n: n}, err
 	case schemas.Float:
 		f, err := strconv.ParseFloat(text, 64)
 		if err != nil {
-			return nil, fmt.Errorf("%s is not a float64", text)
+			return typed{}, fmt.Errorf("%s is not a float64", text)
 		}
-		return f, nil
+		return typed{f: f}, nil
 	}
-	return parseDecimal(text)
+	d, err := parseDecimal(text)
+	return typed{dec: d}, err
+}
+
+// native is v in goavro's native form of kind k; it copies what it keeps
+// of the record.
+func (v *typed) native(k schemas.Kind) any {
+	switch k {
+	case schemas.Int:
+		return v.n
+	case schemas.Float:
+		return v.f
+	case schemas.Bool:
+		return v.b
+	case schemas.Decimal:
+		return v.dec.rat()
+	case schemas.Date, schemas.Timestamp:
+		return v.t
+	}
+	return v.text.str()
 }
 
 // isNumberText accepts JSON number syntax, which is all json.Number can
@@ -341,14 +405,14 @@ func isNumberText(s string) bool {
 	return i == len(s)
 }
 
-func parseInt(text string) (any, error) {
+func parseInt(text string) (int64, error) {
 	if n, err := strconv.ParseInt(text, 10, 64); err == nil {
 		return n, nil
 	}
 	// 2018.0 or 2.018e3 are integers written as decimals.
 	r, ok := new(big.Rat).SetString(text)
 	if !ok || !r.IsInt() || !r.Num().IsInt64() {
-		return nil, fmt.Errorf("%s is not a 64-bit integer", text)
+		return 0, fmt.Errorf("%s is not a 64-bit integer", text)
 	}
 	return r.Num().Int64(), nil
 }
@@ -362,52 +426,88 @@ func pow10(n int) int64 {
 	return p
 }
 
+// unscaled is an exact Decimal(38,10) value as the integer value×10^10:
+// the form Avro's decimal bytes hold, so encoding it needs no division.
+// big is set only when small cannot hold it.
+type unscaled struct {
+	small int64
+	big   *big.Int
+}
+
+// scaleDenom is 10^DecimalScale; only ever read.
+var scaleDenom = new(big.Int).Exp(big.NewInt(10), big.NewInt(schemas.DecimalScale), nil)
+
+// rat is the value as goavro's native decimal: any *big.Rat of the value
+// encodes alike, as goavro only scales its numerator and denominator.
+func (u unscaled) rat() *big.Rat {
+	if u.big != nil {
+		return new(big.Rat).SetFrac(u.big, scaleDenom)
+	}
+	return new(big.Rat).SetFrac64(u.small, pow10(schemas.DecimalScale))
+}
+
 // parseDecimal reads a JSON number exactly and refuses it unless it fits
 // Decimal(38,10): goavro would silently cut extra decimals and accept
 // values beyond the precision.
-func parseDecimal(text string) (*big.Rat, error) {
+func parseDecimal(text string) (unscaled, error) {
 	// Fast path: plain decimals of up to 18 digits, the money Belvo sends,
-	// without big-number parsing.
-	neg, digits, frac, ok := splitPlain(text)
-	if ok && len(digits) <= 18 && frac <= schemas.DecimalScale {
-		m, err := strconv.ParseInt(digits, 10, 64)
-		if err == nil {
-			if neg {
-				m = -m
-			}
-			return big.NewRat(m, pow10(frac)), nil
+	// without big-number parsing. They always fit.
+	if m, frac, ok := plainDecimal(text); ok {
+		mul := pow10(schemas.DecimalScale - frac)
+		if m <= math.MaxInt64/mul && m >= math.MinInt64/mul {
+			return unscaled{small: m * mul}, nil
 		}
+		return unscaled{big: new(big.Int).Mul(big.NewInt(m), big.NewInt(mul))}, nil
 	}
 	r, ok := new(big.Rat).SetString(text)
 	if !ok {
-		return nil, fmt.Errorf("%s is not a number", text)
+		return unscaled{}, fmt.Errorf("%s is not a number", text)
 	}
-	scaled := new(big.Rat).Mul(r, new(big.Rat).SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(schemas.DecimalScale), nil)))
+	scaled := r.Mul(r, new(big.Rat).SetInt(scaleDenom))
 	if !scaled.IsInt() {
-		return nil, fmt.Errorf("%w: %s has more than %d decimal places", ErrDecimalRange, text, schemas.DecimalScale)
+		return unscaled{}, fmt.Errorf("%w: %s has more than %d decimal places", ErrDecimalRange, text, schemas.DecimalScale)
 	}
 	limit := new(big.Int).Exp(big.NewInt(10), big.NewInt(schemas.DecimalPrecision), nil)
 	if new(big.Int).Abs(scaled.Num()).Cmp(limit) >= 0 {
-		return nil, fmt.Errorf("%w: %s has more than %d integer digits", ErrDecimalRange, text, schemas.DecimalPrecision-schemas.DecimalScale)
+		return unscaled{}, fmt.Errorf("%w: %s has more than %d integer digits", ErrDecimalRange, text, schemas.DecimalPrecision-schemas.DecimalScale)
 	}
-	return r, nil
+	return unscaled{big: new(big.Int).Set(scaled.Num())}, nil
 }
 
-// splitPlain splits "-123.4500" into its sign, its digits without the point
-// ("1234500") and the number of decimals (4); ok is false for exponents.
-func splitPlain(text string) (neg bool, digits string, frac int, ok bool) {
-	s := text
-	if strings.HasPrefix(s, "-") {
-		neg, s = true, s[1:]
+// plainDecimal reads valid JSON number text like "-123.4500" as its digits
+// without the point (-1234500) and the number of decimals (4); ok is false
+// for an exponent, more than 18 digits or more than DecimalScale decimals.
+func plainDecimal(text string) (m int64, frac int, ok bool) {
+	i := 0
+	neg := len(text) > 0 && text[0] == '-'
+	if neg {
+		i++
 	}
-	dot := strings.IndexByte(s, '.')
-	if strings.ContainsAny(s, "eE") {
-		return false, "", 0, false
+	digits, dot := 0, -1
+	for ; i < len(text); i++ {
+		c := text[i]
+		switch {
+		case c >= '0' && c <= '9':
+			if digits++; digits > 18 {
+				return 0, 0, false
+			}
+			m = m*10 + int64(c-'0')
+		case c == '.':
+			dot = i
+		default:
+			return 0, 0, false
+		}
 	}
-	if dot < 0 {
-		return neg, s, 0, true
+	if dot >= 0 {
+		frac = len(text) - dot - 1
 	}
-	return neg, s[:dot] + s[dot+1:], len(s) - dot - 1, true
+	if frac > schemas.DecimalScale {
+		return 0, 0, false
+	}
+	if neg {
+		m = -m
+	}
+	return m, frac, true
 }
 
 // The range ClickHouse's Date32 and DateTime64 hold without clamping.

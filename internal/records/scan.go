@@ -1,12 +1,11 @@
 package records
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Why a scanner of our own: decoding a 7 KB OFDA transaction (its account
@@ -14,10 +13,12 @@ import (
 // encoding/json took 113 µs and 686 allocations, a tenth of the fetcher's
 // 50k records/s. We need a dozen members of it. The scanner validates the
 // whole record against the JSON grammar in one pass, skips what no path
-// needs without allocating, and materializes only the planned leaves, with
-// the same Go types json.Decoder.UseNumber gives (string, json.Number,
-// bool, nil). Keys match exactly, unlike encoding/json's case-insensitive
-// struct matching; on a repeated key the last one wins, as there.
+// needs, and records where each planned leaf is in the record without
+// copying or boxing it: the converters read a leaf as the value
+// json.Decoder.UseNumber would give (string, json.Number, bool, nil), and
+// Append writes its bytes straight into Avro. Keys match exactly, unlike
+// encoding/json's case-insensitive struct matching; on a repeated key the
+// last one wins, as there.
 
 // node is one object level of a resource's paths.
 type node struct {
@@ -48,14 +49,71 @@ func (n *node) add(path []string, next *int) int {
 	return n.leaf
 }
 
-// composite stands for an object or array at a leaf: converters only need
-// to name its type in an error, so it is not materialized.
-type composite string
+// jsonKind is the type of a scanned value. The zero value is null, which is
+// also how a member the record lacks reads.
+type jsonKind uint8
 
 const (
-	objectValue composite = "object"
-	arrayValue  composite = "array"
+	jsonNull jsonKind = iota
+	jsonString
+	jsonNumber
+	jsonTrue
+	jsonFalse
+	jsonObject
+	jsonArray
 )
+
+// String names the type as errors do ("is a JSON boolean").
+func (k jsonKind) String() string {
+	switch k {
+	case jsonString:
+		return "string"
+	case jsonNumber:
+		return "number"
+	case jsonTrue, jsonFalse:
+		return "boolean"
+	case jsonObject:
+		return "object"
+	case jsonArray:
+		return "array"
+	}
+	return "null"
+}
+
+// leaf is the value scanned at a planned path. text aliases the record, so
+// whatever outlives the record is copied from it by the converter.
+type leaf struct {
+	kind    jsonKind
+	escaped bool   // text holds backslash escapes
+	text    []byte // a string's bytes between its quotes, or a number as written
+}
+
+// str is the value of a string leaf, or the text of a number, in a new
+// string.
+func (l *leaf) str() string {
+	if l.escaped {
+		return string(appendUnquoted(make([]byte, 0, len(l.text)), l.text))
+	}
+	return string(l.text)
+}
+
+// view is str without the copy when there is no escape to undo: the string
+// shares the record's bytes, so it is only for reading during the call
+// (parsing, or formatting an error, which copies).
+func (l *leaf) view() string {
+	if l.escaped || len(l.text) == 0 {
+		return l.str()
+	}
+	return unsafe.String(&l.text[0], len(l.text))
+}
+
+// appendText appends what str returns.
+func (l *leaf) appendText(dst []byte) []byte {
+	if l.escaped {
+		return appendUnquoted(dst, l.text)
+	}
+	return append(dst, l.text...)
+}
 
 // maxDepth bounds nesting so a hostile record cannot exhaust the stack.
 const maxDepth = 512
@@ -63,7 +121,7 @@ const maxDepth = 512
 type scanner struct {
 	data    []byte
 	pos     int
-	values  []any
+	values  []leaf
 	pathErr *pathError // first mismatch; reported only if the JSON is valid
 }
 
@@ -80,9 +138,9 @@ type pathError struct{ path, got string }
 
 func (e *pathError) Error() string { return e.path + " is a " + e.got + ", not an object" }
 
-// scan fills values (one per leaf of root) from data, which must be one
-// JSON object and nothing else but whitespace.
-func scan(data []byte, root *node, values []any) error {
+// scan fills values (one per leaf of root, all null) from data, which must
+// be one JSON object and nothing else but whitespace.
+func scan(data []byte, root *node, values []leaf) error {
 	s := scanner{data: data, values: values}
 	// Avro strings must be UTF-8 (a Python consumer refuses anything else),
 	// and so must JSON between systems (RFC 8259); checking the whole record
@@ -116,9 +174,12 @@ func (s *scanner) mismatch(n *node, got string) {
 func (s *scanner) fail(msg string) error { return &scanError{pos: s.pos, msg: msg} }
 
 func (s *scanner) space() {
-	for s.pos < len(s.data) && isSpace[s.data[s.pos]] {
-		s.pos++
+	// A local index: stepping s.pos itself stored it on every byte.
+	i, data := s.pos, s.data
+	for i < len(data) && isSpace[data[i]] {
+		i++
 	}
+	s.pos = i
 }
 
 // isSpace holds JSON's four whitespace bytes: one load per byte instead of
@@ -138,39 +199,41 @@ func (s *scanner) value(n *node, depth int) error {
 	switch {
 	case c == '{':
 		if n != nil && n.leaf >= 0 {
-			s.values[n.leaf] = objectValue
+			s.values[n.leaf] = leaf{kind: jsonObject}
 		}
 		return s.object(n, depth)
 	case c == '[':
 		if n != nil && n.leaf >= 0 {
-			s.values[n.leaf] = arrayValue
+			s.values[n.leaf] = leaf{kind: jsonArray}
 		}
 		if n != nil && n.children != nil {
 			s.mismatch(n, "array")
 		}
 		return s.array(depth)
 	}
-	var v any
+	var v leaf
 	var err error
 	switch {
 	case c == '"':
-		v, err = s.str(n != nil)
+		v.kind = jsonString
+		v.text, v.escaped, err = s.str()
 	case c == '-' || c >= '0' && c <= '9':
-		v, err = s.number(n != nil)
+		v.kind = jsonNumber
+		v.text, err = s.number()
 	case c == 't':
-		v, err = s.literal("true", true)
+		v.kind, err = jsonTrue, s.literal("true")
 	case c == 'f':
-		v, err = s.literal("false", false)
+		v.kind, err = jsonFalse, s.literal("false")
 	case c == 'n':
-		v, err = s.literal("null", nil)
+		v.kind, err = jsonNull, s.literal("null")
 	default:
 		return s.fail(fmt.Sprintf("unexpected %q", c))
 	}
 	if err != nil || n == nil {
 		return err
 	}
-	if n.children != nil && v != nil {
-		s.mismatch(n, jsonType(v))
+	if n.children != nil && v.kind != jsonNull {
+		s.mismatch(n, v.kind.String())
 	}
 	if n.leaf >= 0 {
 		s.values[n.leaf] = v
@@ -190,23 +253,17 @@ func (s *scanner) object(n *node, depth int) error {
 		if s.pos >= len(s.data) || s.data[s.pos] != '"' {
 			return s.fail("expected a member name")
 		}
+		key, escaped, err := s.str()
+		if err != nil {
+			return err
+		}
 		var child *node
 		if n != nil && n.children != nil {
-			start := s.pos + 1
-			if _, err := s.str(false); err != nil {
-				return err
-			}
-			key := s.data[start : s.pos-1]
-			if !isPlain(key) {
-				name, err := unquote(s.data[start-1 : s.pos])
-				if err != nil {
-					return s.fail(err.Error())
-				}
-				key = []byte(name)
+			if escaped {
+				var buf [64]byte
+				key = appendUnquoted(buf[:0], key)
 			}
 			child = n.children[string(key)] // no allocation: map index by converted bytes
-		} else if _, err := s.str(false); err != nil {
-			return err
 		}
 		s.space()
 		if s.pos >= len(s.data) || s.data[s.pos] != ':' {
@@ -259,8 +316,9 @@ func (s *scanner) array(depth int) error {
 	}
 }
 
-// str validates a string at s.pos and, when want is set, returns its value.
-func (s *scanner) str(want bool) (any, error) {
+// str validates a string at s.pos and returns its bytes between the quotes,
+// and whether they hold escapes.
+func (s *scanner) str() ([]byte, bool, error) {
 	start := s.pos
 	s.pos++ // '"'
 	escaped := false
@@ -285,38 +343,28 @@ func (s *scanner) str(want bool) (any, error) {
 		switch {
 		case c == '"':
 			s.pos++
-			if !want {
-				return nil, nil
-			}
-			if !escaped {
-				return string(s.data[start+1 : s.pos-1]), nil
-			}
-			v, err := unquote(s.data[start:s.pos])
-			if err != nil {
-				return nil, &scanError{pos: start, msg: err.Error()}
-			}
-			return v, nil
+			return data[start+1 : s.pos-1], escaped, nil
 		case c == '\\':
 			escaped = true
 			if s.pos+1 >= len(s.data) {
-				return nil, s.fail("unexpected end in string")
+				return nil, false, s.fail("unexpected end in string")
 			}
 			switch s.data[s.pos+1] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 				s.pos += 2
 			case 'u':
 				if s.pos+6 > len(s.data) || !isHex4(s.data[s.pos+2:s.pos+6]) {
-					return nil, s.fail("bad \\u escape")
+					return nil, false, s.fail("bad \\u escape")
 				}
 				s.pos += 6
 			default:
-				return nil, s.fail("bad escape")
+				return nil, false, s.fail("bad escape")
 			}
 		default: // c < 0x20
-			return nil, s.fail("control character in string")
+			return nil, false, s.fail("control character in string")
 		}
 	}
-	return nil, s.fail("unexpected end in string")
+	return nil, false, s.fail("unexpected end in string")
 }
 
 // plain holds the bytes a string runs over without a closer look:
@@ -328,15 +376,6 @@ var plain = func() (t [256]bool) {
 	return t
 }()
 
-func isPlain(b []byte) bool {
-	for _, c := range b {
-		if c == '\\' {
-			return false
-		}
-	}
-	return true
-}
-
 func isHex4(b []byte) bool {
 	for _, c := range b {
 		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
@@ -346,56 +385,49 @@ func isHex4(b []byte) bool {
 	return true
 }
 
-// unquote decodes a validated JSON string literal, quotes included. A lone
-// UTF-16 surrogate becomes U+FFFD, as encoding/json does.
-func unquote(lit []byte) (string, error) {
-	in := lit[1 : len(lit)-1]
-	var b strings.Builder
-	b.Grow(len(in))
+// appendUnquoted appends the value of a validated JSON string, given
+// without its quotes. A lone UTF-16 surrogate becomes U+FFFD, as
+// encoding/json does.
+func appendUnquoted(dst, in []byte) []byte {
 	for i := 0; i < len(in); {
 		c := in[i]
 		if c != '\\' {
-			b.WriteByte(c)
+			dst = append(dst, c)
 			i++
 			continue
 		}
-		if i+1 >= len(in) {
-			return "", errors.New("bad escape")
-		}
 		switch in[i+1] {
-		case '"', '\\', '/':
-			b.WriteByte(in[i+1])
 		case 'b':
-			b.WriteByte('\b')
+			dst = append(dst, '\b')
 		case 'f':
-			b.WriteByte('\f')
+			dst = append(dst, '\f')
 		case 'n':
-			b.WriteByte('\n')
+			dst = append(dst, '\n')
 		case 'r':
-			b.WriteByte('\r')
+			dst = append(dst, '\r')
 		case 't':
-			b.WriteByte('\t')
+			dst = append(dst, '\t')
 		case 'u':
 			r := hexRune(in[i+2 : i+6])
 			i += 6
 			if utf16.IsSurrogate(r) {
 				if i+6 <= len(in) && in[i] == '\\' && in[i+1] == 'u' {
 					if pair := utf16.DecodeRune(r, hexRune(in[i+2:i+6])); pair != utf8.RuneError {
-						b.WriteRune(pair)
+						dst = utf8.AppendRune(dst, pair)
 						i += 6
 						continue
 					}
 				}
 				r = utf8.RuneError
 			}
-			b.WriteRune(r)
+			dst = utf8.AppendRune(dst, r)
 			continue
-		default:
-			return "", errors.New("bad escape")
+		default: // '"', '\\', '/': the character itself
+			dst = append(dst, in[i+1])
 		}
 		i += 2
 	}
-	return b.String(), nil
+	return dst
 }
 
 func hexRune(h []byte) rune {
@@ -414,9 +446,8 @@ func hexRune(h []byte) rune {
 	return r
 }
 
-// number validates a JSON number and, when want is set, returns its exact
-// text.
-func (s *scanner) number(want bool) (any, error) {
+// number validates a JSON number and returns its text.
+func (s *scanner) number() ([]byte, error) {
 	start := s.pos
 	if s.data[s.pos] == '-' {
 		s.pos++
@@ -444,25 +475,23 @@ func (s *scanner) number(want bool) (any, error) {
 			return nil, s.fail("bad number")
 		}
 	}
-	if !want {
-		return nil, nil
-	}
-	return json.Number(s.data[start:s.pos]), nil
+	return s.data[start:s.pos], nil
 }
 
 func (s *scanner) digits() int {
-	n := 0
-	for s.pos < len(s.data) && s.data[s.pos] >= '0' && s.data[s.pos] <= '9' {
-		s.pos++
-		n++
+	i, data := s.pos, s.data
+	for i < len(data) && data[i] >= '0' && data[i] <= '9' {
+		i++
 	}
+	n := i - s.pos
+	s.pos = i
 	return n
 }
 
-func (s *scanner) literal(word string, v any) (any, error) {
+func (s *scanner) literal(word string) error {
 	if len(s.data)-s.pos < len(word) || string(s.data[s.pos:s.pos+len(word)]) != word {
-		return nil, s.fail("bad literal")
+		return s.fail("bad literal")
 	}
 	s.pos += len(word)
-	return v, nil
+	return nil
 }
