@@ -72,6 +72,7 @@ func New(r schemas.Resource) (*Converter, error) {
 			branch: f.Kind.AvroBranch(),
 		})
 	}
+	c.root.seal()
 	return c, nil
 }
 

@@ -18,13 +18,16 @@ import (
 // json.Decoder.UseNumber would give (string, json.Number, bool, nil), and
 // Append writes its bytes straight into Avro. Keys match exactly, unlike
 // encoding/json's case-insensitive struct matching; on a repeated key the
-// last one wins, as there.
+// last one wins, as there, subtree included.
 
 // node is one object level of a resource's paths.
 type node struct {
 	leaf     int              // index into the values slice, -1 when no path ends here
 	path     string           // dotted path from the record, for errors
 	children map[string]*node // members some path goes through
+	// below are the leaves under this node, which a repeated member name
+	// must clear: its last value alone decides them.
+	below []int
 }
 
 func newNode(path string) *node { return &node{leaf: -1, path: path} }
@@ -47,6 +50,19 @@ func (n *node) add(path []string, next *int) int {
 		*next++
 	}
 	return n.leaf
+}
+
+// seal fills below on n and every node under it, once all paths are added;
+// it returns n's leaves, its own included.
+func (n *node) seal() []int {
+	n.below = n.below[:0]
+	for _, c := range n.children {
+		n.below = append(n.below, c.seal()...)
+	}
+	if n.leaf >= 0 {
+		return append([]int{n.leaf}, n.below...)
+	}
+	return n.below
 }
 
 // jsonKind is the type of a scanned value. The zero value is null, which is
@@ -194,6 +210,13 @@ func (s *scanner) value(n *node, depth int) error {
 	s.space()
 	if s.pos >= len(s.data) {
 		return s.fail("unexpected end")
+	}
+	if n != nil {
+		// A repeated member replaces the earlier one's whole subtree, as
+		// in encoding/json: what the earlier one set must not survive.
+		for _, i := range n.below {
+			s.values[i] = leaf{}
+		}
 	}
 	c := s.data[s.pos]
 	switch {

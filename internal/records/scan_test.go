@@ -115,6 +115,11 @@ func scanCorpus() []string {
 		`{"id": "a", "account": "text"}`,
 		`{"id": "a", "account": [1]}`,
 		`{"id": "a", "key": {"a": {"nested": 1}, "b": [2]}}`,
+		// A repeated member replaces the earlier one's subtree: leaves the
+		// first one set read null once the second lacks them.
+		`{"id": "a", "account": {"balance": {"current": 1}}, "account": null}`,
+		`{"id": "a", "account": {"balance": {"current": 1}}, "account": {}}`,
+		`{"id": "a", "account": {"balance": {"current": 1}}, "account": {"balance": {"available": 2}}}`,
 		`{"a":01}`, `{"a":1.}`, `{"a":-}`, `{"a":.5}`, `{"a":1e}`, `{"a":+1}`,
 		"{\"a\":\"\x01\"}", `{"a":"\q"}`, `{"a":"\u12"}`, `{"a":"\u12G4"}`,
 		`{"a":tru}`, `{"a":nul}`, `{"a":1,}`, `{,}`, `{"a" 1}`, `{"a":[1,]}`, `{"a":[1 2]}`,
