@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/segmentio/kafka-go"
@@ -17,22 +16,22 @@ import (
 // cheap and batched per partition; a crash replays at most this much more.
 const commitInterval = 200 * time.Millisecond
 
-// discover lists the webhook topics under the prefix, institution status
-// aside (statuspage.io events name no link and ask for no fetch), sorted.
-func (f *Fetcher) discover(ctx context.Context) ([]string, error) {
+// discover lists the webhook topics under the prefix and their partitions,
+// institution status aside (statuspage.io events name no link and ask for
+// no fetch).
+func (f *Fetcher) discover(ctx context.Context) (broker.Layout, error) {
 	found, err := f.cluster.TopicsWithPrefix(ctx, schemas.WebhookTopicPrefix(f.cfg.TopicPrefix))
 	if err != nil {
 		return nil, err
 	}
-	status := schemas.WebhookTopic(f.cfg.TopicPrefix, schemas.InstitutionStatusType)
-	return slices.DeleteFunc(found, func(t string) bool { return t == status }), nil
+	delete(found, schemas.WebhookTopic(f.cfg.TopicPrefix, schemas.InstitutionStatusType))
+	return found, nil
 }
 
 // consume runs the consumer group until ctx ends, re-joining with the new
 // topic list whenever discovery finds a webhook topic it did not have (a
 // webhook type Belvo added: it is recorded, never dropped).
 func (f *Fetcher) consume(ctx context.Context) error {
-	var topics []string
 	for ctx.Err() == nil {
 		found, err := f.discover(ctx)
 		if err != nil || len(found) == 0 {
@@ -42,8 +41,7 @@ func (f *Fetcher) consume(ctx context.Context) error {
 			broker.Pause(ctx, min(f.cfg.Discovery, time.Second))
 			continue
 		}
-		topics = found
-		if err := f.consumeTopics(ctx, topics); err != nil {
+		if err := f.consumeTopics(ctx, found); err != nil {
 			// The session ended on a Kafka error; what it finished is
 			// committed and the rest is read again by the next one.
 			f.log.Warn("consumer session ended", "err", err.Error())
@@ -56,7 +54,8 @@ func (f *Fetcher) consume(ctx context.Context) error {
 // consumeTopics reads topics in the group until ctx ends or the topic list
 // changes, then stops reading, lets in-flight plans finish (or abandons
 // them after ShutdownTimeout), commits and leaves the group.
-func (f *Fetcher) consumeTopics(ctx context.Context, topics []string) error {
+func (f *Fetcher) consumeTopics(ctx context.Context, layout broker.Layout) error {
+	topics := layout.Names()
 	f.offsets.reset()
 	f.topics.Store(&topics)
 	f.log.Info("joining consumer group", "group", f.cfg.Group, "topics", len(topics))
@@ -87,7 +86,7 @@ func (f *Fetcher) consumeTopics(ctx context.Context, topics []string) error {
 	pending := make(chan struct{}, f.cfg.MaxPending)
 	p := newPool(f.cfg.Workers, func(ctx context.Context, j job) time.Duration { return f.handle(ctx, &j) })
 	changed := make(chan struct{})
-	go broker.WatchTopics(readCtx, f.cfg.Discovery, topics, f.discover, func() { close(changed); stopReading() })
+	go broker.WatchTopics(readCtx, f.cfg.Discovery, layout, f.discover, func() { close(changed); stopReading() })
 	commitDone := make(chan struct{})
 	go func() {
 		defer close(commitDone)

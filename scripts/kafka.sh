@@ -113,6 +113,13 @@ group.initial.rebalance.delay.ms=0
 # One partition is plenty for one broker.
 offsets.topic.num.partitions=1
 transaction.state.log.num.partitions=1
+# The controller fences a broker whose heartbeats stop for this long, taking every
+# partition it leads offline until it is unfenced. With one broker that is the whole
+# cluster, and there is no other broker to move leadership to: fencing only hurts. On a
+# 2-core box running race-detector tests beside Kafka, the controller thread was starved
+# for 10-24 s (metadata writes of 6-20 s in the log), the default 9 s lease ran out, and
+# clients saw "all brokers are currently fenced" and NOT_LEADER for tens of seconds.
+broker.session.timeout.ms=120000
 EOF
 
   # Everything to stdout, which svc_launch sends to .local/logs/kafka.log: one file to tail.

@@ -173,11 +173,16 @@ func (s *Sink) Run(ctx context.Context) error {
 		return err
 	}
 	for {
-		topics, err := s.discover(ctx, base)
-		if err != nil {
-			s.log.Warn("webhook topic discovery failed; reading the known topics", "err", err.Error())
-			topics = *s.topics.Load()
+		// Joined before a topic it creates is listed with its partitions, the
+		// group would not be assigned that topic until the next discovery.
+		var layout broker.Layout
+		if err := s.retry(ctx, "list topics", func(ctx context.Context) (err error) {
+			layout, err = s.discover(ctx, base)
+			return err
+		}); err != nil {
+			return err
 		}
+		topics := layout.Names()
 		for _, t := range topics {
 			if s.byTopic[t] == nil {
 				s.byTopic[t] = s.events // a webhook type the catalogue lacks: audited all the same
@@ -186,11 +191,11 @@ func (s *Sink) Run(ctx context.Context) error {
 		s.topics.Store(&topics)
 		session, stop := context.WithCancel(ctx)
 		changed := make(chan struct{})
-		discover := func(ctx context.Context) ([]string, error) { return s.discover(ctx, base) }
-		go broker.WatchTopics(session, s.cfg.Discovery, topics, discover, func() { close(changed); stop() })
+		discover := func(ctx context.Context) (broker.Layout, error) { return s.discover(ctx, base) }
+		go broker.WatchTopics(session, s.cfg.Discovery, layout, discover, func() { close(changed); stop() })
 		reader := s.newReader(topics)
 		s.started.Store(true)
-		err = s.consume(session, reader)
+		err := s.consume(session, reader)
 		stop()
 		reader.Close()
 		if err != nil {
@@ -199,7 +204,7 @@ func (s *Sink) Run(ctx context.Context) error {
 		select {
 		case <-changed:
 			if ctx.Err() == nil {
-				s.log.Info("webhook topics of a new type: re-joining the group", "topics", len(topics))
+				s.log.Info("topics or partitions changed: re-joining the group", "topics", len(topics))
 				continue
 			}
 		default:
@@ -219,9 +224,16 @@ func (s *Sink) newReader(topics []string) *kafka.Reader {
 		MaxWait:     200 * time.Millisecond,
 		// Commits are explicit and synchronous (CommitInterval 0): an
 		// offset is committed only after its rows are in ClickHouse.
-		CommitInterval:        0,
-		QueueCapacity:         10_000,
-		WatchPartitionChanges: true,
+		CommitInterval: 0,
+		QueueCapacity:  10_000,
+		ReadBackoffMax: 250 * time.Millisecond,
+		// Partition changes are found by WatchTopics, not kafka-go's
+		// WatchPartitionChanges (see there). A lost member is noticed, and
+		// its partitions handed on, within seconds rather than half a minute.
+		HeartbeatInterval: time.Second,
+		SessionTimeout:    10 * time.Second,
+		RebalanceTimeout:  10 * time.Second,
+		JoinGroupBackoff:  time.Second,
 		Logger: kafka.LoggerFunc(func(msg string, args ...any) {
 			if s.log.Enabled(context.Background(), slog.LevelDebug) {
 				s.log.Debug("kafka reader: " + fmt.Sprintf(msg, args...))
@@ -233,22 +245,28 @@ func (s *Sink) newReader(topics []string) *kafka.Reader {
 	})
 }
 
-// discover returns base and every webhook topic on the cluster, sorted:
-// ingest routes a webhook type Belvo adds to a topic of its own, and the
-// audit table must hold every webhook (the fetcher records it as an
-// unknown_webhook error event too).
-func (s *Sink) discover(ctx context.Context, base []string) ([]string, error) {
-	found, err := s.cluster.TopicsWithPrefix(ctx, schemas.WebhookTopicPrefix(s.cfg.TopicPrefix))
+// discover returns base and every webhook topic on the cluster with their
+// partition counts: ingest routes a webhook type Belvo adds to a topic of
+// its own, and the audit table must hold every webhook (the fetcher records
+// it as an unknown_webhook error event too). Every base topic must be listed.
+func (s *Sink) discover(ctx context.Context, base []string) (broker.Layout, error) {
+	all, err := s.cluster.TopicsWithPrefix(ctx, s.cfg.TopicPrefix+".")
 	if err != nil {
 		return nil, err
 	}
-	out := slices.Clone(base)
-	for _, t := range found {
-		if !slices.Contains(out, t) {
-			out = append(out, t)
+	webhooks := schemas.WebhookTopicPrefix(s.cfg.TopicPrefix)
+	out := broker.Layout{}
+	for t, n := range all {
+		if strings.HasPrefix(t, webhooks) {
+			out[t] = n
 		}
 	}
-	slices.Sort(out)
+	for _, t := range base {
+		if all[t] == 0 {
+			return nil, fmt.Errorf("topic %s is not listed with partitions yet", t)
+		}
+		out[t] = all[t]
+	}
 	return out, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"slices"
 	"strings"
@@ -174,35 +175,46 @@ func (c *Cluster) lookup(ctx context.Context, topic string) ([]int, error) {
 	return nil, fmt.Errorf("topic %s not in metadata", topic)
 }
 
-// TopicsWithPrefix lists the cluster's topics whose names start with prefix,
-// sorted; topics the broker reports an error for (still being created) are
-// left for the next call. It uses a transport of its own for the one
-// request: a client whose transport is scoped to known topics (the sink's)
-// answers metadata from its cache and would never show a new one, and a
-// bare connection's metadata call fails as a whole on any topic's error.
-func (c *Cluster) TopicsWithPrefix(ctx context.Context, prefix string) ([]string, error) {
+// Layout is a set of topics and how many partitions each has: what a
+// consumer group was joined with, compared with what the cluster has now.
+type Layout map[string]int
+
+// Names returns the topics, sorted.
+func (l Layout) Names() []string { return slices.Sorted(maps.Keys(l)) }
+
+// TopicsWithPrefix returns the cluster's topics whose names start with
+// prefix, with their partition counts; topics the broker reports an error
+// for (still being created) are left for the next call. It uses a transport
+// of its own for the one request: a client whose transport is scoped to
+// known topics (the sink's) answers metadata from its cache and would never
+// show a new one, and a bare connection's metadata call fails as a whole on
+// any topic's error.
+func (c *Cluster) TopicsWithPrefix(ctx context.Context, prefix string) (Layout, error) {
 	tr := &kafka.Transport{ClientID: c.clientID, DialTimeout: 3 * time.Second}
 	defer tr.CloseIdleConnections()
 	md, err := (&kafka.Client{Addr: c.Addr, Timeout: 10 * time.Second, Transport: tr}).Metadata(ctx, &kafka.MetadataRequest{})
 	if err != nil {
 		return nil, fmt.Errorf("list topics: %w", err)
 	}
-	var out []string
+	out := Layout{}
 	for _, t := range md.Topics {
-		if t.Error == nil && strings.HasPrefix(t.Name, prefix) {
-			out = append(out, t.Name)
+		if t.Error == nil && len(t.Partitions) > 0 && strings.HasPrefix(t.Name, prefix) {
+			out[t.Name] = len(t.Partitions)
 		}
 	}
-	slices.Sort(out)
 	return out, nil
 }
 
 // WatchTopics calls discover every interval until it returns a non-empty
-// list other than current, then calls changed once and returns; it also
+// layout other than current, then calls changed once and returns; it also
 // returns when ctx ends. Discovery errors are retried at the next tick.
 // Stages that subscribe a consumer group to a discovered topic list use it
-// to re-join when a new topic (a new webhook type) appears.
-func WatchTopics(ctx context.Context, every time.Duration, current []string, discover func(context.Context) ([]string, error), changed func()) {
+// to re-join when a topic appears (a new webhook type) or gains partitions
+// (an operator scaling out). It replaces kafka-go's WatchPartitionChanges,
+// which polls every topic on the group coordinator's connection and ends the
+// group's generation on any one failed poll: with some forty topics on a
+// busy broker, a stream of needless rebalances.
+func WatchTopics(ctx context.Context, every time.Duration, current Layout, discover func(context.Context) (Layout, error), changed func()) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -212,7 +224,7 @@ func WatchTopics(ctx context.Context, every time.Duration, current []string, dis
 		case <-t.C:
 		}
 		found, err := discover(ctx)
-		if err != nil || len(found) == 0 || slices.Equal(found, current) {
+		if err != nil || len(found) == 0 || maps.Equal(found, current) {
 			continue
 		}
 		changed()

@@ -25,33 +25,45 @@ func TestTopicsWithPrefixListsOnlyThePrefix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{prefix + ".webhooks.a", prefix + ".webhooks.b"}; !slices.Equal(got, want) {
+	if want := []string{prefix + ".webhooks.a", prefix + ".webhooks.b"}; !slices.Equal(got.Names(), want) || got[want[0]] != 1 {
 		t.Fatalf("got %v, want %v", got, want)
 	}
 }
 
-// A failed or empty discovery is retried; the same list changes nothing;
+// A failed or empty discovery is retried; the same layout changes nothing;
 // a different one is reported once.
-func TestWatchTopicsReportsTheFirstDifferentList(t *testing.T) {
+func TestWatchTopicsReportsTheFirstDifferentLayout(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		next Layout
+	}{
+		{"a new topic", Layout{"a": 1, "b": 1}},
+		{"more partitions", Layout{"a": 3}},
+	} {
+		t.Run(tc.name, func(t *testing.T) { watchUntilChanged(t, tc.next) })
+	}
+}
+
+func watchUntilChanged(t *testing.T, next Layout) {
 	answers := []struct {
-		topics []string
+		topics Layout
 		err    error
 	}{
-		{[]string{"a"}, nil},
+		{Layout{"a": 1}, nil},
 		{nil, errors.New("broker down")},
 		{nil, nil},
-		{[]string{"a", "b"}, nil},
-		{[]string{"a", "b", "c"}, nil},
+		{next, nil},
+		{Layout{"a": 1, "b": 1, "c": 1}, nil},
 	}
 	calls, changed := 0, 0
-	discover := func(context.Context) ([]string, error) {
+	discover := func(context.Context) (Layout, error) {
 		a := answers[min(calls, len(answers)-1)]
 		calls++
 		return a.topics, a.err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	WatchTopics(ctx, time.Millisecond, []string{"a"}, discover, func() { changed++ })
+	WatchTopics(ctx, time.Millisecond, Layout{"a": 1}, discover, func() { changed++ })
 	if ctx.Err() != nil || changed != 1 || calls != 4 {
 		t.Fatalf("changed %d times after %d discoveries (ctx %v); want once, after the fourth", changed, calls, ctx.Err())
 	}
