@@ -1,13 +1,15 @@
 // Package records turns one Belvo record (its raw JSON and where it came
-// from) into the native value of its resource's Avro schema, and a decoded
-// Avro record back into a ClickHouse row.
+// from) into its resource's Avro record, and a decoded Avro record back into
+// a ClickHouse row.
 //
 // It owns the conversion rules the schemas package only names: how each
 // Kind is read from Belvo JSON, when a value is refused rather than
-// rounded, and how a record without an id gets one. The fetcher calls Native
-// and Deletion before encoding; the sink calls Row after decoding. Both hold
-// one Converter per resource, built once: the per-field plans are computed
-// in New so the hot path only walks maps.
+// rounded, and how a record without an id gets one. The fetcher calls Append
+// and AppendDeletion, which write the Avro binary encoding straight from the
+// record; Native and Deletion give the same values as goavro natives, for
+// goavro to encode (and for tests to hold Append to). The sink calls Row
+// after decoding. Both hold one Converter per resource, built once: the
+// per-field plans are computed in New so the hot path only walks maps.
 //
 // A record must be one JSON object in UTF-8 (RFC 8259); member names match
 // exactly. It is read in one pass by a scanner that materializes only the

@@ -1,0 +1,215 @@
+package records
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"math"
+	"math/big"
+	"time"
+
+	"github.com/finflow/belvo-pipeline/schemas"
+)
+
+// Why a second output: goavro's BinaryFromNative needs the map Native
+// builds, a map per union value and a *big.Rat per decimal, and walks them
+// generically; for a 7 KB transaction that was three quarters of the
+// fetcher's cost per record. Append writes the same bytes from the scanned
+// record directly: the schema is fixed by schemas.AvroSchema, so the field
+// order and each field's type are known here, and tests hold every table
+// to goavro's bytes for the same record.
+//
+// The layout, per AvroSchema: id and link_id as strings, deleted as a
+// boolean, each typed field as the union ["null", T] (branch 0 null, 1 the
+// value), raw, webhook_id and request_id as ["null", "string"], and
+// fetched_at as a long of timestamp-micros.
+
+// Append appends the Avro binary encoding of one Belvo record, in the
+// resource's schema, to dst: the bytes goavro's BinaryFromNative writes for
+// what Native returns. It refuses what Native refuses, with the same
+// *FieldError, and then returns dst unchanged; bytes past len(dst) may
+// have been written.
+func (c *Converter) Append(dst []byte, raw json.RawMessage, l Lineage) ([]byte, error) {
+	if err := c.checkLineage(l); err != nil {
+		return dst, err
+	}
+	p := c.leafSlice()
+	defer c.release(p)
+	values := *p
+	if err := scan(raw, c.root, values); err != nil {
+		return dst, c.scanFailure(values, err)
+	}
+	out, err := c.appendID(dst, values)
+	if err != nil {
+		return dst, c.fail("", schemas.FieldID, err)
+	}
+	out = prefixLength(out, len(dst))
+	idEnd := len(out)
+	out = appendString(out, l.LinkID)
+	out = append(out, 0) // deleted: false
+	for i := range c.fields {
+		f := &c.fields[i]
+		v, err := convert(f.kind, &values[f.leaf])
+		if err != nil {
+			id, _ := IDOf(out[len(dst):idEnd])
+			return dst, c.fail(string(id), f.name, err)
+		}
+		if v.null {
+			out = append(out, unionNull)
+			continue
+		}
+		out = v.appendAvro(append(out, unionValue), f.kind)
+	}
+	out = appendString(append(out, unionValue), raw)
+	return appendLineage(out, l), nil
+}
+
+// AppendDeletion appends the Avro binary encoding of the deletion fact
+// Deletion returns, refusing what it refuses.
+func (c *Converter) AppendDeletion(dst []byte, id string, l Lineage) ([]byte, error) {
+	if id == "" {
+		return dst, c.fail("", schemas.FieldID, ErrMissingID)
+	}
+	if err := c.checkLineage(l); err != nil {
+		return dst, err
+	}
+	out := appendString(dst, id)
+	out = appendString(out, l.LinkID)
+	out = append(out, 1) // deleted: true
+	for range c.fields {
+		out = append(out, unionNull)
+	}
+	out = append(out, unionNull) // raw
+	return appendLineage(out, l), nil
+}
+
+// IDOf returns the id of a record Append or AppendDeletion wrote, sharing
+// its bytes: every record schema starts with it, so a producer can key the
+// message without keeping a copy of the id. The id has no spare capacity,
+// so appending to it cannot overwrite the record.
+func IDOf(record []byte) ([]byte, error) {
+	n, k := binary.Varint(record)
+	if k <= 0 || n < 0 || n > int64(len(record)-k) {
+		return nil, errors.New("records: not an encoded record")
+	}
+	end := k + int(n)
+	return record[k:end:end], nil
+}
+
+// The branches of every ["null", T] union in the record schemas, as the
+// varints Avro writes for 0 and 1.
+const (
+	unionNull  = 0
+	unionValue = 2
+)
+
+func appendLineage(dst []byte, l Lineage) []byte {
+	dst = appendOptional(dst, l.WebhookID)
+	dst = appendOptional(dst, l.RequestID)
+	return appendLong(dst, timestampMicros(fetchedAt(l)))
+}
+
+// appendOptional writes what optionalString gives goavro: null for "".
+func appendOptional(dst []byte, s string) []byte {
+	if s == "" {
+		return append(dst, unionNull)
+	}
+	return appendString(append(dst, unionValue), s)
+}
+
+// appendAvro writes v as the non-null branch of kind k.
+func (v *typed) appendAvro(dst []byte, k schemas.Kind) []byte {
+	switch k {
+	case schemas.Int:
+		return appendLong(dst, v.n)
+	case schemas.Float:
+		return binary.LittleEndian.AppendUint64(dst, math.Float64bits(v.f))
+	case schemas.Bool:
+		if v.b {
+			return append(dst, 1)
+		}
+		return append(dst, 0)
+	case schemas.Decimal:
+		return v.dec.appendAvro(dst)
+	case schemas.Date:
+		// goavro's day count for a time.Time; exact, as dates are built
+		// at UTC midnight.
+		return appendLong(dst, v.t.Unix()/86400)
+	case schemas.Timestamp:
+		return appendLong(dst, timestampMicros(v.t))
+	}
+	if !v.text.escaped {
+		return appendString(dst, v.text.text)
+	}
+	start := len(dst)
+	return prefixLength(v.text.appendText(dst), start)
+}
+
+// timestampMicros is goavro's timestamp-micros of a time.Time, overflow
+// included, so that a lineage time far outside the tables' range still
+// encodes alike.
+func timestampMicros(t time.Time) int64 {
+	return t.Unix()*1e6 + int64(t.Nanosecond()/1e3)
+}
+
+// appendLong writes Avro's zigzag varint of an int or long.
+func appendLong(dst []byte, n int64) []byte {
+	return binary.AppendUvarint(dst, uint64(n<<1)^uint64(n>>63))
+}
+
+// appendString writes an Avro string or bytes, from either Go type
+// without converting it (a conversion would copy).
+func appendString[T ~string | ~[]byte](dst []byte, s T) []byte {
+	return append(appendLong(dst, int64(len(s))), s...)
+}
+
+// prefixLength turns the bytes written after start into an Avro string by
+// putting their length in front: for text whose length is only known once
+// it is unescaped or joined.
+func prefixLength(dst []byte, start int) []byte {
+	n := len(dst) - start
+	var hdr [binary.MaxVarintLen64]byte
+	h := appendLong(hdr[:0], int64(n))
+	dst = append(dst, h...)
+	copy(dst[start+len(h):], dst[start:start+n])
+	copy(dst[start:], h)
+	return dst
+}
+
+// appendAvro writes the decimal as Avro bytes: the unscaled value in
+// big-endian two's complement, in as few bytes as hold it, zero as one
+// byte, as goavro writes it.
+func (u unscaled) appendAvro(dst []byte) []byte {
+	if u.big != nil {
+		return appendBigDecimal(dst, u.big)
+	}
+	n := 1
+	for n < 8 && (u.small < -1<<(8*n-1) || u.small >= 1<<(8*n-1)) {
+		n++
+	}
+	dst = appendLong(dst, int64(n))
+	for i := n - 1; i >= 0; i-- {
+		dst = append(dst, byte(u.small>>(8*i)))
+	}
+	return dst
+}
+
+func appendBigDecimal(dst []byte, n *big.Int) []byte {
+	if n.Sign() >= 0 {
+		b := n.Bytes()
+		if len(b) == 0 || b[0]&0x80 != 0 {
+			b = append([]byte{0}, b...)
+		}
+		return appendString(dst, b)
+	}
+	// -n-1 has the bits of n inverted: its bytes, inverted, are n's two's
+	// complement, with a sign byte when their top bit does not say so.
+	m := new(big.Int).Not(n).Bytes()
+	if len(m) == 0 || m[0]&0x80 != 0 {
+		m = append([]byte{0}, m...)
+	}
+	for i := range m {
+		m[i] = ^m[i]
+	}
+	return appendString(dst, m)
+}
