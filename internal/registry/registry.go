@@ -128,11 +128,16 @@ func isNotFound(err error) bool {
 
 // Append appends the wire-format encoding of native to dst.
 func (c *Codec) Append(dst []byte, native any) ([]byte, error) {
-	dst, err := c.header.AppendEncode(dst, c.ID, nil)
-	if err != nil {
-		return nil, err
-	}
-	return c.Avro.BinaryFromNative(dst, native)
+	return c.Avro.BinaryFromNative(c.AppendHeader(dst), native)
+}
+
+// AppendHeader appends the wire-format header of the codec's schema (magic
+// byte and schema id) to dst, for callers that write the Avro body
+// themselves: the fetcher encodes records without goavro.
+func (c *Codec) AppendHeader(dst []byte) []byte {
+	// Only a Protobuf message index can make AppendEncode fail.
+	dst, _ = c.header.AppendEncode(dst, c.ID, nil)
+	return dst
 }
 
 // Decode decodes a wire-format message, fetching its schema from the

@@ -1,12 +1,16 @@
 package registry
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"reflect"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/linkedin/goavro/v2"
+	"github.com/twmb/franz-go/pkg/sr"
 
 	"github.com/finflow/belvo-pipeline/internal/testenv"
 	"github.com/finflow/belvo-pipeline/schemas"
@@ -51,6 +55,34 @@ func TestRoundTripThroughRegistryKeepsFieldOrder(t *testing.T) {
 	}
 	if id != codec.ID || !reflect.DeepEqual(out, in) {
 		t.Fatalf("decoded id %d %v, want id %d %v", id, out, codec.ID, in)
+	}
+}
+
+// AppendHeader and an Avro body written elsewhere must frame a value
+// exactly as Append does, or consumers would read another schema id.
+func TestAppendHeaderFramesAsAppend(t *testing.T) {
+	avro, err := goavro.NewCodec(`{"type":"record","name":"R","fields":[{"name":"a","type":"string"}]}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []int{1, 0x7f, 0x0102_0304, 1<<31 - 1} {
+		c := &Codec{ID: id, Avro: avro}
+		native := map[string]any{"a": "x"}
+		want, err := c.Append([]byte("p"), native)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := avro.BinaryFromNative(c.AppendHeader([]byte("p")), native)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("id %d: AppendHeader then body % x, Append % x", id, got, want)
+		}
+		var h sr.ConfluentHeader
+		if gotID, body, err := h.DecodeID(got[1:]); err != nil || gotID != id || !bytes.Equal(body, want[6:]) {
+			t.Fatalf("id %d: header decodes as %d, %v", id, gotID, err)
+		}
 	}
 }
 
