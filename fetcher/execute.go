@@ -122,11 +122,7 @@ func (f *Fetcher) runPlan(ctx context.Context, ev Event, pl Plan) error {
 		out := f.outputs[pl.Resource]
 		msgs := make([]broker.Message, 0, len(pl.Deletions))
 		for _, id := range pl.Deletions {
-			native, err := out.conv.Deletion(id, lineage)
-			if err != nil {
-				return &planError{err}
-			}
-			msg, err := out.encode(nil, native)
+			msg, err := out.deletion(id, lineage)
 			if err != nil {
 				return &planError{err}
 			}
@@ -245,14 +241,11 @@ func (f *Fetcher) convertRange(ev Event, call Call, out *output, p belvo.Page, l
 	arena := newPageArena(p.Records[start:end])
 	for i := start; i < end; i++ {
 		raw := p.Records[i]
-		native, err := out.conv.Native(raw, lineage)
-		if err == nil {
-			if msgs[i], err = out.encode(arena, native); err == nil {
-				continue
-			}
+		var err error
+		if msgs[i], err = out.record(arena, raw, lineage); err != nil {
+			// One bad record must not hold back its page or its link.
+			msgs[i] = f.deadLetterRecord(ev, call, p.Number, i, raw, err)
 		}
-		// One bad record must not hold back its page or its link.
-		msgs[i] = f.deadLetterRecord(ev, call, p.Number, i, raw, err)
 	}
 }
 
@@ -270,12 +263,7 @@ func (f *Fetcher) produce(ctx context.Context, msgs []broker.Message) error {
 }
 
 func (f *Fetcher) publishFact(ctx context.Context, table string, raw []byte, lineage records.Lineage) error {
-	out := f.outputs[table]
-	native, err := out.conv.Native(raw, lineage)
-	if err != nil {
-		return &planError{err}
-	}
-	msg, err := out.encode(nil, native)
+	msg, err := f.outputs[table].record(nil, raw, lineage)
 	if err != nil {
 		return &planError{err}
 	}

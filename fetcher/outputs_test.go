@@ -3,7 +3,13 @@ package fetcher
 import (
 	"bytes"
 	"encoding/json"
+	"os"
 	"testing"
+	"time"
+
+	"github.com/finflow/belvo-pipeline/internal/records"
+	"github.com/finflow/belvo-pipeline/internal/registry"
+	"github.com/finflow/belvo-pipeline/schemas"
 )
 
 // TestPageArenaKeepsEveryValue pins that values appended through the arena
@@ -33,5 +39,68 @@ func TestPageArenaKeepsEveryValue(t *testing.T) {
 	var none *pageArena
 	if v := none.took(append(none.free(), 'z')); string(v) != "z" {
 		t.Fatalf("nil arena: %q", v)
+	}
+}
+
+// The fetcher publishes records through Converter.Append behind the
+// registry header; it must publish what it did through Native and the
+// registry codec (goavro), byte for byte and with the same key, and refuse
+// the same records with the same error, which the dead letter carries.
+func TestOutputMessagesMatchTheGoavroPath(t *testing.T) {
+	tmpl, err := os.ReadFile("../internal/emulator/templates/transactions.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raws := map[string][]json.RawMessage{"transactions": {
+		tmpl,
+		json.RawMessage(`{"id": "t1", "amount": "1.5", "value_date": "2024-03-15", "description": "caf\u00e9"}`),
+		json.RawMessage(`{"id": "t2", "amount": "abc"}`),         // refused: not a number
+		json.RawMessage(`{"id": "t3", "amount": 0.12345678901}`), // refused: 11 decimals
+		json.RawMessage(`{"amount": 1}`),                         // refused: no id
+		json.RawMessage(`{"id": "t4"`),                           // refused: not JSON
+	}}
+	lineage := records.Lineage{LinkID: "L", WebhookID: "wh", FetchedAt: time.Date(2026, 11, 23, 10, 0, 0, 123_456_789, time.UTC)}
+	for i, table := range schemas.Tables() {
+		conv, err := records.New(table)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := &output{topic: table.Topic("belvo"), conv: conv, codec: &registry.Codec{ID: 100 + i, Avro: conv.Codec()}}
+		arena := newPageArena(raws[table.Name])
+		for _, raw := range append(raws[table.Name], json.RawMessage(`{"id": "r1"}`)) {
+			got, gotErr := out.record(arena, raw, lineage)
+			native, wantErr := conv.Native(raw, lineage)
+			if wantErr != nil || gotErr != nil {
+				if wantErr == nil || gotErr == nil || gotErr.Error() != wantErr.Error() {
+					t.Fatalf("%s %s: error %v, Native's %v", table.Name, raw, gotErr, wantErr)
+				}
+				continue
+			}
+			want, err := out.codec.Append(nil, native)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got.Value, want) || string(got.Key) != native[schemas.FieldID] || got.Topic != out.topic {
+				t.Fatalf("%s %s: message %q % x, want key %q % x", table.Name, raw, got.Key, got.Value, native[schemas.FieldID], want)
+			}
+			_ = append(got.Key, 'X') // must not reach into the value
+			if !bytes.Equal(got.Value, want) {
+				t.Fatalf("%s: appending to the key changed the value", table.Name)
+			}
+		}
+		del, err := out.deletion("d1", lineage)
+		if err != nil {
+			t.Fatal(err)
+		}
+		native, err := conv.Deletion("d1", lineage)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want, _ := out.codec.Append(nil, native); !bytes.Equal(del.Value, want) || string(del.Key) != "d1" {
+			t.Fatalf("%s deletion: %q % x, want % x", table.Name, del.Key, del.Value, want)
+		}
+		if _, err := out.deletion("", lineage); err == nil {
+			t.Fatalf("%s: deletion without id accepted", table.Name)
+		}
 	}
 }
