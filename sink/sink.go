@@ -235,7 +235,9 @@ func (s *Sink) newReader(topics []string) *kafka.Reader {
 		RebalanceTimeout:  10 * time.Second,
 		JoinGroupBackoff:  time.Second,
 		Logger: kafka.LoggerFunc(func(msg string, args ...any) {
-			if s.log.Enabled(context.Background(), slog.LevelDebug) {
+			// Every idle long poll of every partition says "no messages
+			// received": noise that would bury the group's events.
+			if s.log.Enabled(context.Background(), slog.LevelDebug) && !strings.HasPrefix(msg, "no messages received") {
 				s.log.Debug("kafka reader: " + fmt.Sprintf(msg, args...))
 			}
 		}),
