@@ -2,8 +2,11 @@ package belvo
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
+
+	"github.com/finflow/belvo-pipeline/internal/jsontext"
 )
 
 // Why a splitter of our own: json.Unmarshal of a page of 1000 OFDA
@@ -21,9 +24,10 @@ import (
 // give: member names match exactly, the last of a repeated name wins, null
 // leaves a member at its zero value.
 
-// maxNesting is encoding/json's own limit: a page it accepts is accepted
-// here, and a hostile body cannot grow the stack without bound.
-const maxNesting = 10000
+// maxNesting is encoding/json's own limit, empty containers counted: a
+// page it accepts is accepted here, one too deep for it is refused, and a
+// hostile body cannot grow the stack without bound.
+const maxNesting = jsontext.MaxDepth
 
 // envelope is the decoded page object. Records alias the body.
 type envelope struct {
@@ -44,19 +48,10 @@ func (e *pageError) Error() string {
 	return fmt.Sprintf("invalid page at byte %d: %s", e.offset, e.msg)
 }
 
-// pageScanner walks one body. open holds, per open container, whether it
-// is an object; it is reused across the records of a page.
-type pageScanner struct {
-	data []byte
-	pos  int
-	open []bool
-}
-
 // splitPage decodes a list answer's envelope. The body must be one JSON
 // object and nothing else but whitespace. A malformed body is reported in
 // preference to a member of the wrong type, as json.Unmarshal does.
 func splitPage(body []byte) (envelope, error) {
-	s := pageScanner{data: body}
 	var env envelope
 	var typeErr error
 	typeFail := func(pos int, format string, args ...any) {
@@ -64,85 +59,79 @@ func splitPage(body []byte) (envelope, error) {
 			typeErr = &pageError{offset: pos, msg: fmt.Sprintf(format, args...)}
 		}
 	}
-	s.space()
-	if s.pos >= len(s.data) || s.data[s.pos] != '{' {
-		return env, s.fail("the page is not a JSON object")
+	i := jsontext.SkipSpace(body, 0)
+	if i >= len(body) || body[i] != '{' {
+		return env, &pageError{offset: i, msg: "the page is not a JSON object"}
 	}
-	s.pos++
-	s.space()
-	if s.pos < len(s.data) && s.data[s.pos] == '}' {
-		s.pos++
+	i = jsontext.SkipSpace(body, i+1)
+	if i < len(body) && body[i] == '}' {
+		i++
 	} else {
 		for {
-			if s.pos >= len(s.data) || s.data[s.pos] != '"' {
-				return env, s.fail("expected a member name")
-			}
-			start := s.pos
-			if err := s.str(); err != nil {
-				return env, err
-			}
-			name, err := stringValue(s.data[start:s.pos])
+			name, _, at, err := jsontext.Member(body, i)
 			if err != nil {
-				return env, &pageError{offset: start, msg: err.Error()}
+				return env, pageErr(err)
 			}
-			s.space()
-			if s.pos >= len(s.data) || s.data[s.pos] != ':' {
-				return env, s.fail("expected ':' after a member name")
+			if at >= len(body) {
+				return env, &pageError{offset: at, msg: "unexpected end of the page"}
 			}
-			s.pos++
-			s.space()
-			if s.pos >= len(s.data) {
-				return env, s.fail("unexpected end of the page")
-			}
-			at := s.pos
-			switch name {
+			// The page object is one level open around each member.
+			const room = maxNesting - 1
+			switch name := jsontext.Unquote(name); name {
 			case "results":
-				if s.data[s.pos] == '[' {
-					if env.records, err = s.results(); err != nil {
+				if body[at] == '[' {
+					if env.records, i, err = results(body, at); err != nil {
 						return env, err
 					}
 					break
 				}
-				if err := s.skip(1); err != nil {
-					return env, err
+				if i, err = jsontext.Skip(body, at, room); err != nil {
+					return env, pageErr(err)
 				}
-				if kind := s.kind(at); kind == "null" {
+				if kind := kind(body[at]); kind == "null" {
 					env.records = nil
 				} else {
 					typeFail(at, "results is a %s, not an array", kind)
 				}
 			case "count", "next", "previous":
-				if err := s.skip(1); err != nil {
-					return env, err
+				if i, err = jsontext.Skip(body, at, room); err != nil {
+					return env, pageErr(err)
 				}
-				if msg := env.set(name, s.data[at:s.pos], s.kind(at)); msg != "" {
+				if msg := env.set(name, body[at:i], kind(body[at])); msg != "" {
 					typeFail(at, "%s", msg)
 				}
 			default:
-				if err := s.skip(1); err != nil {
-					return env, err
+				if i, err = jsontext.Skip(body, at, room); err != nil {
+					return env, pageErr(err)
 				}
 			}
-			s.space()
-			if s.pos >= len(s.data) {
-				return env, s.fail("unexpected end of the page")
+			i = jsontext.SkipSpace(body, i)
+			if i >= len(body) {
+				return env, &pageError{offset: i, msg: "unexpected end of the page"}
 			}
-			if s.data[s.pos] == '}' {
-				s.pos++
+			if body[i] == '}' {
+				i++
 				break
 			}
-			if s.data[s.pos] != ',' {
-				return env, s.fail("expected ',' or '}' after a page member")
+			if body[i] != ',' {
+				return env, &pageError{offset: i, msg: "expected ',' or '}' after a page member"}
 			}
-			s.pos++
-			s.space()
+			i = jsontext.SkipSpace(body, i+1)
 		}
 	}
-	s.space()
-	if s.pos != len(s.data) {
-		return env, s.fail("data after the page object")
+	if i = jsontext.SkipSpace(body, i); i != len(body) {
+		return env, &pageError{offset: i, msg: "data after the page object"}
 	}
 	return env, typeErr
+}
+
+// pageErr restates a grammar error as a page error at the same byte.
+func pageErr(err error) error {
+	var se *jsontext.SyntaxError
+	if errors.As(err, &se) {
+		return &pageError{offset: se.Offset, msg: se.Msg}
+	}
+	return err
 }
 
 // set stores count, next or previous from a scalar's text; it returns why
@@ -175,19 +164,15 @@ func (env *envelope) set(name string, text []byte, kind string) string {
 			return name + " is a " + kind + ", not a URL string"
 		}
 		if name == "next" {
-			s, err := stringValue(text)
-			if err != nil {
-				return "next: " + err.Error()
-			}
-			env.next = s
+			env.next = jsontext.Unquote(text[1 : len(text)-1])
 		}
 	}
 	return ""
 }
 
-// kind names the JSON type of the validated value starting at i.
-func (s *pageScanner) kind(i int) string {
-	switch c := s.data[i]; {
+// kind names the JSON type of a valid value by its first byte.
+func kind(c byte) string {
+	switch {
 	case c == '{':
 		return "object"
 	case c == '[':
@@ -202,298 +187,35 @@ func (s *pageScanner) kind(i int) string {
 	return "number"
 }
 
-// results appends each element of the array at s.pos to dst as a sub-slice
-// of the body, exactly the element's bytes without the space around them.
-func (s *pageScanner) results() ([]json.RawMessage, error) {
-	s.pos++ // '['
-	s.space()
-	if s.pos < len(s.data) && s.data[s.pos] == ']' {
-		s.pos++
+// results returns each element of the array at body[i] as a sub-slice of
+// the body, exactly the element's bytes without the space around them, and
+// the index after the array.
+func results(body []byte, i int) ([]json.RawMessage, int, error) {
+	i = jsontext.SkipSpace(body, i+1)
+	if i < len(body) && body[i] == ']' {
 		// An empty array is an empty page, not an absent member.
-		return []json.RawMessage{}, nil
+		return []json.RawMessage{}, i + 1, nil
 	}
+	// The page object and results are open around each record.
+	const room = maxNesting - 2
 	var dst []json.RawMessage
 	for {
-		start := s.pos
-		if err := s.skip(2); err != nil {
-			return nil, err
+		end, err := jsontext.Skip(body, i, room)
+		if err != nil {
+			return nil, end, pageErr(err)
 		}
-		dst = append(dst, s.data[start:s.pos:s.pos])
-		s.space()
-		if s.pos >= len(s.data) {
-			return nil, s.fail("unexpected end in results")
+		dst = append(dst, body[i:end:end])
+		i = jsontext.SkipSpace(body, end)
+		if i >= len(body) {
+			return nil, i, &pageError{offset: i, msg: "unexpected end in results"}
 		}
-		switch s.data[s.pos] {
+		switch body[i] {
 		case ',':
-			s.pos++
-			s.space()
+			i = jsontext.SkipSpace(body, i+1)
 		case ']':
-			s.pos++
-			return dst, nil
+			return dst, i + 1, nil
 		default:
-			return nil, s.fail("expected ',' or ']' between results")
+			return nil, i, &pageError{offset: i, msg: "expected ',' or ']' between results"}
 		}
 	}
-}
-
-func (s *pageScanner) fail(msg string) error {
-	return &pageError{offset: s.pos, msg: msg}
-}
-
-// isSpace holds JSON's four whitespace bytes.
-var isSpace = [256]bool{' ': true, '\t': true, '\n': true, '\r': true}
-
-func (s *pageScanner) space() {
-	for s.pos < len(s.data) && isSpace[s.data[s.pos]] {
-		s.pos++
-	}
-}
-
-// skip validates the value at s.pos and leaves s.pos after it. It walks
-// nested values with an explicit stack instead of recursing: records are
-// deep enough (account, credit data, loan data) that a call per level
-// shows in the profile, and the stack is shared by a page's records.
-// depth is how many containers around the value are open already, so that
-// the limit counts as encoding/json counts it, from the page object.
-func (s *pageScanner) skip(depth int) error {
-	open := s.open[:0]
-	defer func() { s.open = open[:0] }()
-	for {
-		// A value is expected at s.pos.
-		s.space()
-		if s.pos >= len(s.data) {
-			return s.fail("unexpected end, expected a value")
-		}
-		switch c := s.data[s.pos]; {
-		case c == '{':
-			s.pos++
-			s.space()
-			if s.pos < len(s.data) && s.data[s.pos] == '}' {
-				s.pos++
-				break
-			}
-			if depth+len(open) >= maxNesting {
-				return s.fail("nested too deeply")
-			}
-			open = append(open, true)
-			if err := s.memberName(); err != nil {
-				return err
-			}
-			continue
-		case c == '[':
-			s.pos++
-			s.space()
-			if s.pos < len(s.data) && s.data[s.pos] == ']' {
-				s.pos++
-				break
-			}
-			if depth+len(open) >= maxNesting {
-				return s.fail("nested too deeply")
-			}
-			open = append(open, false)
-			continue
-		case c == '"':
-			if err := s.str(); err != nil {
-				return err
-			}
-		case c == '-' || c >= '0' && c <= '9':
-			if err := s.number(); err != nil {
-				return err
-			}
-		case c == 't':
-			if err := s.literal("true"); err != nil {
-				return err
-			}
-		case c == 'f':
-			if err := s.literal("false"); err != nil {
-				return err
-			}
-		case c == 'n':
-			if err := s.literal("null"); err != nil {
-				return err
-			}
-		default:
-			return s.fail(fmt.Sprintf("unexpected %q, expected a value", c))
-		}
-		// A value ended: close containers until one continues.
-		for {
-			if len(open) == 0 {
-				return nil
-			}
-			s.space()
-			if s.pos >= len(s.data) {
-				return s.fail("unexpected end in a record")
-			}
-			c := s.data[s.pos]
-			object := open[len(open)-1]
-			if c == ',' {
-				s.pos++
-				if object {
-					s.space()
-					if err := s.memberName(); err != nil {
-						return err
-					}
-				}
-				break
-			}
-			if object && c == '}' || !object && c == ']' {
-				s.pos++
-				open = open[:len(open)-1]
-				continue
-			}
-			if object {
-				return s.fail("expected ',' or '}' in an object")
-			}
-			return s.fail("expected ',' or ']' in an array")
-		}
-	}
-}
-
-// memberName reads `"name" :` at s.pos.
-func (s *pageScanner) memberName() error {
-	if s.pos >= len(s.data) || s.data[s.pos] != '"' {
-		return s.fail("expected a member name")
-	}
-	if err := s.str(); err != nil {
-		return err
-	}
-	s.space()
-	if s.pos >= len(s.data) || s.data[s.pos] != ':' {
-		return s.fail("expected ':' after a member name")
-	}
-	s.pos++
-	return nil
-}
-
-// plainString holds the bytes a string runs over without a closer look:
-// everything but the quote, the backslash and control characters.
-var plainString = func() (t [256]bool) {
-	for c := 0x20; c < 256; c++ {
-		t[c] = c != '"' && c != '\\'
-	}
-	return t
-}()
-
-// str validates the string at s.pos and leaves s.pos after its quote.
-func (s *pageScanner) str() error {
-	s.pos++ // '"'
-	data := s.data
-	for {
-		i := s.pos
-		// Eight bytes per step while none needs a look: most of a record
-		// is the text of its strings.
-		for i+8 <= len(data) && plainString[data[i]] && plainString[data[i+1]] &&
-			plainString[data[i+2]] && plainString[data[i+3]] && plainString[data[i+4]] &&
-			plainString[data[i+5]] && plainString[data[i+6]] && plainString[data[i+7]] {
-			i += 8
-		}
-		for i < len(data) && plainString[data[i]] {
-			i++
-		}
-		s.pos = i
-		if i >= len(data) {
-			return s.fail("unexpected end in a string")
-		}
-		switch c := data[i]; {
-		case c == '"':
-			s.pos++
-			return nil
-		case c == '\\':
-			if i+1 >= len(data) {
-				return s.fail("unexpected end in a string")
-			}
-			switch data[i+1] {
-			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-				s.pos += 2
-			case 'u':
-				if i+6 > len(data) || !isHex4(data[i+2:i+6]) {
-					return s.fail(`bad \u escape in a string`)
-				}
-				s.pos += 6
-			default:
-				return s.fail("bad escape in a string")
-			}
-		default:
-			return s.fail("control character in a string")
-		}
-	}
-}
-
-func isHex4(b []byte) bool {
-	for _, c := range b {
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
-			return false
-		}
-	}
-	return true
-}
-
-// number validates a JSON number at s.pos.
-func (s *pageScanner) number() error {
-	if s.data[s.pos] == '-' {
-		s.pos++
-	}
-	switch {
-	case s.pos < len(s.data) && s.data[s.pos] == '0':
-		s.pos++
-	case s.pos < len(s.data) && s.data[s.pos] >= '1' && s.data[s.pos] <= '9':
-		s.digits()
-	default:
-		return s.fail("bad number")
-	}
-	if s.pos < len(s.data) && s.data[s.pos] == '.' {
-		s.pos++
-		if s.digits() == 0 {
-			return s.fail("bad number: no digit after '.'")
-		}
-	}
-	if s.pos < len(s.data) && (s.data[s.pos] == 'e' || s.data[s.pos] == 'E') {
-		s.pos++
-		if s.pos < len(s.data) && (s.data[s.pos] == '+' || s.data[s.pos] == '-') {
-			s.pos++
-		}
-		if s.digits() == 0 {
-			return s.fail("bad number: no digit in the exponent")
-		}
-	}
-	return nil
-}
-
-func (s *pageScanner) digits() int {
-	start := s.pos
-	for s.pos < len(s.data) && s.data[s.pos] >= '0' && s.data[s.pos] <= '9' {
-		s.pos++
-	}
-	return s.pos - start
-}
-
-func (s *pageScanner) literal(word string) error {
-	if len(s.data)-s.pos < len(word) || string(s.data[s.pos:s.pos+len(word)]) != word {
-		return s.fail("bad literal, expected " + word)
-	}
-	s.pos += len(word)
-	return nil
-}
-
-// stringValue unescapes a validated string literal, quotes included. Member
-// names and next URLs are plain ASCII in practice and cost one copy; the
-// rare escaped or non-ASCII one goes through encoding/json, once per page,
-// for its exact rules (surrogate pairs, invalid UTF-8 as U+FFFD).
-func stringValue(lit []byte) (string, error) {
-	inner := lit[1 : len(lit)-1]
-	plain := true
-	for _, c := range inner {
-		if c == '\\' || c >= 0x80 {
-			plain = false
-			break
-		}
-	}
-	if plain {
-		return string(inner), nil
-	}
-	var v string
-	if err := json.Unmarshal(lit, &v); err != nil {
-		return "", err
-	}
-	return v, nil
 }

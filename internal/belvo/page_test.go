@@ -178,11 +178,17 @@ func TestSplitPageNestingLimitMatchesEncodingJSON(t *testing.T) {
 	if _, err := splitPage([]byte(deepest)); err != nil {
 		t.Fatalf("splitPage: %v", err)
 	}
-	deeper := `{"other":` + strings.Repeat("{\"a\":", maxNesting) + "1" + strings.Repeat("}", maxNesting) + `}`
-	_, rerr := reference([]byte(deeper))
-	_, err := splitPage([]byte(deeper))
-	if rerr == nil || err == nil {
-		t.Fatalf("one level too deep: encoding/json %v, splitPage %v; want both to refuse", rerr, err)
+	for _, deeper := range []string{
+		`{"other":` + strings.Repeat("{\"a\":", maxNesting) + "1" + strings.Repeat("}", maxNesting) + `}`,
+		// An empty container is a level too: the splitter once let this
+		// page through.
+		`{"results":[` + strings.Repeat("[", maxNesting-1) + strings.Repeat("]", maxNesting-1) + `]}`,
+	} {
+		_, rerr := reference([]byte(deeper))
+		_, err := splitPage([]byte(deeper))
+		if rerr == nil || err == nil {
+			t.Fatalf("one level too deep: encoding/json %v, splitPage %v; want both to refuse", rerr, err)
+		}
 	}
 }
 
