@@ -2,99 +2,75 @@ package ingest
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
+
+	"github.com/finflow/belvo-pipeline/internal/jsontext"
 )
 
 // Why not json.Unmarshal into a map: it copies and re-scans every member and
 // made parsing cost 12 µs and 78 allocations per webhook, most of ingest's
 // CPU. Ingest needs the raw bytes of each top-level member (data must be
-// kept byte for byte anyway) and a few strings, so it validates once with
-// json.Valid and then only finds member boundaries.
+// kept byte for byte anyway) and a few strings, so one pass validates the
+// body as json.Valid would and finds the member boundaries.
 
 var errNotObject = errors.New("the body must be a JSON object")
 
 // eachMember calls fn with every top-level member of a JSON object: its key
-// (unescaped) and the exact bytes of its value. body must be valid JSON
-// (json.Valid), which lets the walk skip nested values by bracket counting.
+// (unescaped) and the exact bytes of its value. It accepts what json.Valid
+// accepts; a body it refuses fails with a *jsontext.SyntaxError, valid JSON
+// other than an object with errNotObject. The walk is one pass, so fn may
+// have seen the members before a syntax error.
 func eachMember(body []byte, fn func(key string, raw []byte) error) error {
-	i := skipSpace(body, 0)
+	i := jsontext.SkipSpace(body, 0)
 	if i >= len(body) || body[i] != '{' {
-		return errNotObject
-	}
-	i = skipSpace(body, i+1)
-	if i < len(body) && body[i] == '}' {
-		return nil
-	}
-	for i < len(body) {
-		end := stringEnd(body, i)
-		key, err := stringValue(body[i:end])
+		end, err := jsontext.Skip(body, i, jsontext.MaxDepth)
+		if err == nil {
+			err = trailing(body, end)
+		}
 		if err != nil {
 			return err
 		}
-		i = skipSpace(body, end)
-		i = skipSpace(body, i+1) // ':'
-		vend := valueEnd(body, i)
-		if err := fn(key, body[i:vend]); err != nil {
+		return errNotObject
+	}
+	i = jsontext.SkipSpace(body, i+1)
+	if i < len(body) && body[i] == '}' {
+		return trailing(body, i+1)
+	}
+	for {
+		name, escaped, at, err := jsontext.Member(body, i)
+		if err != nil {
 			return err
 		}
-		i = skipSpace(body, vend)
-		if i >= len(body) || body[i] == '}' {
-			return nil
+		// The object is open around each value.
+		end, err := jsontext.Skip(body, at, jsontext.MaxDepth-1)
+		if err != nil {
+			return err
 		}
-		i = skipSpace(body, i+1) // ','
+		if err := fn(unquote(name, escaped), body[at:end]); err != nil {
+			return err
+		}
+		i = jsontext.SkipSpace(body, end)
+		if i >= len(body) {
+			return &jsontext.SyntaxError{Offset: i, Msg: "unexpected end in an object"}
+		}
+		switch body[i] {
+		case ',':
+			i = jsontext.SkipSpace(body, i+1)
+		case '}':
+			return trailing(body, i+1)
+		default:
+			return &jsontext.SyntaxError{Offset: i, Msg: "expected ',' or '}' in an object"}
+		}
+	}
+}
+
+// trailing refuses anything but whitespace after the body's value at i,
+// as json.Valid does.
+func trailing(body []byte, i int) error {
+	if i = jsontext.SkipSpace(body, i); i != len(body) {
+		return &jsontext.SyntaxError{Offset: i, Msg: "data after the JSON value"}
 	}
 	return nil
-}
-
-func skipSpace(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
-		i++
-	}
-	return i
-}
-
-// stringEnd returns the index after the closing quote of the string at i.
-func stringEnd(b []byte, i int) int {
-	for j := i + 1; j < len(b); j++ {
-		switch b[j] {
-		case '\\':
-			j++
-		case '"':
-			return j + 1
-		}
-	}
-	return len(b)
-}
-
-// valueEnd returns the index after the value starting at i.
-func valueEnd(b []byte, i int) int {
-	switch b[i] {
-	case '"':
-		return stringEnd(b, i)
-	case '{', '[':
-		depth := 0
-		for j := i; j < len(b); j++ {
-			switch b[j] {
-			case '"':
-				j = stringEnd(b, j) - 1
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					return j + 1
-				}
-			}
-		}
-		return len(b)
-	default: // number, true, false, null
-		j := i
-		for j < len(b) && b[j] != ',' && b[j] != '}' && b[j] != ']' && b[j] != ' ' && b[j] != '\t' && b[j] != '\n' && b[j] != '\r' {
-			j++
-		}
-		return j
-	}
 }
 
 // stringValue unescapes a JSON string literal; the common unescaped case
@@ -104,12 +80,17 @@ func stringValue(lit []byte) (string, error) {
 		return "", errNotString
 	}
 	inner := lit[1 : len(lit)-1]
-	if bytes.IndexByte(inner, '\\') < 0 {
-		return string(inner), nil
+	return unquote(inner, bytes.IndexByte(inner, '\\') >= 0), nil
+}
+
+// unquote is the value of a string given between its quotes. One without
+// escapes is kept byte for byte, invalid UTF-8 included, as ingest always
+// has; an escaped one is decoded as json.Unmarshal would.
+func unquote(s []byte, escaped bool) string {
+	if !escaped {
+		return string(s)
 	}
-	var s string
-	err := json.Unmarshal(lit, &s)
-	return s, err
+	return string(jsontext.AppendUnquoted(make([]byte, 0, len(s)), s))
 }
 
 var errNotString = errors.New("not a string")

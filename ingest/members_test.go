@@ -3,8 +3,12 @@ package ingest
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/finflow/belvo-pipeline/internal/jsontext"
 	"github.com/finflow/belvo-pipeline/internal/seeds"
 	"github.com/finflow/belvo-pipeline/internal/testenv"
 )
@@ -13,7 +17,13 @@ import (
 // same raw value bytes (modulo surrounding space, which json trims too).
 func checkAgainstEncodingJSON(t *testing.T, body []byte) {
 	t.Helper()
+	checkRefusal(t, body)
 	if !json.Valid(body) {
+		// eachMember is the validation now: it must refuse too.
+		var se *jsontext.SyntaxError
+		if err := eachMember(body, func(string, []byte) error { return nil }); !errors.As(err, &se) {
+			t.Fatalf("%q: eachMember err %v on invalid JSON, want a syntax error", body, err)
+		}
 		return
 	}
 	var want map[string]json.RawMessage
@@ -36,10 +46,36 @@ func checkAgainstEncodingJSON(t *testing.T, body []byte) {
 	}
 }
 
+// checkRefusal pins what parseWebhook answers about the body's JSON since
+// eachMember's walk replaced a json.Valid pass: it refuses exactly what
+// json.Valid refuses (invalid UTF-8 is not refused), in the same words.
+func checkRefusal(t *testing.T, body []byte) {
+	t.Helper()
+	_, err := parseWebhook(body, "req-1", time.Unix(0, 0))
+	var br *badRequest
+	refused := errors.As(err, &br) && br.Code == "invalid_json"
+	if !json.Valid(body) {
+		var v any
+		if want := jsonProblem(body, json.Unmarshal(body, &v)); !refused || br.Msg != want {
+			t.Fatalf("%q: parseWebhook %v, want invalid_json %q", body, err, want)
+		}
+		return
+	}
+	object := bytes.HasPrefix(bytes.TrimLeft(body, " \t\r\n"), []byte("{"))
+	if refused == object || refused && br.Msg != errNotObject.Error() {
+		t.Fatalf("%q: valid JSON (an object: %v) answered %v", body, object, err)
+	}
+}
+
 func TestEachMemberAgreesWithEncodingJSON(t *testing.T) {
 	cases := []string{
 		`{}`, ` { } `, `{"a":1}`, `{"a" : "x\"}" , "b":[1,{"c":"]"}], "d":null,"e":true,"f":-1.5e3}`,
 		`{"k\u00e9y":"v\\","n":{"deep":{"er":[[]]}}}`, "{\n\t\"a\"\n:\n\"b\"\n}", `[1]`, `"str"`, `12`,
+		// Refused bodies, and invalid UTF-8, which json.Valid lets through.
+		``, ` `, `{`, `{"webhook_id": "x",`, `[1,2`, `{"a":1}}`, `{"a":1} x`, `{"a" 1}`, `{"a":01}`, `{"a":"\x"}`,
+		"{\"webhook_id\":\"\xff\",\"link_id\":\"caf\xe9\"}", "\xef\xbb\xbf{}",
+		`{"a":` + strings.Repeat("[", 9998) + strings.Repeat("]", 9998) + `}`,
+		`{"a":` + strings.Repeat("[", 9999) + strings.Repeat("]", 9999) + `}`,
 	}
 	for _, c := range cases {
 		checkAgainstEncodingJSON(t, []byte(c))
@@ -56,5 +92,7 @@ func TestEachMemberAgreesWithEncodingJSON(t *testing.T) {
 func FuzzEachMember(f *testing.F) {
 	f.Add([]byte(`{"webhook_id":"a","data":{"x":[1,"]"]}}`))
 	f.Add([]byte(`{"a":"\"","b":{}}`))
+	f.Add([]byte(`{"webhook_id":"a","webhook_type":"T","webhook_code":"c","link_id":"L","data":{"errors":[{"code":"x"}]}}`))
+	f.Add([]byte("{\"webhook_id\":\"\xff\\n\",\"data\":[1,}"))
 	f.Fuzz(func(t *testing.T, body []byte) { checkAgainstEncodingJSON(t, body) })
 }
