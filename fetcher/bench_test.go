@@ -3,6 +3,8 @@ package fetcher
 import (
 	"fmt"
 	"net/url"
+	"os"
+	"runtime/pprof"
 	"testing"
 	"time"
 
@@ -41,6 +43,7 @@ func BenchmarkFetcherEndToEnd(b *testing.B) {
 				_ = counter.Write(&m)
 				return int(m.GetCounter().GetValue())
 			}
+			stopProfile := profileCPU(b, fmt.Sprintf("workers-%d", workers))
 			b.ResetTimer()
 			start := time.Now()
 			for i := range b.N {
@@ -59,9 +62,31 @@ func BenchmarkFetcherEndToEnd(b *testing.B) {
 			}
 			elapsed := time.Since(start)
 			b.StopTimer()
+			stopProfile()
 			rate := float64(total*b.N) / elapsed.Seconds()
 			b.ReportMetric(rate, "records/s")
 			b.Logf("workers=%d: %d records in %v = %.0f records/s", workers, total*b.N, elapsed.Round(time.Millisecond), rate)
 		})
+	}
+}
+
+// profileCPU profiles the measured part only, into $BENCH_CPU_PROFILE-name
+// when that is set: -cpuprofile would also hold the emulator generating its
+// data before the clock starts.
+func profileCPU(b *testing.B, name string) (stop func()) {
+	base := os.Getenv("BENCH_CPU_PROFILE")
+	if base == "" {
+		return func() {}
+	}
+	f, err := os.Create(base + "-" + name)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		b.Fatal(err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/finflow/belvo-pipeline/internal/belvo"
+	"github.com/finflow/belvo-pipeline/internal/broker"
 	"github.com/finflow/belvo-pipeline/internal/config"
 )
 
@@ -20,6 +21,7 @@ const (
 	EnvRetryBackoff    = "FETCHER_RETRY_BACKOFF"
 	EnvShutdownTimeout = "FETCHER_SHUTDOWN_TIMEOUT"
 	EnvAdminAddr       = "FETCHER_ADMIN_ADDR"
+	EnvCompression     = "FETCHER_COMPRESSION"
 )
 
 // Config is everything the fetcher needs. Bind fills it from flags and env;
@@ -39,6 +41,7 @@ type Config struct {
 	RetryBackoff    time.Duration // FETCHER_RETRY_BACKOFF: first wait before re-running a plan that failed transiently, doubled up to 5m, default 5s
 	ShutdownTimeout time.Duration // FETCHER_SHUTDOWN_TIMEOUT: how long shutdown lets in-flight plans finish, default 30s
 	AdminAddr       string        // FETCHER_ADMIN_ADDR: healthz/readyz/metrics listener, default :9101
+	Compression     string        // FETCHER_COMPRESSION of the record batches it produces: none, gzip, snappy, lz4 (default) or zstd
 	Belvo           belvo.Config  // BELVO_*: the API client
 }
 
@@ -58,6 +61,7 @@ func (c *Config) Bind(s *config.Set) {
 	s.Duration(&c.RetryBackoff, "retry-backoff", EnvRetryBackoff, 5*time.Second, "first wait before re-running a plan that failed transiently (doubled up to 5m)")
 	s.Duration(&c.ShutdownTimeout, "shutdown-timeout", EnvShutdownTimeout, 30*time.Second, "how long shutdown lets in-flight plans finish before leaving them uncommitted")
 	s.String(&c.AdminAddr, "admin-addr", EnvAdminAddr, ":9101", "listen address of /healthz, /readyz and /metrics")
+	s.String(&c.Compression, "compression", EnvCompression, "lz4", "compression of produced record batches: none, gzip, snappy, lz4 or zstd")
 	c.Belvo.Bind(s)
 }
 
@@ -105,6 +109,9 @@ func (c *Config) Validate() error {
 	}
 	if _, _, err := net.SplitHostPort(c.AdminAddr); err != nil {
 		return config.Invalid(EnvAdminAddr, "admin-addr", "%q is not host:port", c.AdminAddr)
+	}
+	if _, err := broker.ParseCompression(c.Compression); err != nil {
+		return config.Invalid(EnvCompression, "compression", "%v", err)
 	}
 	return c.Belvo.Defaults().Validate()
 }

@@ -26,7 +26,7 @@ func TestConfigValidateNamesTheBadSetting(t *testing.T) {
 	if err != nil {
 		t.Fatalf("defaults refused: %v", err)
 	}
-	if cfg.AdminAddr != ":9101" || cfg.TopicPrefix != "belvo" || cfg.Workers != 16 || cfg.IDChunk != 100 || cfg.LookBackDays != 30 {
+	if cfg.AdminAddr != ":9101" || cfg.TopicPrefix != "belvo" || cfg.Workers != 16 || cfg.IDChunk != 100 || cfg.LookBackDays != 30 || cfg.Compression != "lz4" {
 		t.Fatalf("defaults %+v", cfg)
 	}
 	for _, c := range []struct{ env, value string }{
@@ -42,6 +42,7 @@ func TestConfigValidateNamesTheBadSetting(t *testing.T) {
 		{EnvRetryBackoff, "-1s"},
 		{EnvShutdownTimeout, "-1s"},
 		{EnvAdminAddr, "9101"},
+		{EnvCompression, "lz77"},
 		{EnvGroup, ""},
 		{"BELVO_PAGE_SIZE", "5000"},
 		{"BELVO_SECRET_PASSWORD", ""},

@@ -77,7 +77,8 @@ func New(cfg Config, log *slog.Logger, reg *prometheus.Registry, opts ...Option)
 	}
 	f.cluster = broker.NewCluster(broker.ClusterConfig{Brokers: cfg.Brokers, Partitions: cfg.Partitions,
 		ReplicationFactor: cfg.Replication, ClientID: "belvo-fetcher"})
-	f.producer = broker.NewProducer(f.cluster, broker.ProducerConfig{})
+	compression, _ := broker.ParseCompression(cfg.Compression) // checked by Validate
+	f.producer = broker.NewProducer(f.cluster, broker.ProducerConfig{Compression: compression})
 	reg.MustRegister(broker.NewLagCollector(f.cluster, cfg.Group, func() []string {
 		if t := f.topics.Load(); t != nil {
 			return *t

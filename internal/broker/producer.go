@@ -309,3 +309,21 @@ func (p *Producer) Close() {
 	p.mu.Unlock()
 	p.wg.Wait()
 }
+
+// ParseCompression reads a produce compression codec by the name Kafka's
+// own clients use for compression.type: none, gzip, snappy, lz4 or zstd.
+func ParseCompression(name string) (kafka.Compression, error) {
+	switch name {
+	case "none", "":
+		return 0, nil
+	case "gzip":
+		return kafka.Gzip, nil
+	case "snappy":
+		return kafka.Snappy, nil
+	case "lz4":
+		return kafka.Lz4, nil
+	case "zstd":
+		return kafka.Zstd, nil
+	}
+	return 0, fmt.Errorf("unknown compression %q: one of none, gzip, snappy, lz4, zstd", name)
+}

@@ -164,3 +164,14 @@ func TestProduceFailsWithinBudgetWhenBrokerIsGone(t *testing.T) {
 		t.Fatalf("failure took %v, want about the 300ms budget", d)
 	}
 }
+
+func TestParseCompressionKnowsKafkasNames(t *testing.T) {
+	for name, want := range map[string]kafka.Compression{"none": 0, "gzip": kafka.Gzip, "snappy": kafka.Snappy, "lz4": kafka.Lz4, "zstd": kafka.Zstd} {
+		if got, err := ParseCompression(name); err != nil || got != want {
+			t.Errorf("ParseCompression(%q) = %v, %v; want %v", name, got, err, want)
+		}
+	}
+	if _, err := ParseCompression("LZ4"); err == nil {
+		t.Error("LZ4 accepted: Kafka's names are lower case")
+	}
+}
