@@ -132,7 +132,7 @@ func Member(data []byte, i int) (name []byte, escaped bool, value int, err error
 // It walks nested values with an explicit stack instead of recursing:
 // records are deep enough (account, credit data, loan data) that a call
 // per level shows in the profile. The stack is a bit per open container,
-// whether it is an object; the innermost 64 live in a register, and only
+// whether it is an object; the innermost 64 live in one word, and only
 // deeper text spills to the heap.
 func Skip(data []byte, i, room int) (int, error) {
 	var top uint64     // bit k%64: container k, from the outermost, is an object

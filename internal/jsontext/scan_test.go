@@ -1,6 +1,7 @@
 package jsontext_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -106,6 +107,41 @@ func TestSkipNestsAsDeepAsEncodingJSON(t *testing.T) {
 					t.Errorf("%d levels (objects %v) around %q: valid %v (%v), json.Valid %v", depth, object, inner, got, err, want)
 				}
 			}
+		}
+	}
+}
+
+// TestSkipRemembersEachContainerAcrossWords pins the stack past its first
+// word of bits: objects and arrays alternate, and each takes a sibling
+// after its child closes, so a kind restored wrong from the spill fails.
+func TestSkipRemembersEachContainerAcrossWords(t *testing.T) {
+	for _, depth := range []int{63, 64, 65, 127, 128, 129, 300} {
+		var open, close strings.Builder
+		for k := range depth {
+			if k%3 == 0 {
+				open.WriteString(`{"a":`)
+			} else {
+				open.WriteString(`[0,`)
+			}
+		}
+		for k := depth - 1; k >= 0; k-- {
+			if k%3 == 0 {
+				close.WriteString(`,"b":{}}`)
+			} else {
+				close.WriteString(`,[]]`)
+			}
+		}
+		body := []byte(open.String() + "1" + close.String())
+		got, err := valid(body)
+		if !got || !json.Valid(body) {
+			t.Errorf("depth %d: valid %v (%v), json.Valid %v", depth, got, err, json.Valid(body))
+		}
+		// The outermost array, in the first word, closed by a '}' must
+		// fail.
+		bad := bytes.Clone(body)
+		bad[bytes.LastIndex(bad, []byte(`,[]]`))+3] = '}'
+		if got, _ := valid(bad); got || json.Valid(bad) {
+			t.Errorf("depth %d: a '}' closing the outermost array accepted", depth)
 		}
 	}
 }
