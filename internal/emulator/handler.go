@@ -192,34 +192,41 @@ func (e *Emulator) writePage(w http.ResponseWriter, r *http.Request, raws [][]by
 		return
 	}
 	end := min(start+size, len(raws))
-	var b strings.Builder
-	n := 512
-	for _, raw := range raws[start:end] {
-		n += len(raw) + 1
-	}
-	b.Grow(n)
-	fmt.Fprintf(&b, `{"count":%d,"next":`, len(raws))
+	var head strings.Builder
+	fmt.Fprintf(&head, `{"count":%d,"next":`, len(raws))
 	if end < len(raws) {
-		writeString(&b, e.pageURL(r, page+1))
+		writeString(&head, e.pageURL(r, page+1))
 	} else {
-		b.WriteString("null")
+		head.WriteString("null")
 	}
-	b.WriteString(`,"previous":`)
+	head.WriteString(`,"previous":`)
 	if page > 1 {
-		writeString(&b, e.pageURL(r, page-1))
+		writeString(&head, e.pageURL(r, page-1))
 	} else {
-		b.WriteString("null")
+		head.WriteString("null")
 	}
-	b.WriteString(`,"results":[`)
+	head.WriteString(`,"results":[`)
+	const tail = "]}"
+	n := head.Len() + len(tail)
+	for i, raw := range raws[start:end] {
+		n += len(raw)
+		if i > 0 {
+			n++
+		}
+	}
+	// A known length lets the client read the page into one buffer of the
+	// right size, and the records go out as they are stored, not copied
+	// into a page first.
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(n))
+	io.WriteString(w, head.String())
 	for i, raw := range raws[start:end] {
 		if i > 0 {
-			b.WriteByte(',')
+			io.WriteString(w, ",")
 		}
-		b.Write(raw)
+		w.Write(raw)
 	}
-	b.WriteString("]}")
-	w.Header().Set("Content-Type", "application/json")
-	io.WriteString(w, b.String())
+	io.WriteString(w, tail)
 }
 
 func writeString(b *strings.Builder, s string) {
