@@ -1,21 +1,18 @@
 package fetcher
 
 import (
-	"bytes"
 	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
 	"runtime/pprof"
-	"strconv"
-	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/finflow/belvo-pipeline/internal/emulator"
+	"github.com/finflow/belvo-pipeline/internal/proc"
 	"github.com/finflow/belvo-pipeline/internal/testenv"
 	"github.com/finflow/belvo-pipeline/schemas"
 )
@@ -56,7 +53,7 @@ func BenchmarkFetcherEndToEnd(b *testing.B) {
 			}
 			stopProfile := profileCPU(b, fmt.Sprintf("workers-%d-%s", workers, run.compression))
 			brokerPID := localBrokerPID(b)
-			self0, broker0 := selfCPU(), processCPU(brokerPID)
+			self0, broker0 := proc.CPUTime(os.Getpid()), proc.CPUTime(brokerPID)
 			b.ResetTimer()
 			start := time.Now()
 			for i := range b.N {
@@ -75,7 +72,7 @@ func BenchmarkFetcherEndToEnd(b *testing.B) {
 			}
 			elapsed := time.Since(start)
 			b.StopTimer()
-			self1, broker1 := selfCPU(), processCPU(brokerPID)
+			self1, broker1 := proc.CPUTime(os.Getpid()), proc.CPUTime(brokerPID)
 			stopProfile()
 			rate := float64(total*b.N) / elapsed.Seconds()
 			b.ReportMetric(rate, "records/s")
@@ -112,41 +109,8 @@ func profileCPU(b *testing.B, name string) (stop func()) {
 	}
 }
 
-func selfCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 // localBrokerPID is the broker `make up` started, or 0 when the broker is
 // elsewhere.
 func localBrokerPID(b *testing.B) int {
-	raw, err := os.ReadFile(filepath.Join(testenv.Root(b), ".local", "run", "kafka.pid"))
-	if err != nil {
-		return 0
-	}
-	pid, _ := strconv.Atoi(strings.TrimSpace(string(raw)))
-	return pid
-}
-
-// processCPU is the user+system time of pid from /proc (clock ticks of
-// 10 ms), 0 when unknown.
-func processCPU(pid int) time.Duration {
-	if pid <= 0 {
-		return 0
-	}
-	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0
-	}
-	// Fields after the parenthesised command name, which may hold spaces.
-	f := strings.Fields(string(raw[bytes.LastIndexByte(raw, ')')+1:]))
-	if len(f) < 13 {
-		return 0
-	}
-	utime, _ := strconv.Atoi(f[11])
-	stime, _ := strconv.Atoi(f[12])
-	return time.Duration(utime+stime) * 10 * time.Millisecond
+	return proc.PIDFile(filepath.Join(testenv.Root(b), ".local", "run", "kafka.pid"))
 }

@@ -24,6 +24,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/finflow/belvo-pipeline/internal/proc"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/valyala/fasthttp"
 )
@@ -103,7 +104,7 @@ func post(args []string) error {
 		return fmt.Errorf("-url must point at loopback, got %s", h)
 	}
 	client := &fasthttp.HostClient{Addr: u.Host, MaxConns: *conns, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
-	cpu0 := cpuTime(*pid)
+	cpu0 := proc.CPUTime(*pid)
 	var sent atomic.Int64
 	statuses := make([]map[int]int, *conns)
 	lat := make([][]time.Duration, *conns)
@@ -190,56 +191,15 @@ func post(args []string) error {
 	fmt.Printf("%-22s load=%-8s conns=%-3d acked=%-8d acked/s=%-9.0f p50=%-9v p99=%-9v p999=%-9v max=%-9v errors=%d %v",
 		*label, mode, *conns, acked, float64(acked)/elapsed.Seconds(), pct(.50), pct(.99), pct(.999), pct(1), errs, total)
 	if *pid > 0 {
-		rss, hwm := memory(*pid)
+		rss, hwm := proc.Memory(*pid)
 		fmt.Printf(" ingest_rss=%s ingest_peak_rss=%s", rss, hwm)
 		// The load generator and an in-memory broker share the cores with
 		// ingest; its own CPU per webhook says what ingest alone would do.
-		if used := cpuTime(*pid) - cpu0; acked > 0 && used > 0 {
+		if used := proc.CPUTime(*pid) - cpu0; acked > 0 && used > 0 {
 			per := used / time.Duration(acked)
 			fmt.Printf(" ingest_cpu_per_webhook=%v ingest_alone_on_%d_cores≈%.0f/s", per, runtime.NumCPU(), float64(runtime.NumCPU())*float64(time.Second)/float64(per))
 		}
 	}
 	fmt.Println()
 	return nil
-}
-
-func memory(pid int) (rss, hwm string) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return "?", "?"
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		f := strings.Fields(line)
-		if len(f) >= 2 && f[0] == "VmRSS:" {
-			rss = f[1] + "kB"
-		}
-		if len(f) >= 2 && f[0] == "VmHWM:" {
-			hwm = f[1] + "kB"
-		}
-	}
-	return rss, hwm
-}
-
-// cpuTime is the user+system CPU time of process pid, from /proc/pid/stat
-// (fields 14 and 15, in USER_HZ ticks, 100 a second on Linux).
-func cpuTime(pid int) time.Duration {
-	if pid <= 0 {
-		return 0
-	}
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0
-	}
-	// The command name (field 2) may hold spaces; fields count from after it.
-	i := strings.LastIndexByte(string(b), ')')
-	if i < 0 {
-		return 0
-	}
-	f := strings.Fields(string(b[i+1:]))
-	if len(f) < 13 {
-		return 0
-	}
-	utime, _ := strconv.ParseInt(f[11], 10, 64)
-	stime, _ := strconv.ParseInt(f[12], 10, 64)
-	return time.Duration(utime+stime) * (time.Second / 100)
 }

@@ -1,0 +1,68 @@
+// Package proc reads what Linux says about a process, for benchmarks and
+// load generators that share a small host with the services they measure:
+// CPU time per unit of work is steadier than throughput there.
+package proc
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// CPUTime is the user+system CPU time of process pid, from /proc/pid/stat
+// (fields 14 and 15, in USER_HZ ticks, 100 a second on Linux); 0 when
+// unknown.
+func CPUTime(pid int) time.Duration {
+	if pid <= 0 {
+		return 0
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The command name (field 2) may hold spaces; fields count from after it.
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * (time.Second / 100)
+}
+
+// Memory is the resident set size and its high-water mark of process pid,
+// as /proc/pid/status prints them ("123kB"), or "?".
+func Memory(pid int) (rss, hwm string) {
+	rss, hwm = "?", "?"
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return rss, hwm
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 2 && f[0] == "VmRSS:" {
+			rss = f[1] + "kB"
+		}
+		if len(f) >= 2 && f[0] == "VmHWM:" {
+			hwm = f[1] + "kB"
+		}
+	}
+	return rss, hwm
+}
+
+// PIDFile reads the process id a start script wrote to path; 0 when there
+// is none.
+func PIDFile(path string) int {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+	return pid
+}
