@@ -59,23 +59,19 @@ func (f *Fetcher) consumeTopics(ctx context.Context, layout broker.Layout) error
 	f.offsets.reset()
 	f.topics.Store(&topics)
 	f.log.Info("joining consumer group", "group", f.cfg.Group, "topics", len(topics))
-	reader := kafka.NewReader(kafka.ReaderConfig{
-		Brokers:           f.cfg.Brokers,
-		GroupID:           f.cfg.Group,
-		GroupTopics:       topics,
-		StartOffset:       kafka.FirstOffset,
-		CommitInterval:    0, // synchronous commits: we commit only what is finished
-		MaxWait:           250 * time.Millisecond,
-		ReadBackoffMax:    250 * time.Millisecond,
-		HeartbeatInterval: time.Second,
-		SessionTimeout:    10 * time.Second,
-		RebalanceTimeout:  10 * time.Second,
-		JoinGroupBackoff:  time.Second,
-		ReadLagInterval:   -1,
+	reader := kafka.NewReader(broker.GroupTimings(kafka.ReaderConfig{
+		Brokers:         f.cfg.Brokers,
+		GroupID:         f.cfg.Group,
+		GroupTopics:     topics,
+		StartOffset:     kafka.FirstOffset,
+		CommitInterval:  0, // synchronous commits: we commit only what is finished
+		MaxWait:         250 * time.Millisecond,
+		ReadBackoffMax:  250 * time.Millisecond,
+		ReadLagInterval: -1,
 		ErrorLogger: kafka.LoggerFunc(func(msg string, args ...any) {
 			f.log.Warn("kafka reader", "msg", fmt.Sprintf(msg, args...))
 		}),
-	})
+	}))
 	readCtx, stopReading := context.WithCancel(ctx)
 	defer stopReading()
 	// Plans get their own context: stopping the reads must not cut a plan

@@ -214,7 +214,7 @@ func (s *Sink) Run(ctx context.Context) error {
 }
 
 func (s *Sink) newReader(topics []string) *kafka.Reader {
-	return kafka.NewReader(kafka.ReaderConfig{
+	return kafka.NewReader(broker.GroupTimings(kafka.ReaderConfig{
 		Brokers:     s.cfg.Brokers,
 		GroupID:     s.cfg.Group,
 		GroupTopics: topics,
@@ -228,12 +228,7 @@ func (s *Sink) newReader(topics []string) *kafka.Reader {
 		QueueCapacity:  10_000,
 		ReadBackoffMax: 250 * time.Millisecond,
 		// Partition changes are found by WatchTopics, not kafka-go's
-		// WatchPartitionChanges (see there). A lost member is noticed, and
-		// its partitions handed on, within seconds rather than half a minute.
-		HeartbeatInterval: time.Second,
-		SessionTimeout:    10 * time.Second,
-		RebalanceTimeout:  10 * time.Second,
-		JoinGroupBackoff:  time.Second,
+		// WatchPartitionChanges (see there).
 		Logger: kafka.LoggerFunc(func(msg string, args ...any) {
 			// Every idle long poll of every partition says "no messages
 			// received": noise that would bury the group's events.
@@ -244,7 +239,7 @@ func (s *Sink) newReader(topics []string) *kafka.Reader {
 		ErrorLogger: kafka.LoggerFunc(func(msg string, args ...any) {
 			s.log.Warn("kafka reader: " + fmt.Sprintf(msg, args...))
 		}),
-	})
+	}))
 }
 
 // discover returns base and every webhook topic on the cluster with their

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"io"
 	"time"
+
+	"github.com/segmentio/kafka-go"
 )
 
 // ReaderHeals reports whether an error from a consumer-group kafka.Reader's
@@ -27,4 +29,16 @@ func Pause(ctx context.Context, d time.Duration) {
 	case <-ctx.Done():
 	case <-t.C:
 	}
+}
+
+// GroupTimings returns c with the consumer-group timings every stage uses:
+// a member that died is noticed, and its partitions handed on, within
+// seconds rather than after kafka-go's default half minute, and a failed
+// join is tried again after a second rather than five.
+func GroupTimings(c kafka.ReaderConfig) kafka.ReaderConfig {
+	c.HeartbeatInterval = time.Second
+	c.SessionTimeout = 10 * time.Second
+	c.RebalanceTimeout = 10 * time.Second
+	c.JoinGroupBackoff = time.Second
+	return c
 }
