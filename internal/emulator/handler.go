@@ -55,20 +55,24 @@ func (e *Emulator) Handler() http.Handler {
 // statusWriter remembers the status for the request log.
 type statusWriter struct {
 	http.ResponseWriter
-	status int
+	status  int
+	settled func(status int) // called once, before any byte of the answer leaves
+}
+
+func (s *statusWriter) settle(code int) {
+	if s.status == 0 {
+		s.status = code
+		s.settled(code)
+	}
 }
 
 func (s *statusWriter) WriteHeader(code int) {
-	if s.status == 0 {
-		s.status = code
-	}
+	s.settle(code)
 	s.ResponseWriter.WriteHeader(code)
 }
 
 func (s *statusWriter) Write(b []byte) (int, error) {
-	if s.status == 0 {
-		s.status = http.StatusOK
-	}
+	s.settle(http.StatusOK)
 	return s.ResponseWriter.Write(b)
 }
 
@@ -77,10 +81,18 @@ func (s *statusWriter) Write(b []byte) (int, error) {
 // Belvo's edge and API apply them.
 func (e *Emulator) edge(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		sw := &statusWriter{ResponseWriter: w}
 		arrived := time.Now()
+		record := func(status int) {
+			e.record(Request{Time: arrived, Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery, Status: status})
+		}
+		// Logged as soon as the status is settled, before the answer leaves:
+		// a client that has read a whole page (sent with its length, it may
+		// finish before this handler returns) finds its request logged.
+		sw := &statusWriter{ResponseWriter: w, settled: record}
 		defer func() {
-			e.record(Request{Time: arrived, Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery, Status: sw.status})
+			if sw.status == 0 {
+				record(0) // nothing written, e.g. a client gone during a slow answer
+			}
 		}()
 		if e.fault.burst(arrived) {
 			sw.Header().Set("Content-Type", "text/html")
