@@ -187,7 +187,7 @@ func (f *Fetcher) fetch(ctx context.Context, ev Event, call Call, lineage record
 	}
 	for p := range pages {
 		lineage.FetchedAt = f.now()
-		msgs := f.convertPage(ev, call, out, p, lineage)
+		msgs, arenas := f.convertPage(ev, call, out, p, lineage)
 		served += len(p.Records)
 		if acked != nil {
 			if err := <-acked; err != nil {
@@ -196,7 +196,18 @@ func (f *Fetcher) fetch(ctx context.Context, ev Event, call Call, lineage record
 			}
 		}
 		acked = make(chan error, 1)
-		go func(done chan<- error) { done <- f.produce(ctx, msgs) }(acked)
+		go func(done chan<- error) {
+			err := f.produce(ctx, msgs)
+			if err == nil {
+				// Every record is acknowledged, so no request holds the
+				// values or, in dead letters, the page's own bytes.
+				for _, a := range arenas {
+					a.release()
+				}
+				p.Release()
+			}
+			done <- err
+		}(acked)
 	}
 	if acked != nil {
 		if err := <-acked; err != nil {
@@ -216,33 +227,39 @@ const minPerPart = 128
 // idle while the listing and Kafka waited for it, so the page is split over
 // the cores the other pages leave. Splitting when every core already has a
 // page cost 10-25% at 16 workers (bench-fetcher), hence the count.
-func (f *Fetcher) convertPage(ev Event, call Call, out *output, p belvo.Page, lineage records.Lineage) []broker.Message {
+//
+// The messages' values live in the returned arenas, to be released once
+// Kafka has acknowledged them all.
+func (f *Fetcher) convertPage(ev Event, call Call, out *output, p belvo.Page, lineage records.Lineage) ([]broker.Message, []*pageArena) {
 	busy := int(f.converting.Add(1))
 	defer f.converting.Add(-1)
 	msgs := make([]broker.Message, len(p.Records))
 	parts := min(runtime.GOMAXPROCS(0)/busy, len(p.Records)/minPerPart)
 	if parts <= 1 {
-		f.convertRange(ev, call, out, p, lineage, msgs, 0, len(p.Records))
-		return msgs
+		arena := newPageArena(p.Records)
+		f.convertRange(ev, call, out, p, lineage, arena, msgs, 0, len(p.Records))
+		return msgs, []*pageArena{arena}
 	}
 	size := (len(p.Records) + parts - 1) / parts
+	arenas := make([]*pageArena, 0, parts)
 	var wg sync.WaitGroup
 	for start := 0; start < len(p.Records); start += size {
 		end := min(start+size, len(p.Records))
-		wg.Go(func() { f.convertRange(ev, call, out, p, lineage, msgs, start, end) })
+		arena := newPageArena(p.Records[start:end])
+		arenas = append(arenas, arena)
+		wg.Go(func() { f.convertRange(ev, call, out, p, lineage, arena, msgs, start, end) })
 	}
 	wg.Wait()
-	return msgs
+	return msgs, arenas
 }
 
 // convertRange fills msgs[start:end] from the page's records of the same
-// indexes; each range has its own arena, which is not safe to share.
-func (f *Fetcher) convertRange(ev Event, call Call, out *output, p belvo.Page, lineage records.Lineage, msgs []broker.Message, start, end int) {
-	arena := newPageArena(p.Records[start:end])
+// indexes into arena, which is the range's own: it is not safe to share.
+func (f *Fetcher) convertRange(ev Event, call Call, out *output, p belvo.Page, lineage records.Lineage, arena *pageArena, msgs []broker.Message, start, end int) {
 	for i := start; i < end; i++ {
 		raw := p.Records[i]
 		var err error
-		if msgs[i], err = out.record(arena, raw, lineage); err != nil {
+		if msgs[i], err = out.pageRecord(arena, raw, lineage); err != nil {
 			// One bad record must not hold back its page or its link.
 			msgs[i] = f.deadLetterRecord(ev, call, p.Number, i, raw, err)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sync"
 
 	"golang.org/x/sync/errgroup"
 
@@ -75,9 +76,26 @@ func prepareOutputs(ctx context.Context, reg *registry.Client, cluster *broker.C
 // the fetcher's cost per record. Append writes the same bytes (its tests
 // hold every table to goavro's), behind the header of the registered id.
 func (o *output) record(arena *pageArena, raw json.RawMessage, l records.Lineage) (broker.Message, error) {
+	return o.encode(arena, raw, l, false)
+}
+
+// pageRecord is record for a record of a Belvo page. The client validated
+// the whole page as JSON before handing it out, so the converter walks the
+// record without validating it a second time (AppendValid): that second
+// pass was a sixth of the fetcher's CPU.
+func (o *output) pageRecord(arena *pageArena, raw json.RawMessage, l records.Lineage) (broker.Message, error) {
+	return o.encode(arena, raw, l, true)
+}
+
+func (o *output) encode(arena *pageArena, raw json.RawMessage, l records.Lineage, valid bool) (broker.Message, error) {
 	v := o.codec.AppendHeader(arena.free())
 	body := len(v)
-	v, err := o.conv.Append(v, raw, l)
+	var err error
+	if valid {
+		v, err = o.conv.AppendValid(v, raw, l)
+	} else {
+		v, err = o.conv.Append(v, raw, l)
+	}
 	if err != nil {
 		return broker.Message{}, err
 	}
@@ -111,7 +129,14 @@ func (o *output) message(v []byte, body int) (broker.Message, error) {
 // copies and the zeroing of every new backing array were a tenth of the
 // fetcher's CPU. The values are produced together and dropped together, so
 // one block per page costs no memory that the page did not hold anyway.
+//
+// Blocks are reused once Kafka has acknowledged every value in them: a new
+// 7 MB block per page was zeroed by the runtime and faulted in page by page
+// by the kernel, and at 16 workers the heap cycled through half a gigabyte
+// a second doing it.
 type pageArena struct{ buf []byte }
+
+var arenas sync.Pool // of *pageArena
 
 // newPageArena sizes the block from the page's JSON: a record's Avro is its
 // raw JSON plus the typed fields taken from it and a few ids.
@@ -120,8 +145,16 @@ func newPageArena(raws []json.RawMessage) *pageArena {
 	for _, r := range raws {
 		n += len(r) + len(r)/4 + 256
 	}
+	if a, _ := arenas.Get().(*pageArena); a != nil && cap(a.buf) >= n {
+		a.buf = a.buf[:0]
+		return a
+	}
 	return &pageArena{buf: make([]byte, 0, n)}
 }
+
+// release hands the block to a later page. Only after every message in it
+// is acknowledged: a produce that gave up early may still be sending them.
+func (a *pageArena) release() { arenas.Put(a) }
 
 // free is the unused rest of the block, empty; a nil arena has none.
 func (a *pageArena) free() []byte {

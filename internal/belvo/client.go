@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -191,10 +192,28 @@ func readBody(res *http.Response, hint int) ([]byte, error) {
 	}
 	// bytes.Buffer reads only into at least MinRead free bytes: the extra
 	// room lets a body of exactly the hint end without growing the buffer.
-	buf := bytes.NewBuffer(make([]byte, 0, min(hint, maxBodyHint)+bytes.MinRead))
+	need := min(hint, maxBodyHint) + bytes.MinRead
+	var b []byte
+	if need >= minPooledBody {
+		if p, _ := bodies.Get().(*[]byte); p != nil && cap(*p) >= need {
+			b = (*p)[:0]
+		}
+	}
+	if b == nil {
+		b = make([]byte, 0, need)
+	}
+	buf := bytes.NewBuffer(b)
 	_, err := buf.ReadFrom(res.Body)
 	return buf.Bytes(), err
 }
+
+// bodies holds page bodies handed back by Page.Release, for later pages:
+// a new buffer per page was zeroed by the runtime and faulted in by the
+// kernel, megabytes at a time. Small answers are not worth a pooled
+// buffer.
+var bodies sync.Pool // of *[]byte
+
+const minPooledBody = 64 << 10
 
 // pathOf returns the path and query of an absolute URL, for errors and logs.
 func pathOf(target string) string {

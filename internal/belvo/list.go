@@ -17,6 +17,17 @@ type Page struct {
 	Count   int               // Belvo's total count for the query
 	Next    string            // URL of the next page, "" on the last
 	Records []json.RawMessage // the results, byte for byte
+
+	body []byte // what Records alias
+}
+
+// Release hands the page's body back to the client, to read a later page
+// into. Records (and anything still aliasing them) must not be used after
+// it. Releasing is optional: a page never released is garbage collected.
+func (p Page) Release() {
+	if cap(p.body) >= minPooledBody {
+		bodies.Put(&p.body)
+	}
 }
 
 // Pages lists path (e.g. "/api/transactions/") with q, one page at a time,
@@ -48,7 +59,7 @@ func (c *Client) Pages(ctx context.Context, path string, q Query) iter.Seq2[Page
 				yield(Page{}, fmt.Errorf("list %s page %d: decode envelope: %w", path, number, err))
 				return
 			}
-			p := Page{Number: number, Count: env.count, Next: env.next, Records: env.records}
+			p := Page{Number: number, Count: env.count, Next: env.next, Records: env.records, body: resp.body}
 			if p.Next != "" && !c.sameOrigin(p.Next) {
 				err := &ForeignNextError{Next: p.Next, Want: c.base.Scheme + "://" + c.base.Host}
 				// The page itself is good: hand it out, then stop.

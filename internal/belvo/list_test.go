@@ -57,6 +57,43 @@ func TestListStreamsThousandsOfRecordsPageByPage(t *testing.T) {
 	}
 }
 
+// TestReleasedBodiesNeverOverwriteKeptPages pins Page.Release: a released
+// page's body may be read into again, a page not released is never
+// touched. Every other page is released at once (its records copied
+// first), the rest are kept to the end; all must hold what was served.
+func TestReleasedBodiesNeverOverwriteKeptPages(t *testing.T) {
+	e, srv := emu(t, emulator.Config{Links: 1, Records: 2500})
+	c := client(t, srv.URL, newFakeClock(), func(cfg *belvo.Config) { cfg.PageSize = 100 }) // 560 kB a page: pooled
+	link := e.Links()[0].ID
+	want, err := e.Records("transactions", url.Values{"link": {link}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []json.RawMessage
+	err = c.List(t.Context(), "/api/transactions/", belvo.Query{Link: link}, func(p belvo.Page) error {
+		if p.Number%2 == 0 {
+			for _, r := range p.Records {
+				got = append(got, bytes.Clone(r))
+			}
+			p.Release()
+			return nil
+		}
+		got = append(got, p.Records...)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %d records, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if !bytes.Equal(got[i], want[i]) {
+			t.Fatalf("record %d (page %d) changed after later pages were read:\n got %.200s\nwant %.200s", i, i/100+1, got[i], want[i])
+		}
+	}
+}
+
 // TestListStopsWhenCallbackFails pins that an error from the callback
 // ends the listing at once: no further page is requested.
 func TestListStopsWhenCallbackFails(t *testing.T) {

@@ -1,6 +1,8 @@
 package records
 
 import (
+	"bytes"
+	"encoding/json"
 	"path/filepath"
 	"testing"
 
@@ -75,6 +77,34 @@ func BenchmarkAppend(b *testing.B) {
 		}
 	}
 	reportRate(b, "records/s")
+}
+
+// BenchmarkAppendValid is the fetcher's per-record cost on a record of a
+// page, which the Belvo client has validated, compact as Belvo sends it.
+func BenchmarkAppendValid(b *testing.B) {
+	c, raw := benchTransactions(b)
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, raw); err != nil {
+		b.Fatal(err)
+	}
+	l := testLineage()
+	buf := make([]byte, 0, 8192)
+	for _, run := range []struct {
+		name   string
+		append func([]byte, json.RawMessage, Lineage) ([]byte, error)
+	}{{"Append", c.Append}, {"AppendValid", c.AppendValid}} {
+		b.Run(run.name, func(b *testing.B) {
+			b.SetBytes(int64(compact.Len()))
+			b.ReportAllocs()
+			for b.Loop() {
+				var err error
+				if buf, err = run.append(buf[:0], compact.Bytes(), l); err != nil {
+					b.Fatal(err)
+				}
+			}
+			reportRate(b, "records/s")
+		})
+	}
 }
 
 // BenchmarkDecodeRow is the sink's per-row cost here: goavro's

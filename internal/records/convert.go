@@ -91,7 +91,7 @@ func (c *Converter) Native(raw json.RawMessage, l Lineage) (map[string]any, erro
 	p := c.leafSlice()
 	defer c.release(p)
 	values := *p
-	if err := scan(raw, c.root, values); err != nil {
+	if err := scan(raw, c.root, values, false); err != nil {
 		return nil, c.scanFailure(values, err)
 	}
 	var idBuf [64]byte

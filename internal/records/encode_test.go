@@ -31,6 +31,14 @@ func checkAppend(t testing.TB, c *Converter, raw []byte, l Lineage) {
 	t.Helper()
 	native, nerr := c.Native(raw, l)
 	got, aerr := c.Append(append([]byte(nil), prefix...), raw, l)
+	if json.Valid(raw) {
+		// The fetcher converts a page's records, which the Belvo client
+		// has validated, with AppendValid: it must answer as Append does.
+		valid, verr := c.AppendValid(append([]byte(nil), prefix...), raw, l)
+		if !bytes.Equal(valid, got) || (verr == nil) != (aerr == nil) || verr != nil && verr.Error() != aerr.Error() {
+			t.Fatalf("%s %q: AppendValid differs from Append:\nAppendValid %x, %v\nAppend      %x, %v", c.res.Name, raw, valid, verr, got, aerr)
+		}
+	}
 	if nerr != nil {
 		if aerr == nil {
 			t.Fatalf("%s %q: Native refused (%v), Append accepted", c.res.Name, raw, nerr)
@@ -223,7 +231,7 @@ func newGen(seed uint64) gen {
 			values := []leaf{{}}
 			root := newNode("")
 			root.add([]string{"v"}, new(int))
-			if scan([]byte(`{"v":`+v+`}`), root, values) != nil {
+			if scan([]byte(`{"v":`+v+`}`), root, values, false) != nil {
 				panic("edge value " + v + " is not JSON")
 			}
 			if _, err := convert(k, &values[0]); err == nil {

@@ -139,6 +139,17 @@ type scanner struct {
 	data    []byte
 	values  []leaf
 	pathErr *pathError // first mismatch; reported only if the JSON is valid
+	// valid says data is known to be valid JSON: what no path needs is
+	// then skipped by structure alone, not validated again.
+	valid bool
+}
+
+// skip returns the index after the value at data[i] that no path needs.
+func (s *scanner) skip(i, room int) (int, error) {
+	if s.valid {
+		return jsontext.SkipValid(s.data, i, room)
+	}
+	return jsontext.Skip(s.data, i, room)
 }
 
 // pathError is a path whose parent is not an object, which means the field
@@ -149,9 +160,11 @@ type pathError struct{ path, got string }
 func (e *pathError) Error() string { return e.path + " is a " + e.got + ", not an object" }
 
 // scan fills values (one per leaf of root, all null) from data, which must
-// be one JSON object and nothing else but whitespace.
-func scan(data []byte, root *node, values []leaf) error {
-	s := scanner{data: data, values: values}
+// be one JSON object and nothing else but whitespace. valid says data is
+// known to be valid JSON (json.Valid): the answer is then the same, for
+// less work, and meaningless if it is not.
+func scan(data []byte, root *node, values []leaf, valid bool) error {
+	s := scanner{data: data, values: values, valid: valid}
 	// Avro strings must be UTF-8 (a Python consumer refuses anything else),
 	// and so must JSON between systems (RFC 8259); checking the whole record
 	// once also covers raw and every extracted string.
@@ -212,7 +225,7 @@ func (s *scanner) object(n *node, i, depth int) (int, error) {
 		if child != nil {
 			i, err = s.value(child, at, depth+1)
 		} else {
-			i, err = jsontext.Skip(data, at, room(depth+1))
+			i, err = s.skip(at, room(depth+1))
 		}
 		if err != nil {
 			return i, err
@@ -257,9 +270,9 @@ func (s *scanner) value(n *node, i, depth int) (int, error) {
 			return end, nil
 		}
 	}
-	// The rest has no part a path needs: Skip validates it, and its first
+	// The rest has no part a path needs: skip validates it, and its first
 	// byte tells its kind.
-	end, err := jsontext.Skip(data, i, room(depth))
+	end, err := s.skip(i, room(depth))
 	if err != nil {
 		return end, err
 	}

@@ -79,7 +79,7 @@ func TestScanMatchesEncodingJSON(t *testing.T) {
 func compareScan(t testing.TB, c *Converter, raw []byte) {
 	t.Helper()
 	values := make([]leaf, c.leaves)
-	err := scan(raw, c.root, values)
+	err := scan(raw, c.root, values, false)
 	paths := map[int]string{c.idLeaf: schemas.FieldID}
 	for i, k := range c.res.Key {
 		paths[c.keyLeaf[i]] = k
@@ -139,26 +139,37 @@ func TestScanValidity(t *testing.T) {
 
 func checkScan(t testing.TB, c *Converter, raw []byte) {
 	values := make([]leaf, c.leaves)
-	err := scan(raw, c.root, values)
+	err := scan(raw, c.root, values, false)
 	_, isPath := err.(*pathError)
 	valid := json.Valid(raw) && utf8.Valid(raw) && bytes.HasPrefix(bytes.TrimLeft(raw, " \t\r\n"), []byte("{"))
 	if valid != (err == nil || isPath) {
 		t.Fatalf("%q: scan error %v, encoding/json valid %v", raw, err, valid)
+	}
+	if json.Valid(raw) {
+		trusted := make([]leaf, c.leaves)
+		terr := scan(raw, c.root, trusted, true)
+		if (terr == nil) != (err == nil) || terr != nil && terr.Error() != err.Error() || !reflect.DeepEqual(trusted, values) {
+			t.Fatalf("%q: scan of valid text differs: %v %+v; validating %v %+v", raw, terr, trusted, err, values)
+		}
 	}
 	if valid {
 		compareScan(t, c, raw)
 	}
 }
 
+// TestScanDepth pins maxDepth in both modes: a page (valid JSON to
+// encoding/json's deeper limit) can hold a record too deep for a record.
 func TestScanDepth(t *testing.T) {
 	c := probe(t)
-	deep := `{"x":` + strings.Repeat("[", maxDepth+1) + strings.Repeat("]", maxDepth+1) + `}`
-	if err := scan([]byte(deep), c.root, make([]leaf, c.leaves)); err == nil {
-		t.Error("nesting beyond maxDepth accepted")
-	}
-	ok := `{"x":` + strings.Repeat("[", maxDepth-2) + strings.Repeat("]", maxDepth-2) + `}`
-	if err := scan([]byte(ok), c.root, make([]leaf, c.leaves)); err != nil {
-		t.Errorf("nesting within maxDepth: %v", err)
+	for _, valid := range []bool{false, true} {
+		deep := `{"x":` + strings.Repeat("[", maxDepth+1) + strings.Repeat("]", maxDepth+1) + `}`
+		if err := scan([]byte(deep), c.root, make([]leaf, c.leaves), valid); err == nil || !strings.Contains(err.Error(), "nested too deeply") {
+			t.Errorf("valid=%v: nesting beyond maxDepth: %v", valid, err)
+		}
+		ok := `{"x":` + strings.Repeat("[", maxDepth-2) + strings.Repeat("]", maxDepth-2) + `}`
+		if err := scan([]byte(ok), c.root, make([]leaf, c.leaves), valid); err != nil {
+			t.Errorf("valid=%v: nesting within maxDepth: %v", valid, err)
+		}
 	}
 }
 
