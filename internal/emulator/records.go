@@ -32,6 +32,7 @@ type record struct {
 	id        string
 	link      string
 	created   time.Time
+	createdOn string // created's date, YYYY-MM-DD: created_at__range compares it on every request
 	date      string // value of the resource's DateField, YYYY-MM-DD
 	year      int    // ejercicio of tax returns, 0 elsewhere
 	flow      string // INFLOW or OUTFLOW where the resource has a type
@@ -132,7 +133,7 @@ func (g *generator) historical(res schemas.Resource, l *link, i, n int) *record 
 	if res.DateField != "created_at" {
 		date = g.today.AddDate(0, 0, -historyDays+r.IntN(historyDays))
 	}
-	rec := &record{id: g.uuidOf(l.id, res.Name, i), link: l.id, created: created, date: date.Format(dateLayout)}
+	rec := &record{id: g.uuidOf(l.id, res.Name, i), link: l.id, created: created, createdOn: created.Format(dateLayout), date: date.Format(dateLayout)}
 	g.vary(res, rec, r, i)
 	return rec
 }
@@ -145,7 +146,7 @@ func (g *generator) fresh(res schemas.Resource, l *link, i int, flow string) *re
 	if elapsed > 0 {
 		created = g.today.Add(time.Duration(r.Int64N(int64(elapsed))))
 	}
-	rec := &record{id: g.uuidOf(l.id, res.Name, "fresh", i), link: l.id, created: created, date: g.today.Format(dateLayout)}
+	rec := &record{id: g.uuidOf(l.id, res.Name, "fresh", i), link: l.id, created: created, createdOn: created.Format(dateLayout), date: g.today.Format(dateLayout)}
 	g.vary(res, rec, r, i)
 	if flow != "" && rec.flow != "" {
 		rec.flow = flow

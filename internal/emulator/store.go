@@ -173,7 +173,7 @@ func (f filter) match(rec *record) bool {
 		return false
 	case f.flow != "" && rec.flow != f.flow:
 		return false
-	case !inRange(f.created, rec.created.Format(dateLayout)):
+	case !inRange(f.created, rec.createdOn):
 		return false
 	case !inRange(f.valueDate, rec.date), !inRange(f.invoiceDate, rec.date):
 		return false

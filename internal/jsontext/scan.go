@@ -60,6 +60,9 @@ func String(data []byte, i int) (int, bool, error) {
 			m := ((x-0x20*ones)&^x | (q-ones)&^q | (b-ones)&^b) & highs
 			if m != 0 {
 				i += bits.TrailingZeros64(m) / 8
+				if data[i] == '"' { // the usual end: no escape, no tail
+					return i + 1, escaped, nil
+				}
 				break
 			}
 			i += 8
