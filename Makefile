@@ -57,7 +57,7 @@ bench-belvo:
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./internal/belvo/
 
 bench-fetcher: up
-	$(ENV) $(GO) test -run '^$$' -bench . -benchtime 1x ./fetcher/
+	$(ENV) $(GO) test -run '^$$' -bench . -benchtime 5x ./fetcher/
 
 bench-sink: up
 	$(ENV) $(GO) test -run '^$$' -bench . -benchtime 1x ./sink/ ./internal/records/

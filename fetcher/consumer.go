@@ -65,7 +65,6 @@ func (f *Fetcher) consumeTopics(ctx context.Context, layout broker.Layout) error
 		GroupTopics:     topics,
 		StartOffset:     kafka.FirstOffset,
 		CommitInterval:  0, // synchronous commits: we commit only what is finished
-		MaxWait:         250 * time.Millisecond,
 		ReadBackoffMax:  250 * time.Millisecond,
 		ReadLagInterval: -1,
 		ErrorLogger: kafka.LoggerFunc(func(msg string, args ...any) {

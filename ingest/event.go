@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/linkedin/goavro/v2"
 
@@ -66,6 +67,9 @@ func parseWebhook(body []byte, requestID string, received time.Time) (*webhook, 
 	})
 	if err != nil {
 		return nil, &badRequest{Code: "invalid_json", Msg: bodyProblem(body, err)}
+	}
+	if msg := notUTF8(body); msg != "" {
+		return nil, &badRequest{Code: "invalid_json", Msg: msg}
 	}
 	w := &webhook{}
 	if w.ID, err = requiredString("webhook_id", env.id); err != nil {
@@ -213,6 +217,25 @@ func bodyProblem(body []byte, err error) string {
 	return se.Error()
 }
 
+// notUTF8 describes where a body is not UTF-8, or returns "". JSON between
+// systems must be UTF-8 (RFC 8259), and the event goes out in Avro strings,
+// which must be too: encoding/json and goavro let bad bytes through, and a
+// consumer in Python then cannot decode the record. Refused like bad JSON,
+// before anything is published.
+func notUTF8(body []byte) string {
+	if utf8.Valid(body) {
+		return ""
+	}
+	for i := 0; i < len(body); {
+		r, n := utf8.DecodeRune(body[i:])
+		if r == utf8.RuneError && n == 1 {
+			return fmt.Sprintf("the body is not UTF-8: byte 0x%02x at byte %d", body[i], i)
+		}
+		i += n
+	}
+	return "the body is not UTF-8"
+}
+
 // jsonProblem describes a syntax error with its byte offset, so the sender
 // can find it in the body it logged.
 func jsonProblem(body []byte, err error) string {
@@ -261,6 +284,9 @@ func parseStatus(body []byte, requestID string, received time.Time) (*statusEven
 			return nil, &badRequest{Code: "invalid_json", Msg: jsonProblem(body, err)}
 		}
 		return nil, &badRequest{Code: "invalid_field", Msg: "unexpected member type: " + err.Error()}
+	}
+	if msg := notUTF8(body); msg != "" {
+		return nil, &badRequest{Code: "invalid_json", Msg: msg}
 	}
 	native := map[string]any{
 		"page_id":             ptrUnion(p.Page.ID),

@@ -234,6 +234,8 @@ func TestRefusedWebhooksAnswerWithTheProblemAndPublishNothing(t *testing.T) {
 	}{
 		{"bad JSON", []byte(`{"webhook_id": "x",`), ok, 400, ""},
 		{"not an object", []byte(`[1,2]`), ok, 400, ""},
+		// Valid JSON to encoding/json, but no Avro consumer could decode it.
+		{"not UTF-8", webhookJSON("u8", "ACCOUNTS", "historical_update", "L\xff1"), ok, 400, ""},
 		{"empty body", nil, ok, 400, ""},
 		{"missing webhook_id", []byte(`{"webhook_type":"ACCOUNTS","webhook_code":"historical_update","link_id":"L","data":{}}`), ok, 400, "webhook_id"},
 		{"missing link_id", []byte(`{"webhook_id":"x","webhook_type":"ACCOUNTS","webhook_code":"historical_update","data":{}}`), ok, 400, "link_id"},

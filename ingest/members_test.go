@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/finflow/belvo-pipeline/internal/jsontext"
 	"github.com/finflow/belvo-pipeline/internal/seeds"
@@ -51,8 +52,8 @@ func checkAgainstEncodingJSON(t *testing.T, body []byte) {
 }
 
 // checkRefusal pins what parseWebhook answers about the body's JSON since
-// eachMember's walk replaced a json.Valid pass: it refuses exactly what
-// json.Valid refuses (invalid UTF-8 is not refused), in the same words.
+// eachMember's walk replaced a json.Valid pass: it refuses what json.Valid
+// refuses, in the same words, and then valid JSON that is not UTF-8.
 func checkRefusal(t *testing.T, body []byte) {
 	t.Helper()
 	_, err := parseWebhook(body, "req-1", time.Unix(0, 0))
@@ -66,6 +67,12 @@ func checkRefusal(t *testing.T, body []byte) {
 		return
 	}
 	object := bytes.HasPrefix(bytes.TrimLeft(body, " \t\r\n"), []byte("{"))
+	if object && !utf8.Valid(body) {
+		if !refused || !strings.HasPrefix(br.Msg, "the body is not UTF-8: byte 0x") {
+			t.Fatalf("%q: not UTF-8, answered %v", body, err)
+		}
+		return
+	}
 	if refused == object || refused && br.Msg != errNotObject.Error() {
 		t.Fatalf("%q: valid JSON (an object: %v) answered %v", body, object, err)
 	}

@@ -221,7 +221,6 @@ func (s *Sink) newReader(topics []string) *kafka.Reader {
 		StartOffset: kafka.FirstOffset,
 		MinBytes:    1,
 		MaxBytes:    16 << 20,
-		MaxWait:     200 * time.Millisecond,
 		// Commits are explicit and synchronous (CommitInterval 0): an
 		// offset is committed only after its rows are in ClickHouse.
 		CommitInterval: 0,
