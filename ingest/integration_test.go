@@ -319,6 +319,10 @@ func TestInstitutionStatusIsStoredKeyedByIncidentUpdate(t *testing.T) {
 	if r := h.post("/webhooks/institution-status", []byte(`{"page":{"id":"pg1"}}`), nil); r.status != 400 || r.body.Field != "incident" {
 		t.Fatalf("no incident: %d %+v", r.status, r.body)
 	}
+	notUTF8 := bytes.Replace(body, []byte("inc9"), []byte("inc\xff"), 1)
+	if r := h.post("/webhooks/institution-status", notUTF8, nil); r.status != 400 || !strings.Contains(r.body.Message, "not UTF-8") {
+		t.Fatalf("not UTF-8: %d %+v", r.status, r.body)
+	}
 	recs := h.records(schemas.WebhookTopic(h.prefix, schemas.InstitutionStatusType), 1)
 	rec := recs[0]
 	if rec["_key"] != "inc9@2026-11-20T10:00:00.000Z" || rec["payload"] != string(body) || unwrap(rec["incident_status"]) != "identified" {
