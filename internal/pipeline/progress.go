@@ -13,11 +13,15 @@ type Progress struct {
 	Loaded    float64 // rows the sink inserted
 	InFlight  float64 // events the fetcher read and has not finished
 	Pending   float64 // rows the sink read and has not inserted
+	Unread    float64 // messages the fetcher's and the sink's groups have not committed
 	DeadLetrs float64 // records sent to a dead-letter topic by fetcher or sink
 }
 
-// Lag is the work read but not yet done downstream of ingest.
-func (p Progress) Lag() float64 { return p.InFlight + p.Pending }
+// Lag is the work downstream of ingest not yet done: read and in progress,
+// or still waiting in Kafka. Without the second, a sink that had not yet
+// joined its group looked idle (nothing read, counters still), and the run
+// was judged settled before anything was loaded.
+func (p Progress) Lag() float64 { return p.InFlight + p.Pending + p.Unread }
 
 func (p Progress) String() string {
 	return fmt.Sprintf("webhooks acked %-7.0f records fetched %-8.0f rows loaded %-8.0f lag %-6.0f dead letters %.0f",
@@ -32,6 +36,7 @@ func (p *Pipeline) Progress() Progress {
 		Loaded:    p.sum("sink", "sink_rows_loaded_total"),
 		InFlight:  p.sum("fetcher", "fetcher_events_in_flight"),
 		Pending:   p.sum("sink", "sink_pending_rows"),
+		Unread:    p.sum("fetcher", "belvo_consumer_lag_messages") + p.sum("sink", "belvo_consumer_lag_messages"),
 		DeadLetrs: p.sum("fetcher", "fetcher_dead_letters_total") + p.sum("sink", "sink_dead_letters_total"),
 	}
 }
