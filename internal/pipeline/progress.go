@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	dto "github.com/prometheus/client_model/go"
 )
 
 // Progress is the pipeline's state as its metrics tell it.
@@ -28,26 +30,37 @@ func (p Progress) String() string {
 		p.Acked, p.Fetched, p.Loaded, p.Lag(), p.DeadLetrs)
 }
 
-// Progress sums the roles' counters.
+// Progress sums the roles' counters. Each role's registry is gathered once:
+// a gather of the fetcher's or the sink's also measures its consumer lag,
+// three requests to Kafka.
 func (p *Pipeline) Progress() Progress {
+	ingest, fetcher, sink := p.gather("ingest"), p.gather("fetcher"), p.gather("sink")
 	return Progress{
-		Acked:     p.sum("ingest", "ingest_events_total"),
-		Fetched:   p.sum("fetcher", "fetcher_records_published_total"),
-		Loaded:    p.sum("sink", "sink_rows_loaded_total"),
-		InFlight:  p.sum("fetcher", "fetcher_events_in_flight"),
-		Pending:   p.sum("sink", "sink_pending_rows"),
-		Unread:    p.sum("fetcher", "belvo_consumer_lag_messages") + p.sum("sink", "belvo_consumer_lag_messages"),
-		DeadLetrs: p.sum("fetcher", "fetcher_dead_letters_total") + p.sum("sink", "sink_dead_letters_total"),
+		Acked:     ingest.sum("ingest_events_total"),
+		Fetched:   fetcher.sum("fetcher_records_published_total"),
+		Loaded:    sink.sum("sink_rows_loaded_total"),
+		InFlight:  fetcher.sum("fetcher_events_in_flight"),
+		Pending:   sink.sum("sink_pending_rows"),
+		Unread:    fetcher.sum("belvo_consumer_lag_messages") + sink.sum("belvo_consumer_lag_messages"),
+		DeadLetrs: fetcher.sum("fetcher_dead_letters_total") + sink.sum("sink_dead_letters_total"),
 	}
 }
 
-func (p *Pipeline) sum(role, name string) float64 {
+// gathered is one gather of a role's registry, empty when it failed.
+type gathered []*dto.MetricFamily
+
+func (p *Pipeline) gather(role string) gathered {
 	mfs, err := p.regs[role].Gather()
 	if err != nil {
-		return 0
+		return nil
 	}
+	return mfs
+}
+
+// sum adds up the counters or gauges of the metric name.
+func (g gathered) sum(name string) float64 {
 	total := 0.0
-	for _, mf := range mfs {
+	for _, mf := range g {
 		if mf.GetName() != name {
 			continue
 		}
