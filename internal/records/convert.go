@@ -85,15 +85,12 @@ func (c *Converter) Codec() *goavro.Codec { return c.codec }
 // Native converts one Belvo record to the native value of the resource's
 // Avro schema, ready for BinaryFromNative. raw is kept byte for byte.
 func (c *Converter) Native(raw json.RawMessage, l Lineage) (map[string]any, error) {
-	if err := c.checkLineage(l); err != nil {
+	p, err := c.scanRecord(raw, l, false)
+	if err != nil {
 		return nil, err
 	}
-	p := c.leafSlice()
 	defer c.release(p)
 	values := *p
-	if err := scan(raw, c.root, values, false); err != nil {
-		return nil, c.scanFailure(values, err)
-	}
 	var idBuf [64]byte
 	idText, err := c.appendID(idBuf[:0], values)
 	if err != nil {
@@ -124,6 +121,22 @@ func (c *Converter) leafSlice() *[]leaf {
 	}
 	s := make([]leaf, c.leaves)
 	return &s
+}
+
+// scanRecord checks the lineage and scans raw (valid as for scan) into
+// pooled leaves, which the caller releases; a refusal is the record's
+// *FieldError, and its leaves are already released.
+func (c *Converter) scanRecord(raw json.RawMessage, l Lineage, valid bool) (*[]leaf, error) {
+	if err := c.checkLineage(l); err != nil {
+		return nil, err
+	}
+	p := c.leafSlice()
+	if err := scan(raw, c.root, *p, valid); err != nil {
+		err = c.scanFailure(*p, err)
+		c.release(p)
+		return nil, err
+	}
+	return p, nil
 }
 
 // release returns leaves to the pool, cleared: they point into the record,

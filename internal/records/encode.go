@@ -43,15 +43,12 @@ func (c *Converter) AppendValid(dst []byte, raw json.RawMessage, l Lineage) ([]b
 }
 
 func (c *Converter) append(dst []byte, raw json.RawMessage, l Lineage, valid bool) ([]byte, error) {
-	if err := c.checkLineage(l); err != nil {
+	p, err := c.scanRecord(raw, l, valid)
+	if err != nil {
 		return dst, err
 	}
-	p := c.leafSlice()
 	defer c.release(p)
 	values := *p
-	if err := scan(raw, c.root, values, valid); err != nil {
-		return dst, c.scanFailure(values, err)
-	}
 	out, err := c.appendID(dst, values)
 	if err != nil {
 		return dst, c.fail("", schemas.FieldID, err)
