@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -30,7 +31,8 @@ type Client struct {
 type Option func(*Client)
 
 // WithHTTPClient replaces the default http.Client (whose Timeout is
-// Config.Timeout). Its Timeout is left as given.
+// Config.Timeout). Its Timeout is left as given; its CheckRedirect is not:
+// the client works on a copy that refuses every redirect.
 func WithHTTPClient(h *http.Client) Option { return func(c *Client) { c.http = h } }
 
 // WithClock replaces the real clock used for backoff and rate limiting.
@@ -65,11 +67,22 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 		tr.MaxIdleConnsPerHost = 64
 		c.http = &http.Client{Timeout: cfg.Timeout, Transport: tr}
 	}
+	// Redirects are never followed, whoever built the http.Client: net/http
+	// would resend the Authorization header to a redirect on the same host
+	// name (another port included) and hand back the target's body as if
+	// Belvo had sent it. The 3XX itself comes back and becomes a
+	// RedirectError in attempt. A copy, so a caller's client is untouched.
+	h := *c.http
+	h.CheckRedirect = refuseRedirects
+	c.http = &h
 	if c.limiter == nil {
 		c.limiter = NewLimiter(cfg.RateLimit, cfg.RateInterval, c.clock)
 	}
 	return c, nil
 }
+
+// refuseRedirects makes http.Client.Do return a 3XX as it is, unfollowed.
+func refuseRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 // Config returns the client's configuration, defaults applied.
 func (c *Client) Config() Config { return c.cfg }
@@ -90,6 +103,10 @@ func (c *Client) do(ctx context.Context, method, target string, body []byte, hea
 		resp, apiErr, err := c.attempt(ctx, method, target, body, header, sizeHint)
 		if err == nil && apiErr == nil {
 			return resp, nil
+		}
+		var redirect *RedirectError
+		if errors.As(err, &redirect) {
+			return response{}, redirect
 		}
 		if apiErr != nil {
 			apiErr.Attempts = attempt
@@ -157,6 +174,16 @@ func (c *Client) attempt(ctx context.Context, method, target string, body []byte
 		return response{}, nil, err
 	}
 	defer res.Body.Close()
+	if res.StatusCode >= 300 && res.StatusCode < 400 {
+		// Not followed (refuseRedirects) and its body is not read: nothing
+		// of a redirect's answer is taken as data.
+		c.metrics.Request(method, pathOf(target), res.StatusCode, time.Since(start))
+		loc := res.Header.Get("Location")
+		if len(loc) > maxBodySnippet {
+			loc = loc[:maxBodySnippet]
+		}
+		return response{}, nil, &RedirectError{Method: method, Path: pathOf(target), Status: res.StatusCode, Location: loc}
+	}
 	data, err := readBody(res, sizeHint)
 	c.metrics.Request(method, pathOf(target), res.StatusCode, time.Since(start))
 	if err != nil {

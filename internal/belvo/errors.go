@@ -15,14 +15,25 @@ var (
 	// minutes ago. Not retried: waiting ten minutes is the caller's choice.
 	ErrCooldown = errors.New("belvo: link refreshed recently (cooldown)")
 	// ErrBurstLimit: Belvo's edge answered 403 with an HTML page, which it
-	// does above 80 requests in 30 s from one IP.
+	// does above 80 requests in 30 s from one IP. Throttling: it clears by
+	// itself.
 	ErrBurstLimit = errors.New("belvo: burst limit (403 HTML)")
+	// ErrAccessDenied: 403 with Belvo's JSON error array
+	// (access_to_resource_denied or another code): the API itself refused
+	// this resource to these keys, and asking again gets the same answer.
+	ErrAccessDenied = errors.New("belvo: access to resource denied")
+	// ErrRequestTimeout: 408. Belvo could not gather the data in its time
+	// limit and asks for less data; the same request would time out again.
+	ErrRequestTimeout = errors.New("belvo: request timeout (ask for less data)")
 	// ErrNotFound: 404, e.g. an unknown or deleted link.
 	ErrNotFound = errors.New("belvo: not found")
 	// ErrUnauthorized: 401, the secret key pair was refused.
 	ErrUnauthorized = errors.New("belvo: unauthorized")
 	// ErrForeignNext: a page's next URL left the configured scheme and host.
 	ErrForeignNext = errors.New("belvo: next page URL on a foreign host")
+	// ErrRedirect: Belvo's API answered 3XX. The client never follows one,
+	// see RedirectError.
+	ErrRedirect = errors.New("belvo: redirect refused")
 )
 
 // ErrorDetail is one entry of Belvo's error array.
@@ -88,6 +99,10 @@ func (e *APIError) Is(target error) bool {
 		return e.Status == 409 && e.Code() == "link_refreshed"
 	case ErrBurstLimit:
 		return e.Status == 403 && len(e.Details) == 0
+	case ErrAccessDenied:
+		return e.Status == 403 && len(e.Details) > 0
+	case ErrRequestTimeout:
+		return e.Status == 408
 	case ErrNotFound:
 		return e.Status == 404
 	case ErrUnauthorized:
@@ -110,6 +125,27 @@ func (e *ForeignNextError) Error() string {
 
 // Is makes errors.Is(err, ErrForeignNext) hold.
 func (e *ForeignNextError) Is(target error) bool { return target == ErrForeignNext }
+
+// RedirectError is a 3XX answer, refused: following it would resend the
+// secret key pair (the Authorization header) to wherever Location points,
+// another port or host included, and accept its body as Belvo's data. No
+// API call of the client is answered with a redirect by Belvo, so one means
+// a wrong BELVO_URL or someone in the path; asking again gets the same
+// answer, so it is not retried.
+type RedirectError struct {
+	Method   string
+	Path     string // path and query requested
+	Status   int
+	Location string // the refused target, as sent
+}
+
+func (e *RedirectError) Error() string {
+	return fmt.Sprintf("belvo %s %s: HTTP %d redirect to %q refused: the client never follows redirects (check %s)",
+		e.Method, e.Path, e.Status, e.Location, EnvURL)
+}
+
+// Is makes errors.Is(err, ErrRedirect) hold.
+func (e *RedirectError) Is(target error) bool { return target == ErrRedirect }
 
 // maxBodySnippet bounds what an APIError keeps of a body that is not JSON.
 const maxBodySnippet = 512

@@ -17,7 +17,13 @@ const maxRetryAfter = 5 * time.Minute
 //   - transport errors and timeouts: yes, unless the caller's context ended
 //     (then retrying cannot succeed and the caller asked us to stop);
 //   - 50x: yes, the failure is Belvo's or an institution's and is transient;
-//   - 408 and 429: yes, Belvo tells us to come back later;
+//   - 429: yes, Belvo tells us to come back later;
+//   - 408 with Belvo's JSON (request_timeout): no, Belvo could not gather
+//     that much data in time and asks for less; the same request would
+//     time out again, so only the caller, by narrowing it (a smaller
+//     page_size), can succeed. A 408 without Belvo's body is a proxy's
+//     idle timeout: yes, like a transport error;
+//   - 3XX: never reaches here, the client does not follow redirects;
 //   - 403 without Belvo's JSON body: yes, it is the edge's burst limit
 //     (>80 requests per 30 s per IP), which clears by itself;
 //   - other 40x: no, the request itself is wrong and will fail again —
@@ -33,7 +39,9 @@ func retryable(ctx context.Context, transportErr error, apiErr *APIError) bool {
 	switch s := apiErr.Status; {
 	case s >= 500:
 		return true
-	case s == http.StatusRequestTimeout, s == http.StatusTooManyRequests:
+	case s == http.StatusRequestTimeout:
+		return len(apiErr.Details) == 0
+	case s == http.StatusTooManyRequests:
 		return true
 	case s == http.StatusForbidden && len(apiErr.Details) == 0:
 		return true
