@@ -32,6 +32,7 @@ type Config struct {
 	ShutdownTimeout time.Duration // SINK_SHUTDOWN_TIMEOUT: how long SIGTERM's final flush and commit may take, default 30s
 	AdminAddr       string        // SINK_ADMIN_ADDR: /healthz, /readyz, /metrics, default :9102
 	Discovery       time.Duration // SINK_DISCOVERY_INTERVAL: how often webhook topics of new types are looked for, default 30s
+	StallTimeout    time.Duration // SINK_STALL_TIMEOUT: lag without progress this long recreates the reader, twice this long fails /readyz, default 60s
 
 	chOpts   *clickhouse.Options
 	database string
@@ -53,6 +54,7 @@ func (c *Config) Bind(s *config.Set) {
 	s.Duration(&c.ShutdownTimeout, "shutdown-timeout", "SINK_SHUTDOWN_TIMEOUT", 30*time.Second, "how long the final flush and commit may take on SIGTERM")
 	s.String(&c.AdminAddr, "admin-addr", "SINK_ADMIN_ADDR", ":9102", "listen address of /healthz, /readyz and /metrics")
 	s.Duration(&c.Discovery, "discovery-interval", "SINK_DISCOVERY_INTERVAL", 30*time.Second, "how often webhook topics of types the catalogue lacks are looked for (audited in webhook_events)")
+	s.Duration(&c.StallTimeout, "stall-timeout", "SINK_STALL_TIMEOUT", time.Minute, "lag without progress this long recreates the Kafka reader; twice this long turns /readyz to 503")
 }
 
 // Validate checks every setting and names the first bad one.
@@ -90,6 +92,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Discovery <= 0 {
 		return config.Invalid("SINK_DISCOVERY_INTERVAL", "discovery-interval", "must be positive, got %v", c.Discovery)
+	}
+	if c.StallTimeout < time.Second {
+		return config.Invalid("SINK_STALL_TIMEOUT", "stall-timeout", "must be at least 1s, got %v", c.StallTimeout)
 	}
 	if c.AdminAddr == "" {
 		return config.Invalid("SINK_ADMIN_ADDR", "admin-addr", "must not be empty")

@@ -12,6 +12,7 @@ type metrics struct {
 	latePurges  prometheus.Counter
 	pending     prometheus.Gauge
 	commits     prometheus.Counter
+	readErrors  prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -44,7 +45,10 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		commits: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "sink_offset_commits_total", Help: "Offset commits after a flush.",
 		}),
+		readErrors: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "sink_kafka_read_errors_total", Help: "Errors the Kafka reader returned and retried by itself (a burst is normal while new partitions elect leaders).",
+		}),
 	}
-	reg.MustRegister(m.rows, m.skipped, m.deadLetters, m.insert, m.retries, m.purges, m.latePurges, m.pending, m.commits)
+	reg.MustRegister(m.readErrors, m.rows, m.skipped, m.deadLetters, m.insert, m.retries, m.purges, m.latePurges, m.pending, m.commits)
 	return m
 }

@@ -59,6 +59,10 @@ type Sink struct {
 	stalled atomic.Pointer[string] // why the sink is retrying, nil when healthy
 	started atomic.Bool
 
+	watchdog *broker.Watchdog
+	readErrs *broker.ReadErrors
+	rejoin   atomic.Pointer[func()] // ends the current group session to recreate its reader
+
 	// afterInsert, when set by a test, runs after a flush's inserts and
 	// before its offset commit; an error ends Run there, as a crash would.
 	afterInsert func() error
@@ -103,7 +107,10 @@ func New(cfg Config, log *slog.Logger, reg *prometheus.Registry) (*Sink, error) 
 	s.topics.Store(&base)
 	s.cluster = broker.NewCluster(broker.ClusterConfig{Brokers: cfg.Brokers, Partitions: cfg.Partitions, ReplicationFactor: cfg.Replication, ClientID: "belvo-sink"})
 	s.cluster.Client = adminClient(cfg.Brokers, append([]string{DeadLetterTopic(cfg.TopicPrefix)}, base...))
-	reg.MustRegister(broker.NewLagCollector(s.cluster, cfg.Group, func() []string { return *s.topics.Load() }, log))
+	lag := broker.NewLagCollector(s.cluster, cfg.Group, func() []string { return *s.topics.Load() }, log)
+	s.watchdog = broker.NewWatchdog(broker.WatchdogConfig{Group: cfg.Group, Bound: cfg.StallTimeout, Lag: broker.TotalLag(lag), Log: log})
+	s.readErrs = &broker.ReadErrors{Log: log, Group: cfg.Group, Count: s.metrics.readErrors.Inc}
+	reg.MustRegister(lag, s.watchdog)
 	s.producer = broker.NewProducer(s.cluster, broker.ProducerConfig{})
 	if s.admin, err = admin.New(cfg.AdminAddr, reg, s.ready, log); err != nil {
 		ch.Close()
@@ -134,12 +141,17 @@ func adminClient(brokers, topics []string) *kafka.Client {
 // AdminAddr is the bound admin address.
 func (s *Sink) AdminAddr() string { return s.admin.Addr() }
 
-// ready is not ready until the group is joined and while any dependency is
-// being retried: a sink holding its offsets behind an unavailable ClickHouse
-// is alive but not doing its work.
+// ready is not ready until the group is joined, while any dependency is
+// being retried, and while the group has lag the sink makes no progress on
+// although its reader was recreated: a sink holding its offsets behind an
+// unavailable ClickHouse, or behind a reader that never gets its
+// partitions, is alive but not doing its work.
 func (s *Sink) ready(context.Context) error {
 	if why := s.stalled.Load(); why != nil {
 		return errors.New(*why)
+	}
+	if err := s.watchdog.Ready(); err != nil {
+		return err
 	}
 	if !s.started.Load() {
 		return errors.New("starting")
@@ -172,6 +184,19 @@ func (s *Sink) Run(ctx context.Context) error {
 	}); err != nil {
 		return err
 	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		s.watchdog.Run(adminCtx, func() {
+			// While a dependency is retried the reader is not what holds the
+			// sink up, and ending the session would cut that retry short.
+			if s.stalled.Load() == nil {
+				if rejoin := s.rejoin.Load(); rejoin != nil {
+					(*rejoin)()
+				}
+			}
+		})
+	}()
 	for {
 		// Joined before a topic it creates is listed with its partitions, the
 		// group would not be assigned that topic until the next discovery.
@@ -190,26 +215,32 @@ func (s *Sink) Run(ctx context.Context) error {
 		}
 		s.topics.Store(&topics)
 		session, stop := context.WithCancel(ctx)
-		changed := make(chan struct{})
+		changed, stalled := make(chan struct{}), make(chan struct{})
+		var once sync.Once
+		rejoin := func() { once.Do(func() { close(stalled); stop() }) }
+		s.rejoin.Store(&rejoin)
 		discover := func(ctx context.Context) (broker.Layout, error) { return s.discover(ctx, base) }
 		go broker.WatchTopics(session, s.cfg.Discovery, layout, discover, func() { close(changed); stop() })
 		reader := s.newReader(topics)
 		s.started.Store(true)
 		err := s.consume(session, reader)
 		stop()
+		s.rejoin.Store(nil)
 		reader.Close()
 		if err != nil {
 			return err
 		}
+		if ctx.Err() != nil {
+			return nil
+		}
 		select {
 		case <-changed:
-			if ctx.Err() == nil {
-				s.log.Info("topics or partitions changed: re-joining the group", "topics", len(topics))
-				continue
-			}
+			s.log.Info("topics or partitions changed: re-joining the group", "topics", len(topics))
+		case <-stalled:
+			s.log.Info("re-joining the group with a new reader", "topics", len(topics))
 		default:
+			return nil
 		}
-		return nil
 	}
 }
 
@@ -235,9 +266,7 @@ func (s *Sink) newReader(topics []string) *kafka.Reader {
 				s.log.Debug("kafka reader: " + fmt.Sprintf(msg, args...))
 			}
 		}),
-		ErrorLogger: kafka.LoggerFunc(func(msg string, args ...any) {
-			s.log.Warn("kafka reader: " + fmt.Sprintf(msg, args...))
-		}),
+		ErrorLogger: broker.ReaderErrorLogger(s.log),
 	}))
 }
 
@@ -318,12 +347,12 @@ func (s *Sink) consume(ctx context.Context, reader *kafka.Reader) error {
 		case errors.Is(err, context.DeadlineExceeded):
 			// The flush interval passed.
 		case broker.ReaderHeals(err):
-			s.log.Warn("kafka reader: group generation failed, the reader retries", "err", err.Error())
-			broker.Pause(ctx, time.Second)
+			s.readErrs.Report(err) // no pause: see ReadErrors
 			continue
 		case err != nil:
 			return fmt.Errorf("read from Kafka: %w", err)
 		default:
+			s.watchdog.Progress()
 			full, err := s.read(ctx, p, msg)
 			if err != nil {
 				if ctx.Err() != nil {
@@ -545,6 +574,7 @@ func (s *Sink) flush(ctx context.Context, reader *kafka.Reader, p *pending) erro
 		return nil
 	}
 	s.metrics.commits.Inc()
+	s.watchdog.Progress()
 	return nil
 }
 

@@ -4,6 +4,10 @@ import (
 	"context"
 	"errors"
 	"io"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/segmentio/kafka-go"
@@ -11,13 +15,70 @@ import (
 
 // ReaderHeals reports whether an error from a consumer-group kafka.Reader's
 // FetchMessage leaves the reader usable. kafka-go hands its group loop's
-// failures (a join or sync that failed MaxAttempts times, e.g. on
-// NOT_LEADER_FOR_PARTITION while a new topic's leaders are elected) to the
-// next FetchMessage and then tries again by itself; only a closed reader
-// (io.EOF) is final. Treating the former as fatal stopped a whole pipeline
-// on a broker's routine leader move.
+// failures (a join or sync that failed MaxAttempts times) and its partition
+// readers' failures (NOT_LEADER_FOR_PARTITION while a new topic's leaders
+// are elected) to the next FetchMessage and then tries again by itself,
+// having backed off already; only a closed reader (io.EOF) is final.
+// Treating the former as fatal stopped a whole pipeline on a broker's
+// routine leader move.
 func ReaderHeals(err error) bool {
 	return err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
+}
+
+// ReadErrors reports the errors a consumer's FetchMessage returns and the
+// reader heals from. The consumer must go straight back to FetchMessage:
+// kafka-go queues each partition reader's error in the same channel as the
+// messages (QueueCapacity deep), so a consumer that paused a second per
+// error (as ours did) spent minutes draining the hundreds of
+// NOT_LEADER_FOR_PARTITION errors a group of some 270 new partitions
+// produces in its first seconds, with the messages queued behind them.
+// Logging every one would flood the log instead: the first of a burst is
+// logged, then a count every interval.
+type ReadErrors struct {
+	Log      *slog.Logger
+	Group    string
+	Interval time.Duration // between summaries; 0: ten seconds
+	Count    func()        // a metric's Inc, may be nil
+
+	mu      sync.Mutex
+	logged  time.Time
+	pending int
+}
+
+// Report records one healed error.
+func (r *ReadErrors) Report(err error) {
+	if r.Count != nil {
+		r.Count()
+	}
+	every := r.Interval
+	if every == 0 {
+		every = 10 * time.Second
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.pending++
+	if time.Since(r.logged) < every {
+		return
+	}
+	r.Log.Warn("kafka reader error; the reader retries by itself", "group", r.Group, "errors", r.pending, "err", err.Error())
+	r.logged, r.pending = time.Now(), 0
+}
+
+// ReaderErrorLogger is a kafka.Reader's ErrorLogger. A partition reader
+// that cannot start (no leader yet, a leader that moved) retries by itself
+// and its errors reach FetchMessage, where ReadErrors counts them: logged
+// at Warn, the first seconds of a group on new topics wrote thousands of
+// lines. They stay at Debug; everything else is a warning.
+func ReaderErrorLogger(log *slog.Logger) kafka.Logger {
+	return kafka.LoggerFunc(func(msg string, args ...any) {
+		level := slog.LevelWarn
+		if strings.HasPrefix(msg, "error initializing the kafka reader") || strings.HasPrefix(msg, "failed to read from current broker") {
+			level = slog.LevelDebug
+		}
+		if log.Enabled(context.Background(), level) {
+			log.Log(context.Background(), level, "kafka reader: "+fmt.Sprintf(msg, args...))
+		}
+	})
 }
 
 // Pause waits d or until ctx ends, so a retry loop neither spins nor

@@ -1,0 +1,166 @@
+package broker
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Watchdog notices a consumer that has work waiting in Kafka and makes no
+// progress. kafka-go's group Reader heals most failures by itself and hides
+// the rest behind retries, so a consumer can sit with lag for minutes while
+// its process looks healthy; the watchdog turns that into a reader
+// recreated after Bound, then a failing readiness check and a metric an
+// alert can use.
+//
+// Progress is whatever the stage counts as work done: a message read, an
+// offset committed, a page fetched. Lag is the group's lag as the broker
+// sees it (LagCollector.Lag), measured every Bound/6.
+type Watchdog struct {
+	cfg WatchdogConfig
+
+	mu       sync.Mutex
+	last     time.Time // of the last progress
+	lag      int64     // as last measured
+	lagErr   error     // of the last measurement
+	restarts int       // of the reader during the current stall
+	stuck    bool      // a restart did not help: not ready
+
+	desc *prometheus.Desc
+}
+
+// WatchdogConfig configures a Watchdog.
+type WatchdogConfig struct {
+	Group string        // for the metric and the logs
+	Bound time.Duration // how long lag without progress is tolerated
+	// Lag returns the group's total lag; an error skips the check (a
+	// broker that cannot answer is already visible elsewhere).
+	Lag func(context.Context) (int64, error)
+	Log *slog.Logger
+	Now func() time.Time // nil: time.Now
+}
+
+// NewWatchdog returns a watchdog that counts its start as progress: a
+// consumer is given Bound to join its group.
+func NewWatchdog(cfg WatchdogConfig) *Watchdog {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Watchdog{
+		cfg:  cfg,
+		last: cfg.Now(),
+		desc: prometheus.NewDesc("belvo_consumer_stalled_seconds",
+			"Seconds since the consumer group last made progress while it has lag (0 when it has none). Above the stall bound the reader has been recreated; the alert fires on it.",
+			nil, prometheus.Labels{"group": cfg.Group}),
+	}
+}
+
+// Progress records work done now. It is cheap enough for every message.
+func (w *Watchdog) Progress() {
+	w.mu.Lock()
+	w.last = w.cfg.Now()
+	if w.restarts > 0 || w.stuck {
+		w.cfg.Log.Info("consumer progressing again", "group", w.cfg.Group, "reader_restarts", w.restarts)
+		w.restarts, w.stuck = 0, false
+	}
+	w.mu.Unlock()
+}
+
+// Run checks every Bound/6 until ctx ends. Each time the consumer has had
+// lag and no progress for a further Bound, restart is called; it should
+// recreate the consumer's reader (rejoining the group), or do nothing when
+// the stage knows a dependency is what holds it up. From the second
+// Bound on, Ready fails.
+func (w *Watchdog) Run(ctx context.Context, restart func()) {
+	t := time.NewTicker(max(w.cfg.Bound/6, 10*time.Millisecond))
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if w.check(ctx) {
+			restart()
+		}
+	}
+}
+
+// check measures the lag and reports whether the reader should be
+// recreated now.
+func (w *Watchdog) check(ctx context.Context) bool {
+	mctx, cancel := context.WithTimeout(ctx, max(w.cfg.Bound/6, 5*time.Second))
+	lag, err := w.cfg.Lag(mctx)
+	cancel()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.lag, w.lagErr = lag, err
+	if err != nil {
+		return false
+	}
+	idle := w.cfg.Now().Sub(w.last)
+	if lag <= 0 {
+		// Nothing to do is not a stall; the clock restarts so that work
+		// arriving later gets the whole bound.
+		w.last = w.cfg.Now()
+		w.restarts, w.stuck = 0, false
+		return false
+	}
+	if idle < time.Duration(w.restarts+1)*w.cfg.Bound {
+		return false
+	}
+	if w.restarts > 0 && !w.stuck {
+		w.stuck = true
+		w.cfg.Log.Error("consumer stalled: no progress with lag after recreating its reader; not ready",
+			"group", w.cfg.Group, "lag", lag, "idle", idle.Round(time.Second).String())
+	} else {
+		w.cfg.Log.Warn("consumer stalled: recreating its reader",
+			"group", w.cfg.Group, "lag", lag, "idle", idle.Round(time.Second).String())
+	}
+	w.restarts++
+	return true
+}
+
+// Ready fails once recreating the reader did not bring progress back.
+func (w *Watchdog) Ready() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.stuck {
+		return nil
+	}
+	return fmt.Errorf("consumer group %s stalled: lag %d and no progress for %s (reader recreated %d times)",
+		w.cfg.Group, w.lag, w.cfg.Now().Sub(w.last).Round(time.Second), w.restarts)
+}
+
+// Stalled is how long the consumer has had lag without progress, as of
+// the last lag measurement; 0 when it had no lag.
+func (w *Watchdog) Stalled() time.Duration {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.lag <= 0 || w.lagErr != nil {
+		return 0
+	}
+	return w.cfg.Now().Sub(w.last)
+}
+
+func (w *Watchdog) Describe(ch chan<- *prometheus.Desc) { ch <- w.desc }
+
+func (w *Watchdog) Collect(ch chan<- prometheus.Metric) {
+	ch <- prometheus.MustNewConstMetric(w.desc, prometheus.GaugeValue, w.Stalled().Seconds())
+}
+
+// TotalLag sums a LagCollector's per-topic lag, for WatchdogConfig.Lag.
+func TotalLag(l *LagCollector) func(context.Context) (int64, error) {
+	return func(ctx context.Context) (int64, error) {
+		byTopic, err := l.Lag(ctx)
+		var n int64
+		for _, v := range byTopic {
+			n += v
+		}
+		return n, err
+	}
+}
