@@ -140,7 +140,13 @@ func (h *harness) config(env map[string]string) Config {
 
 func (h *harness) start(env map[string]string, hook func() error) *running {
 	h.t.Helper()
-	s, err := New(h.config(env), testenv.Logger(h.t, 400), prometheus.NewRegistry())
+	return h.startWith(prometheus.NewRegistry(), env, hook)
+}
+
+// startWith starts a sink whose metrics go to reg.
+func (h *harness) startWith(reg *prometheus.Registry, env map[string]string, hook func() error) *running {
+	h.t.Helper()
+	s, err := New(h.config(env), testenv.Logger(h.t, 400), reg)
 	if err != nil {
 		h.t.Fatal(err)
 	}

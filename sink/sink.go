@@ -188,12 +188,8 @@ func (s *Sink) Run(ctx context.Context) error {
 	go func() {
 		defer wg.Done()
 		s.watchdog.Run(adminCtx, func() {
-			// While a dependency is retried the reader is not what holds the
-			// sink up, and ending the session would cut that retry short.
-			if s.stalled.Load() == nil {
-				if rejoin := s.rejoin.Load(); rejoin != nil {
-					(*rejoin)()
-				}
+			if rejoin := s.rejoin.Load(); rejoin != nil {
+				(*rejoin)()
 			}
 		})
 	}()
@@ -339,7 +335,9 @@ func (s *Sink) consume(ctx context.Context, reader *kafka.Reader) error {
 		if !p.empty() {
 			wait, cancel = context.WithDeadline(ctx, p.since.Add(s.cfg.FlushInterval))
 		}
+		fetched := s.watchdog.Fetching()
 		msg, err := reader.FetchMessage(wait)
+		fetched()
 		cancel()
 		switch {
 		case ctx.Err() != nil:

@@ -3,8 +3,8 @@ package broker
 import (
 	"context"
 	"errors"
-	"io"
 	"fmt"
+	"io"
 	"log/slog"
 	"strings"
 	"sync"

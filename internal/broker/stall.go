@@ -28,7 +28,8 @@ type Watchdog struct {
 	lag      int64     // as last measured
 	lagErr   error     // of the last measurement
 	restarts int       // of the reader during the current stall
-	stuck    bool      // a restart did not help: not ready
+	stuck    bool      // no progress for twice the bound: not ready
+	fetching int       // callers inside their reader's FetchMessage
 
 	desc *prometheus.Desc
 }
@@ -70,11 +71,26 @@ func (w *Watchdog) Progress() {
 	w.mu.Unlock()
 }
 
+// Fetching marks the caller as waiting on its reader until the returned
+// function is called. Only a consumer waiting on its reader has its reader
+// recreated: one held up by ClickHouse, Belvo or its own backlog would
+// gain nothing from re-joining the group but a rebalance.
+func (w *Watchdog) Fetching() (done func()) {
+	w.mu.Lock()
+	w.fetching++
+	w.mu.Unlock()
+	return func() {
+		w.mu.Lock()
+		w.fetching--
+		w.mu.Unlock()
+	}
+}
+
 // Run checks every Bound/6 until ctx ends. Each time the consumer has had
-// lag and no progress for a further Bound, restart is called; it should
-// recreate the consumer's reader (rejoining the group), or do nothing when
-// the stage knows a dependency is what holds it up. From the second
-// Bound on, Ready fails.
+// lag and no progress for a further Bound while it waits on its reader,
+// restart is called; it should recreate the consumer's reader (re-joining
+// the group). From twice Bound without progress on, whatever the cause,
+// Ready fails.
 func (w *Watchdog) Run(ctx context.Context, restart func()) {
 	t := time.NewTicker(max(w.cfg.Bound/6, 10*time.Millisecond))
 	defer t.Stop()
@@ -110,22 +126,22 @@ func (w *Watchdog) check(ctx context.Context) bool {
 		w.restarts, w.stuck = 0, false
 		return false
 	}
-	if idle < time.Duration(w.restarts+1)*w.cfg.Bound {
+	if idle >= 2*w.cfg.Bound && !w.stuck {
+		w.stuck = true
+		w.cfg.Log.Error("consumer stalled: lag and no progress; not ready",
+			"group", w.cfg.Group, "lag", lag, "idle", idle.Round(time.Second).String(), "reader_restarts", w.restarts)
+	}
+	if w.fetching == 0 || idle < time.Duration(w.restarts+1)*w.cfg.Bound {
 		return false
 	}
-	if w.restarts > 0 && !w.stuck {
-		w.stuck = true
-		w.cfg.Log.Error("consumer stalled: no progress with lag after recreating its reader; not ready",
-			"group", w.cfg.Group, "lag", lag, "idle", idle.Round(time.Second).String())
-	} else {
-		w.cfg.Log.Warn("consumer stalled: recreating its reader",
-			"group", w.cfg.Group, "lag", lag, "idle", idle.Round(time.Second).String())
-	}
+	w.cfg.Log.Warn("consumer stalled: recreating its reader",
+		"group", w.cfg.Group, "lag", lag, "idle", idle.Round(time.Second).String())
 	w.restarts++
 	return true
 }
 
-// Ready fails once recreating the reader did not bring progress back.
+// Ready fails once the consumer has had lag and no progress for twice the
+// bound.
 func (w *Watchdog) Ready() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
