@@ -14,6 +14,7 @@ import (
 	"github.com/finflow/belvo-pipeline/internal/belvo"
 	"github.com/finflow/belvo-pipeline/internal/broker"
 	"github.com/finflow/belvo-pipeline/internal/registry"
+	"github.com/finflow/belvo-pipeline/schemas"
 )
 
 // Fetcher is the fetching stage.
@@ -153,6 +154,12 @@ func (f *Fetcher) prepareOnce(ctx context.Context) error {
 	compact := broker.NewCluster(broker.ClusterConfig{Brokers: f.cfg.Brokers, Partitions: 1, ReplicationFactor: f.cfg.Replication,
 		TopicConfigs: map[string]string{"cleanup.policy": "compact"}, ClientID: "belvo-fetcher"})
 	if err := compact.EnsureTopics(ctx, f.state.topic); err != nil {
+		return err
+	}
+	// The webhook topics too, as ingest does at its start: the group then
+	// subscribes to every one from its first join, whichever role starts
+	// first, rather than finding some at a later discovery.
+	if err := f.cluster.EnsureTopics(ctx, schemas.WebhookTopics(f.cfg.TopicPrefix)...); err != nil {
 		return err
 	}
 	out, err := prepareOutputs(ctx, f.registry, f.cluster, f.cfg.TopicPrefix)

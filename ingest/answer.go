@@ -3,6 +3,7 @@ package ingest
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 
 	"github.com/valyala/fasthttp"
 )
@@ -29,6 +30,10 @@ func acceptedBody(reqID string, duplicate bool) string {
 
 func errorBody(code, field, msg, reqID string) string {
 	return encodeAnswer(answer{Error: code, Field: field, Message: msg, RequestID: reqID})
+}
+
+func tooLargeBody(limit int, reqID string) string {
+	return errorBody("too_large", "", fmt.Sprintf("body exceeds %d bytes", limit), reqID)
 }
 
 func badRequestBody(err error, reqID string) (int, string) {

@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -15,6 +17,7 @@ import (
 	"github.com/linkedin/goavro/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/finflow/belvo-pipeline/internal/broker"
 	"github.com/finflow/belvo-pipeline/internal/config"
 	"github.com/finflow/belvo-pipeline/internal/registry"
 	"github.com/finflow/belvo-pipeline/internal/seeds"
@@ -35,6 +38,21 @@ type harness struct {
 }
 
 func startIngest(t *testing.T, env map[string]string) *harness {
+	t.Helper()
+	h := launchIngest(t, env)
+	testenv.Eventually(t, 60*time.Second, "ingest ready", func() bool {
+		res, err := http.Get(h.url + "/readyz")
+		if err != nil {
+			return false
+		}
+		res.Body.Close()
+		return res.StatusCode == 200
+	})
+	return h
+}
+
+// launchIngest runs ingest without waiting for it to be ready.
+func launchIngest(t *testing.T, env map[string]string) *harness {
 	t.Helper()
 	brokers := testenv.Kafka(t)
 	regURL := testenv.Registry(t)
@@ -64,14 +82,6 @@ func startIngest(t *testing.T, env map[string]string) *harness {
 	if h.reg, err = registry.New(regURL); err != nil {
 		t.Fatal(err)
 	}
-	testenv.Eventually(t, 60*time.Second, "ingest ready", func() bool {
-		res, err := http.Get(h.url + "/readyz")
-		if err != nil {
-			return false
-		}
-		res.Body.Close()
-		return res.StatusCode == 200
-	})
 	t.Cleanup(func() { h.stop() })
 	return h
 }
@@ -97,6 +107,19 @@ type reply struct {
 func (h *harness) post(path string, body []byte, headers map[string]string) reply {
 	h.t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, h.url+path, bytes.NewReader(body))
+	return h.send(req, headers)
+}
+
+// postChunked sends body without a Content-Length, in chunks.
+func (h *harness) postChunked(path string, body []byte, headers map[string]string) reply {
+	h.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, h.url+path, struct{ io.Reader }{bytes.NewReader(body)})
+	req.ContentLength, req.TransferEncoding = -1, []string{"chunked"}
+	return h.send(req, headers)
+}
+
+func (h *harness) send(req *http.Request, headers map[string]string) reply {
+	h.t.Helper()
 	req.Header.Set("Content-Type", "application/json")
 	for k, v := range headers {
 		req.Header.Set(k, v)
@@ -108,12 +131,18 @@ func (h *harness) post(path string, body []byte, headers map[string]string) repl
 	defer res.Body.Close()
 	var a answer
 	raw, _ := io.ReadAll(res.Body)
-	if res.StatusCode != http.StatusRequestEntityTooLarge || len(raw) > 0 {
-		if err := json.Unmarshal(raw, &a); err != nil {
-			h.t.Fatalf("answer %d is not JSON: %q", res.StatusCode, raw)
-		}
+	if err := json.Unmarshal(raw, &a); err != nil {
+		h.t.Fatalf("answer %d is not JSON: %q", res.StatusCode, raw)
 	}
 	return reply{res.StatusCode, a, res.Header}
+}
+
+// topicOf is the topic ingest routes a webhook of typ to.
+func topicOf(prefix, typ string) string {
+	if schemas.IsCatalogueType(typ) {
+		return schemas.WebhookTopic(prefix, typ)
+	}
+	return schemas.UnknownWebhookTopic(prefix)
 }
 
 // records reads want records of topic and decodes them through the registry.
@@ -165,7 +194,7 @@ func TestSeedWebhooksAreStoredExactlyAsPosted(t *testing.T) {
 		}
 		var typ string
 		_ = json.Unmarshal(top["webhook_type"], &typ)
-		topic := schemas.WebhookTopic(h.prefix, typ)
+		topic := topicOf(h.prefix, typ)
 		perTopic[topic] = append(perTopic[topic], top)
 	}
 	for topic, sent := range perTopic {
@@ -282,27 +311,67 @@ func TestRetriedWebhookIsStoredOnce(t *testing.T) {
 	h.records(schemas.WebhookTopic(h.prefix, "TRANSACTIONS"), 1)
 }
 
+// Every topic ingest writes exists once it is ready, and no webhook adds
+// one: a type the catalogue lacks, however it is spelt, lands in the one
+// unknown-type topic with its webhook_type intact.
 func TestUnknownTypesAndCodesAreRoutedNotDropped(t *testing.T) {
 	h := startIngest(t, nil)
-	if r := h.post("/webhooks/belvo", webhookJSON("u1", "PAYMENT_INTENTS", "succeeded", "L1"), nil); r.status != 202 {
-		t.Fatalf("unknown type: %d %+v", r.status, r.body)
+	want := append(schemas.WebhookTopics(h.prefix), schemas.WebhookTopic(h.prefix, schemas.InstitutionStatusType))
+	slices.Sort(want)
+	// Right after start, before any webhook: the fetcher must find them all.
+	if got := h.topics(); !slices.Equal(got, want) {
+		t.Fatalf("topics after start:\n%v\nwant\n%v", got, want)
 	}
-	if r := h.post("/webhooks/belvo", webhookJSON("u2", "ACCOUNTS", "brand_new_code", "L1"), nil); r.status != 202 {
+	unknownTypes := []string{"PAYMENT_INTENTS", "../../etc", "SOMETHING_NEW", "accounts", "UNKNOWN", strings.Repeat("X", 300)}
+	for i, typ := range unknownTypes {
+		if r := h.post("/webhooks/belvo", webhookJSON(fmt.Sprint("u", i), typ, "succeeded", "L1"), nil); r.status != 202 {
+			t.Fatalf("unknown type %q: %d %+v", typ, r.status, r.body)
+		}
+	}
+	if r := h.post("/webhooks/belvo", webhookJSON("k1", "ACCOUNTS", "brand_new_code", "L1"), nil); r.status != 202 {
 		t.Fatalf("unknown code: %d %+v", r.status, r.body)
 	}
-	h.records(schemas.WebhookTopic(h.prefix, "PAYMENT_INTENTS"), 1)
-	h.records(schemas.WebhookTopic(h.prefix, "ACCOUNTS"), 1)
+	recs := h.records(schemas.UnknownWebhookTopic(h.prefix), len(unknownTypes))
+	got := map[string]string{}
+	for _, rec := range recs {
+		got[rec["webhook_id"].(string)] = rec["webhook_type"].(string)
+	}
+	for i, typ := range unknownTypes {
+		if id := fmt.Sprint("u", i); got[id] != typ {
+			t.Errorf("%s stored with webhook_type %q, want %q", id, got[id], typ)
+		}
+	}
+	// An unknown code of a known type stays in its type's topic: the
+	// fetcher records it as unknown all the same.
+	if rec := h.records(schemas.WebhookTopic(h.prefix, "ACCOUNTS"), 1)[0]; rec["webhook_id"] != "k1" {
+		t.Fatalf("accounts topic holds %v", rec["webhook_id"])
+	}
+	if got := h.topics(); !slices.Equal(got, want) {
+		t.Fatalf("topics after unknown webhooks:\n%v\nwant\n%v", got, want)
+	}
 	res, err := http.Get(h.url + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer res.Body.Close()
 	m, _ := io.ReadAll(res.Body)
-	for _, want := range []string{`ingest_unknown_events_total{kind="type"} 1`, `ingest_unknown_events_total{kind="code"} 1`} {
+	for _, want := range []string{fmt.Sprintf(`ingest_unknown_events_total{kind="type"} %d`, len(unknownTypes)), `ingest_unknown_events_total{kind="code"} 1`} {
 		if !bytes.Contains(m, []byte(want)) {
 			t.Errorf("metrics lack %s", want)
 		}
 	}
+}
+
+// topics lists the topics under the harness's prefix, sorted.
+func (h *harness) topics() []string {
+	h.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	layout, err := broker.NewCluster(broker.ClusterConfig{Brokers: h.brokers}).TopicsWithPrefix(ctx, h.prefix+".")
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return layout.Names()
 }
 
 func TestInstitutionStatusIsStoredKeyedByIncidentUpdate(t *testing.T) {
@@ -428,4 +497,168 @@ func TestEnvelopeSchemaCompiles(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// A body far above INGEST_MAX_BODY_BYTES (fasthttp refuses it before the
+// handler runs) gets the documented 413 with a request id, announced by its
+// Content-Length or not, and reliably: the answer goes out while the client
+// is still sending.
+func TestOversizeBodiesGet413WithARequestID(t *testing.T) {
+	const auth = "Bearer s3cret"
+	h := startIngest(t, map[string]string{"WEBHOOK_AUTHORIZATION": auth}) // default limit, 900 KiB
+	big := bytes.Repeat([]byte("x"), 3<<20)
+	const rounds = 10
+	for i := range rounds {
+		id := fmt.Sprint("big-", i)
+		for _, r := range []struct {
+			how string
+			reply
+		}{
+			{"with Content-Length", h.post("/webhooks/belvo", big, map[string]string{"Authorization": auth, "X-Request-Id": id})},
+			{"chunked", h.postChunked("/webhooks/belvo", big, map[string]string{"Authorization": auth, "X-Request-Id": id})},
+		} {
+			hdr := r.header.Get("X-Request-Id")
+			if r.status != http.StatusRequestEntityTooLarge || r.body.Error != "too_large" || hdr == "" || r.body.RequestID != hdr {
+				t.Fatalf("%s: %d %+v, X-Request-Id %q", r.how, r.status, r.body, hdr)
+			}
+			// The sender's id is echoed when the headers survived.
+			if r.how == "with Content-Length" && hdr != id {
+				t.Fatalf("%s: request id %q, want the sender's %q", r.how, hdr, id)
+			}
+		}
+	}
+	// Credentials are checked before the size the headers announce.
+	if r := h.post("/webhooks/belvo", big, nil); r.status != http.StatusUnauthorized || r.body.RequestID == "" {
+		t.Fatalf("oversize without credentials: %d %+v", r.status, r.body)
+	}
+	// A body of exactly the limit is still read and judged on its content.
+	exact := webhookJSON("exact", "ACCOUNTS", "historical_update", "L1")
+	exact = append(exact[:len(exact)-1], `,"pad":"`...)
+	exact = append(exact, bytes.Repeat([]byte("y"), 900<<10-len(exact)-2)...)
+	exact = append(exact, `"}`...)
+	if r := h.post("/webhooks/belvo", exact, map[string]string{"Authorization": auth}); r.status != http.StatusAccepted {
+		t.Fatalf("body of exactly the limit: %d %+v", r.status, r.body)
+	}
+	res, err := http.Get(h.url + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	m, _ := io.ReadAll(res.Body)
+	for _, want := range []string{
+		fmt.Sprintf(`ingest_requests_total{route="belvo",status="413"} %d`, rounds),
+		fmt.Sprintf(`ingest_requests_total{route="other",status="413"} %d`, rounds),
+	} {
+		if !bytes.Contains(m, []byte(want)) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+}
+
+// Liveness answers from process start; readiness and the webhooks wait for
+// Kafka, without a restart: a Kafka outage during a rollout must leave the
+// new pods unready, not restarting.
+func TestLiveAtOnceReadyOnlyOnceKafkaAnswers(t *testing.T) {
+	real := testenv.Kafka(t)
+	addr := unusedAddr(t)
+	h := launchIngest(t, map[string]string{"KAFKA_BROKERS": addr})
+	testenv.CleanupTopics(t, real, h.prefix+".")
+	expectUnready(t, h, "kafka")
+
+	// Kafka becomes reachable at the address ingest was given.
+	forward(t, addr, real[0])
+	testenv.Eventually(t, 60*time.Second, "ready once Kafka answers", func() bool {
+		status, _ := get(h.url + "/readyz")
+		return status == http.StatusOK
+	})
+	if r := h.post("/webhooks/belvo", webhookJSON("late", "ACCOUNTS", "historical_update", "L1"), nil); r.status != http.StatusAccepted {
+		t.Fatalf("once ready: %d %+v", r.status, r.body)
+	}
+	h.brokers = real
+	h.records(schemas.WebhookTopic(h.prefix, "ACCOUNTS"), 1)
+}
+
+func TestNotReadyWhileTheRegistryIsUnreachable(t *testing.T) {
+	h := launchIngest(t, map[string]string{"SCHEMA_REGISTRY_URL": "http://" + unusedAddr(t) + "/apis/ccompat/v7"})
+	expectUnready(t, h, "schema registry")
+}
+
+// expectUnready checks a started ingest that cannot reach a dependency:
+// alive, not ready (and saying why), every webhook answered 503.
+func expectUnready(t *testing.T, h *harness, why string) {
+	t.Helper()
+	if status, body := get(h.url + "/healthz"); status != http.StatusOK {
+		t.Fatalf("/healthz %d %q while %s is unreachable", status, body, why)
+	}
+	var body string
+	testenv.Eventually(t, 30*time.Second, "/readyz to name "+why, func() bool {
+		var status int
+		status, body = get(h.url + "/readyz")
+		if status != http.StatusServiceUnavailable {
+			t.Fatalf("/readyz %d %q while %s is unreachable", status, body, why)
+		}
+		return strings.Contains(body, why)
+	})
+	for _, c := range []struct{ path, body string }{
+		{"/webhooks/belvo", string(webhookJSON("early", "ACCOUNTS", "historical_update", "L1"))},
+		{"/webhooks/institution-status", `{"incident":{"id":"i","updated_at":"2026-11-20T10:00:00Z","status":"identified"}}`},
+	} {
+		r := h.post(c.path, []byte(c.body), map[string]string{"X-Request-Id": "early-1"})
+		if r.status != http.StatusServiceUnavailable || r.body.Error != "not_ready" || r.body.RequestID != "early-1" {
+			t.Fatalf("%s while %s is unreachable: %d %+v", c.path, why, r.status, r.body)
+		}
+	}
+	if status, _ := get(h.url + "/healthz"); status != http.StatusOK {
+		t.Fatalf("/healthz %d after the refused webhooks", status)
+	}
+}
+
+func get(url string) (int, string) {
+	res, err := http.Get(url)
+	if err != nil {
+		return 0, err.Error()
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
+// unusedAddr returns a loopback address nothing listens on.
+func unusedAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+// forward listens on addr and relays every connection to to.
+func forward(t *testing.T, addr, to string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				u, err := net.Dial("tcp", to)
+				if err != nil {
+					return
+				}
+				defer u.Close()
+				go func() { _, _ = io.Copy(u, c); u.Close() }()
+				_, _ = io.Copy(c, u)
+			}()
+		}
+	}()
 }

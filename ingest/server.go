@@ -41,8 +41,10 @@ type Server struct {
 	http     *fasthttp.Server
 	admin    fasthttp.RequestHandler
 
-	codecMu sync.Mutex
-	codecs  map[string]*registry.Codec // by topic
+	// routes is nil until every topic exists and every subject is
+	// registered; webhooks are answered 503 until then.
+	routes    atomic.Pointer[routes]
+	preparing atomic.Pointer[string] // why prepare has not finished yet, for /readyz
 
 	seed     maphash.Seed
 	idPrefix string
@@ -51,9 +53,31 @@ type Server struct {
 	ready    readiness
 }
 
+// route is where events go: a topic and the codec of its subject.
+type route struct {
+	topic string
+	codec *registry.Codec
+}
+
+// routes is the fixed set of topics ingest writes: one per catalogue type,
+// one for every other type, one for institution status. No request can add
+// to it, so no request can create a topic.
+type routes struct {
+	byType  map[string]route // catalogue webhook_type, spelt as Belvo does
+	unknown route
+	status  route
+}
+
+func (r *routes) webhook(webhookType string) route {
+	if rt, ok := r.byType[webhookType]; ok {
+		return rt
+	}
+	return r.unknown
+}
+
 // New checks cfg, binds the listen address (a busy port fails here, not
-// later) and prepares the Kafka and registry clients. Nothing is published
-// until Run.
+// later) and builds the Kafka and registry clients without contacting them.
+// Nothing is served or published until Run.
 func New(cfg Config, log *slog.Logger, reg *prometheus.Registry) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -66,6 +90,7 @@ func New(cfg Config, log *slog.Logger, reg *prometheus.Registry) (*Server, error
 	if err != nil {
 		return nil, fmt.Errorf("INGEST_ADDR: listen on %s: %w", cfg.Addr, err)
 	}
+	ln = lingerListener{ln}
 	cluster := broker.NewCluster(broker.ClusterConfig{
 		Brokers: cfg.Brokers, Partitions: cfg.Partitions, ReplicationFactor: cfg.Replication, ClientID: "belvo-ingest",
 	})
@@ -80,19 +105,24 @@ func New(cfg Config, log *slog.Logger, reg *prometheus.Registry) (*Server, error
 		registry: rc,
 		dedup:    newDedup(cfg.DedupWindow, cfg.DedupMax),
 		ln:       ln,
-		codecs:   make(map[string]*registry.Codec),
 		idPrefix: hex.EncodeToString(prefix[:]),
 		seed:     maphash.MakeSeed(),
 		admin:    fasthttpadaptor.NewFastHTTPHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})),
 	}
 	s.ready.check = s.checkDependencies
+	why := "creating topics and registering schemas"
+	s.preparing.Store(&why)
 	s.http = &fasthttp.Server{
-		Handler:            s.handle,
-		Name:               "belvo-ingest",
-		ReadTimeout:        10 * time.Second,
-		WriteTimeout:       10 * time.Second,
-		IdleTimeout:        60 * time.Second,
-		MaxRequestBodySize: 2 * cfg.MaxBody, // bodies between MaxBody and this get our own 413 with a request id
+		Handler:      s.handle,
+		ErrorHandler: s.handleError,
+		Name:         "belvo-ingest",
+		ReadTimeout:  10 * time.Second,
+		WriteTimeout: 10 * time.Second,
+		IdleTimeout:  60 * time.Second,
+		// fasthttp stops reading a body at this size (before reading any of
+		// it when Content-Length says so) and hands the request to
+		// handleError, which answers our 413.
+		MaxRequestBodySize: cfg.MaxBody,
 		NoDefaultDate:      true,
 		Logger:             slogPrinter{log},
 	}
@@ -102,23 +132,31 @@ func New(cfg Config, log *slog.Logger, reg *prometheus.Registry) (*Server, error
 // Addr is the bound listen address (useful with port 0 in tests).
 func (s *Server) Addr() string { return s.ln.Addr().String() }
 
-// Run registers the schemas and creates the topics of the known webhook
-// types, serves until ctx ends, then drains: it stops accepting, lets
-// in-flight requests finish, flushes Kafka and returns.
+// Run serves at once and, meanwhile, creates the topics and registers the
+// subjects of every route; until that is done /healthz answers 200, /readyz
+// and the webhooks 503. A Kafka or registry outage at start therefore keeps
+// the pod unready, not restarting. Run serves until ctx ends, then drains: it
+// stops accepting, lets in-flight requests finish, flushes Kafka and returns.
 func (s *Server) Run(ctx context.Context) error {
-	if err := s.prepare(ctx); err != nil {
-		s.ln.Close()
-		return err
-	}
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(s.ln) }()
 	s.log.Info("ingest listening", "addr", s.Addr(), "belvo_path", s.cfg.BelvoPath, "status_path", s.cfg.StatusPath,
 		"auth", s.cfg.Auth != "", "allowlist", len(s.cfg.allowed))
+	prepCtx, stopPreparing := context.WithCancel(ctx)
+	defer stopPreparing()
+	prepared := make(chan struct{})
+	go func() {
+		defer close(prepared)
+		s.prepare(prepCtx)
+	}()
 	select {
 	case err := <-errc:
+		stopPreparing()
+		<-prepared
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
+	<-prepared
 	s.draining.Store(true)
 	drain, cancel := context.WithTimeout(context.Background(), s.cfg.DrainTimeout)
 	defer cancel()
@@ -133,55 +171,62 @@ func (s *Server) Run(ctx context.Context) error {
 	return nil
 }
 
-// prepare creates the topic and registers the subject of every catalogue
-// type, so the first webhook of a type pays no set-up latency. It retries
-// until ctx ends: at start-up Kafka or the registry may still be starting.
-func (s *Server) prepare(ctx context.Context) error {
-	topics := map[string]string{schemas.WebhookTopic(s.cfg.TopicPrefix, schemas.InstitutionStatusType): schemas.InstitutionStatusSchema}
-	for _, e := range schemas.Catalogue {
-		topics[schemas.WebhookTopic(s.cfg.TopicPrefix, e.Type)] = schemas.WebhookEventSchema
-	}
+// prepare creates the topics and registers the subjects of every route, so
+// the first webhook of a type pays no set-up latency and the fetcher finds
+// every topic at its first discovery. It retries until it succeeds or ctx
+// ends: at start-up Kafka or the registry may still be starting.
+func (s *Server) prepare(ctx context.Context) {
 	backoff := 200 * time.Millisecond
 	for {
-		var err error
-		for topic, schema := range topics {
-			if _, err = s.codec(ctx, topic, schema); err != nil {
-				break
-			}
-		}
+		rs, err := s.prepareOnce(ctx)
 		if err == nil {
-			return nil
+			s.routes.Store(rs)
+			s.log.Info("ingest ready", "topics", len(rs.byType)+2)
+			return
 		}
-		s.log.Warn("ingest not ready yet", "err", err.Error())
+		why := err.Error()
+		s.preparing.Store(&why)
+		if ctx.Err() != nil {
+			return
+		}
+		s.log.Warn("ingest not ready yet", "err", why, "retry_in", backoff)
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("prepare topics and schemas: %w", err)
+			return
 		case <-time.After(backoff):
 		}
 		backoff = min(2*backoff, 5*time.Second)
 	}
 }
 
-// codec returns the codec of topic, creating the topic and registering its
-// subject on first use; unknown webhook types take this path at request time.
-func (s *Server) codec(ctx context.Context, topic, schema string) (*registry.Codec, error) {
-	s.codecMu.Lock()
-	c := s.codecs[topic]
-	s.codecMu.Unlock()
-	if c != nil {
-		return c, nil
+func (s *Server) prepareOnce(ctx context.Context) (*routes, error) {
+	prefix := s.cfg.TopicPrefix
+	status := schemas.WebhookTopic(prefix, schemas.InstitutionStatusType)
+	topics := append(schemas.WebhookTopics(prefix), status)
+	if err := s.cluster.EnsureTopics(ctx, topics...); err != nil {
+		return nil, fmt.Errorf("kafka: %w", err)
 	}
-	if err := s.cluster.EnsureTopics(ctx, topic); err != nil {
+	register := func(topic, schema string) (route, error) {
+		c, err := s.registry.Register(ctx, schemas.Subject(topic), schema)
+		if err != nil {
+			return route{}, fmt.Errorf("schema registry: %w", err)
+		}
+		return route{topic: topic, codec: c}, nil
+	}
+	rs := &routes{byType: map[string]route{}}
+	var err error
+	for _, typ := range schemas.WebhookTypes() {
+		if rs.byType[typ], err = register(schemas.WebhookTopic(prefix, typ), schemas.WebhookEventSchema); err != nil {
+			return nil, err
+		}
+	}
+	if rs.unknown, err = register(schemas.UnknownWebhookTopic(prefix), schemas.WebhookEventSchema); err != nil {
 		return nil, err
 	}
-	c, err := s.registry.Register(ctx, schemas.Subject(topic), schema)
-	if err != nil {
+	if rs.status, err = register(status, schemas.InstitutionStatusSchema); err != nil {
 		return nil, err
 	}
-	s.codecMu.Lock()
-	s.codecs[topic] = c
-	s.codecMu.Unlock()
-	return c, nil
+	return rs, nil
 }
 
 func (s *Server) handle(rc *fasthttp.RequestCtx) {
@@ -192,11 +237,8 @@ func (s *Server) handle(rc *fasthttp.RequestCtx) {
 		rc.SetBodyString("ok\n")
 		return
 	case "/readyz":
-		if err := s.ready.get(); err != nil || s.draining.Load() {
+		if err := s.readiness(); err != nil {
 			rc.SetStatusCode(fasthttp.StatusServiceUnavailable)
-			if err == nil {
-				err = errors.New("draining")
-			}
 			rc.SetBodyString("not ready: " + err.Error() + "\n")
 			return
 		}
@@ -206,9 +248,9 @@ func (s *Server) handle(rc *fasthttp.RequestCtx) {
 		s.admin(rc)
 		return
 	case s.cfg.BelvoPath:
-		s.serveWebhook(rc, "belvo", s.publishWebhook)
+		s.serveWebhook(rc, routeBelvo, s.publishWebhook)
 	case s.cfg.StatusPath:
-		s.serveWebhook(rc, "institution_status", s.publishStatus)
+		s.serveWebhook(rc, routeStatus, s.publishStatus)
 	default:
 		if s.cfg.Pprof && strings.HasPrefix(path, "/debug/pprof/") {
 			pprofhandler.PprofHandler(rc)
@@ -219,18 +261,45 @@ func (s *Server) handle(rc *fasthttp.RequestCtx) {
 	}
 }
 
+// Route labels of the request metrics.
+const (
+	routeBelvo  = "belvo"
+	routeStatus = "institution_status"
+	routeOther  = "other" // a request fasthttp refused before its path was known
+)
+
+// readiness is nil when webhooks can be stored now: prepared, not draining,
+// and Kafka and the registry answer.
+func (s *Server) readiness() error {
+	if s.draining.Load() {
+		return errors.New("draining")
+	}
+	if s.routes.Load() == nil {
+		return errors.New(*s.preparing.Load())
+	}
+	return s.ready.get()
+}
+
 // serveWebhook runs the checks common to both webhook routes, in the order
 // that reveals least to a stranger: origin, then credentials, then content.
-func (s *Server) serveWebhook(rc *fasthttp.RequestCtx, route string, publish func(*fasthttp.RequestCtx, string) (int, string)) {
+func (s *Server) serveWebhook(rc *fasthttp.RequestCtx, route string, publish func(*fasthttp.RequestCtx, string, *routes) (int, string)) {
 	s.metrics.inflight.Inc()
 	defer s.metrics.inflight.Dec()
 	start := rc.Time()
 	reqID := s.requestID(rc)
 	rc.Response.Header.Set("X-Request-Id", reqID)
-	status, body := s.check(rc, reqID)
+	status, body := s.check(rc, reqID, false)
 	if status == 0 {
-		status, body = publish(rc, reqID)
+		if rs := s.routes.Load(); rs == nil {
+			status, body = fasthttp.StatusServiceUnavailable, errorBody("not_ready", "", "ingest is starting: Kafka or the schema registry is not ready yet; retry", reqID)
+		} else {
+			status, body = publish(rc, reqID, rs)
+		}
 	}
+	s.answer(rc, route, start, status, body)
+}
+
+func (s *Server) answer(rc *fasthttp.RequestCtx, route string, start time.Time, status int, body string) {
 	rc.SetStatusCode(status)
 	rc.SetContentType("application/json")
 	rc.SetBodyString(body)
@@ -238,7 +307,58 @@ func (s *Server) serveWebhook(rc *fasthttp.RequestCtx, route string, publish fun
 	s.metrics.latency.WithLabelValues(route).Observe(time.Since(start).Seconds())
 }
 
-func (s *Server) check(rc *fasthttp.RequestCtx, reqID string) (int, string) {
+// handleError answers the requests fasthttp refused while reading them:
+// above all a body larger than INGEST_MAX_BODY_BYTES, which gets the
+// documented 413 with a request id. When the body had a Content-Length,
+// fasthttp refused it from the headers alone and those are still here, so
+// origin and credentials are checked first as for any webhook; a chunked
+// body is found too large only while reading it, after fasthttp cleared the
+// request: its 413 carries a request id of ours and is answered whatever the
+// origin or credentials, which went with the headers.
+func (s *Server) handleError(rc *fasthttp.RequestCtx, err error) {
+	start := time.Now()
+	if !errors.Is(err, fasthttp.ErrBodyTooLarge) {
+		status, code, msg := fasthttp.StatusBadRequest, "bad_request", "malformed HTTP request"
+		var small *fasthttp.ErrSmallBuffer
+		var netErr net.Error
+		switch {
+		case errors.As(err, &small):
+			status, code, msg = fasthttp.StatusRequestHeaderFieldsTooLarge, "headers_too_large", "request headers too large"
+		case errors.As(err, &netErr) && netErr.Timeout():
+			status, code, msg = fasthttp.StatusRequestTimeout, "timeout", "request not received in time"
+		}
+		reqID := s.requestID(rc)
+		rc.Response.Header.Set("X-Request-Id", reqID)
+		s.answer(rc, routeOther, start, status, errorBody(code, "", msg, reqID))
+		return
+	}
+	// The client is still sending the body. Closing a socket with unread
+	// data makes the kernel reset the connection, which can destroy our
+	// answer before the client reads it: read the rest away after answering.
+	if c, ok := rc.Conn().(*lingerConn); ok {
+		c.lingerOnClose()
+	}
+	reqID := s.requestID(rc)
+	rc.Response.Header.Set("X-Request-Id", reqID)
+	if rc.Request.Header.ContentLength() <= s.cfg.MaxBody {
+		// Chunked: the headers are gone with the request fasthttp cleared.
+		s.answer(rc, routeOther, start, fasthttp.StatusRequestEntityTooLarge, tooLargeBody(s.cfg.MaxBody, reqID))
+		return
+	}
+	route := routeOther
+	switch string(rc.Path()) {
+	case s.cfg.BelvoPath:
+		route = routeBelvo
+	case s.cfg.StatusPath:
+		route = routeStatus
+	}
+	status, body := s.check(rc, reqID, true)
+	s.answer(rc, route, start, status, body)
+}
+
+// check refuses a request that must not be published; tooLarge says
+// fasthttp already found the body too large.
+func (s *Server) check(rc *fasthttp.RequestCtx, reqID string, tooLarge bool) (int, string) {
 	if s.draining.Load() {
 		return fasthttp.StatusServiceUnavailable, errorBody("shutting_down", "", "ingest is shutting down; retry", reqID)
 	}
@@ -253,38 +373,36 @@ func (s *Server) check(rc *fasthttp.RequestCtx, reqID string) (int, string) {
 		rc.Response.Header.Set("Allow", "POST")
 		return fasthttp.StatusMethodNotAllowed, errorBody("method_not_allowed", "", "use POST", reqID)
 	}
-	if len(rc.PostBody()) > s.cfg.MaxBody {
-		return fasthttp.StatusRequestEntityTooLarge, errorBody("too_large", "", fmt.Sprintf("body exceeds %d bytes", s.cfg.MaxBody), reqID)
+	if tooLarge || len(rc.PostBody()) > s.cfg.MaxBody {
+		return fasthttp.StatusRequestEntityTooLarge, tooLargeBody(s.cfg.MaxBody, reqID)
 	}
 	return 0, ""
 }
 
-func (s *Server) publishWebhook(rc *fasthttp.RequestCtx, reqID string) (int, string) {
+func (s *Server) publishWebhook(rc *fasthttp.RequestCtx, reqID string, rs *routes) (int, string) {
 	received := rc.Time()
 	w, err := parseWebhook(rc.PostBody(), reqID, received)
 	if err != nil {
 		return badRequestBody(err, reqID)
 	}
 	typ, code := s.metrics.eventLabels(w.Type, w.Code)
-	topic := schemas.WebhookTopic(s.cfg.TopicPrefix, w.Type)
 	// Belvo retries with the same webhook_id and the same body. The body (a
 	// hash of it, which covers the id) is the key because documentation examples (and some senders) reuse
 	// one id for different events: those must not be taken for retries.
-	status, body := s.publishOnce(rc, reqID, maphash.Bytes(s.seed, rc.PostBody()), topic, schemas.WebhookEventSchema, w.LinkID, w.native, received)
+	status, body := s.publishOnce(rc, reqID, maphash.Bytes(s.seed, rc.PostBody()), rs.webhook(w.Type), w.LinkID, w.native, received)
 	if status == fasthttp.StatusAccepted {
 		s.metrics.events.WithLabelValues(typ, code).Inc()
 	}
 	return status, body
 }
 
-func (s *Server) publishStatus(rc *fasthttp.RequestCtx, reqID string) (int, string) {
+func (s *Server) publishStatus(rc *fasthttp.RequestCtx, reqID string, rs *routes) (int, string) {
 	received := rc.Time()
 	ev, err := parseStatus(rc.PostBody(), reqID, received)
 	if err != nil {
 		return badRequestBody(err, reqID)
 	}
-	topic := schemas.WebhookTopic(s.cfg.TopicPrefix, schemas.InstitutionStatusType)
-	status, body := s.publishOnce(rc, reqID, maphash.String(s.seed, "institution_status\x00"+ev.Key), topic, schemas.InstitutionStatusSchema, ev.Key, ev.native, received)
+	status, body := s.publishOnce(rc, reqID, maphash.String(s.seed, "institution_status\x00"+ev.Key), rs.status, ev.Key, ev.native, received)
 	if status == fasthttp.StatusAccepted {
 		s.metrics.events.WithLabelValues(schemas.InstitutionStatusType, "status").Inc()
 	}
@@ -293,7 +411,7 @@ func (s *Server) publishStatus(rc *fasthttp.RequestCtx, reqID string) (int, stri
 
 // publishOnce stores one event unless this replica stored the same id within
 // the dedup window, and answers 202 only once Kafka acknowledged it.
-func (s *Server) publishOnce(rc *fasthttp.RequestCtx, reqID string, dedupKey uint64, topic, schema, key string, native map[string]any, received time.Time) (int, string) {
+func (s *Server) publishOnce(rc *fasthttp.RequestCtx, reqID string, dedupKey uint64, rt route, key string, native map[string]any, received time.Time) (int, string) {
 	ctx, cancel := context.WithDeadline(context.Background(), received.Add(s.cfg.Budget))
 	defer cancel()
 	f, lead := s.dedup.begin(dedupKey, time.Now())
@@ -313,7 +431,7 @@ func (s *Server) publishOnce(rc *fasthttp.RequestCtx, reqID string, dedupKey uin
 		}
 		return fasthttp.StatusServiceUnavailable, errorBody("unavailable", "", "event not stored; retry", reqID)
 	}
-	err := s.publish(ctx, reqID, topic, schema, key, native, received)
+	err := s.publish(ctx, reqID, rt, key, native, received)
 	s.dedup.finish(dedupKey, f, err, time.Now())
 	if err != nil {
 		var enc *encodeError
@@ -322,7 +440,7 @@ func (s *Server) publishOnce(rc *fasthttp.RequestCtx, reqID string, dedupKey uin
 			// should hear it was a bad request, not an outage.
 			return fasthttp.StatusBadRequest, errorBody("invalid_field", "", enc.Error(), reqID)
 		}
-		s.log.Warn("event not stored", "request_id", reqID, "topic", topic, "err", err.Error())
+		s.log.Warn("event not stored", "request_id", reqID, "topic", rt.topic, "err", err.Error())
 		return fasthttp.StatusServiceUnavailable, errorBody("unavailable", "", "event not stored; retry", reqID)
 	}
 	return fasthttp.StatusAccepted, acceptedBody(reqID, false)
@@ -332,12 +450,8 @@ type encodeError struct{ err error }
 
 func (e *encodeError) Error() string { return "encode event: " + e.err.Error() }
 
-func (s *Server) publish(ctx context.Context, reqID, topic, schema, key string, native map[string]any, received time.Time) error {
-	codec, err := s.codec(ctx, topic, schema)
-	if err != nil {
-		return err
-	}
-	value, err := codec.Append(make([]byte, 0, 512), native)
+func (s *Server) publish(ctx context.Context, reqID string, rt route, key string, native map[string]any, received time.Time) error {
+	value, err := rt.codec.Append(make([]byte, 0, 512), native)
 	if err != nil {
 		return &encodeError{err}
 	}
@@ -347,7 +461,7 @@ func (s *Server) publish(ctx context.Context, reqID, topic, schema, key string, 
 	}
 	start := time.Now()
 	err = s.producer.Produce(ctx, broker.Message{
-		Topic: topic,
+		Topic: rt.topic,
 		Key:   []byte(key),
 		Value: value,
 		Time:  received,

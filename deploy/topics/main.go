@@ -51,24 +51,17 @@ type Topic struct {
 }
 
 // Topics returns every topic of the pipeline under prefix, in a stable
-// order: webhook topics (one per webhook type of the catalogue, then
-// institution status), record topics (schemas.Tables()), the fetcher's
-// state and the two dead-letter topics.
+// order: webhook topics (one per webhook type of the catalogue, the one of
+// every other type, then institution status), record topics
+// (schemas.Tables()), the fetcher's state and the two dead-letter topics.
 func Topics(prefix string) []Topic {
 	common := [][2]string{{"min.insync.replicas", "2"}}
 	var out []Topic
 	// Webhook events: the source of truth for replays (re-fetching from
 	// Belvo), so they are kept longest.
 	webhooks := append(slices.Clone(common), [2]string{"cleanup.policy", "delete"}, [2]string{"retention.ms", fmt.Sprint(30 * day)})
-	var types []string
-	for _, e := range schemas.Catalogue {
-		if !slices.Contains(types, e.Type) {
-			types = append(types, e.Type)
-		}
-	}
-	types = append(types, schemas.InstitutionStatusType)
-	for _, t := range types {
-		out = append(out, Topic{Name: schemas.WebhookTopic(prefix, t), Class: ClassWebhooks, Partitions: basePartitions, Config: webhooks})
+	for _, t := range append(schemas.WebhookTopics(prefix), schemas.WebhookTopic(prefix, schemas.InstitutionStatusType)) {
+		out = append(out, Topic{Name: t, Class: ClassWebhooks, Partitions: basePartitions, Config: webhooks})
 	}
 	// Records: what the sink loads; kept long enough to rebuild ClickHouse
 	// tables after an incident without asking Belvo again.

@@ -53,7 +53,7 @@ func TestTopicsCoverTheCode(t *testing.T) {
 	for _, e := range schemas.Catalogue {
 		want = append(want, schemas.WebhookTopic("belvo", e.Type))
 	}
-	want = append(want, schemas.WebhookTopic("belvo", schemas.InstitutionStatusType))
+	want = append(want, schemas.UnknownWebhookTopic("belvo"), schemas.WebhookTopic("belvo", schemas.InstitutionStatusType))
 	for _, r := range schemas.Tables() {
 		want = append(want, r.Topic("belvo"))
 	}

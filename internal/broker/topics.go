@@ -97,82 +97,125 @@ func (c *Cluster) Partitions(ctx context.Context, topic string) ([]int, error) {
 	if ok {
 		return parts, nil
 	}
-	parts, err := c.ensure(ctx, topic)
-	if err != nil {
+	if err := c.EnsureTopics(ctx, topic); err != nil {
 		return nil, err
 	}
 	c.mu.Lock()
-	c.known[topic] = parts
-	c.mu.Unlock()
-	return parts, nil
+	defer c.mu.Unlock()
+	return c.known[topic], nil
 }
 
-// EnsureTopics creates every topic missing from the cluster.
+// EnsureTopics creates every topic missing from the cluster and waits until
+// each partition of each topic has a leader. The missing ones are created in
+// one request and awaited together: a role creates a couple of dozen topics at
+// start, and one round of create-then-wait per topic adds up on a busy broker.
 func (c *Cluster) EnsureTopics(ctx context.Context, topics ...string) error {
+	c.mu.Lock()
+	var todo []string
 	for _, t := range topics {
-		if _, err := c.Partitions(ctx, t); err != nil {
-			return err
+		if _, ok := c.known[t]; !ok && !slices.Contains(todo, t) {
+			todo = append(todo, t)
 		}
 	}
-	return nil
-}
-
-func (c *Cluster) ensure(ctx context.Context, topic string) ([]int, error) {
-	if parts, err := c.lookup(ctx, topic); err == nil {
-		return parts, nil
+	c.mu.Unlock()
+	if len(todo) == 0 {
+		return nil
 	}
-	tc := kafka.TopicConfig{Topic: topic, NumPartitions: c.partitions, ReplicationFactor: c.rf}
-	for k, v := range c.configs {
-		tc.ConfigEntries = append(tc.ConfigEntries, kafka.ConfigEntry{ConfigName: k, ConfigValue: v})
-	}
-	res, err := c.Client.CreateTopics(ctx, &kafka.CreateTopicsRequest{Topics: []kafka.TopicConfig{tc}})
+	found, _, err := c.lookup(ctx, todo)
 	if err != nil {
-		return nil, fmt.Errorf("create topic %s: %w", topic, err)
+		return fmt.Errorf("look up topics: %w", err)
 	}
-	if err := res.Errors[topic]; err != nil && !errors.Is(err, kafka.TopicAlreadyExists) {
-		return nil, fmt.Errorf("create topic %s: %w", topic, err)
+	var req kafka.CreateTopicsRequest
+	for _, t := range todo {
+		if _, ok := found[t]; ok {
+			continue
+		}
+		tc := kafka.TopicConfig{Topic: t, NumPartitions: c.partitions, ReplicationFactor: c.rf}
+		for k, v := range c.configs {
+			tc.ConfigEntries = append(tc.ConfigEntries, kafka.ConfigEntry{ConfigName: k, ConfigValue: v})
+		}
+		req.Topics = append(req.Topics, tc)
+	}
+	if len(req.Topics) > 0 {
+		res, err := c.Client.CreateTopics(ctx, &req)
+		if err != nil {
+			names := make([]string, len(req.Topics))
+			for i, tc := range req.Topics {
+				names[i] = tc.Topic
+			}
+			return fmt.Errorf("create topics %s: %w", strings.Join(names, ", "), err)
+		}
+		for _, tc := range req.Topics {
+			if err := res.Errors[tc.Topic]; err != nil && !errors.Is(err, kafka.TopicAlreadyExists) {
+				return fmt.Errorf("create topic %s: %w", tc.Topic, err)
+			}
+		}
 	}
 	// A new topic's partitions have no leader for a moment; producing then
 	// fails, so wait until metadata shows every leader.
 	for {
-		parts, err := c.lookup(ctx, topic)
-		if err == nil {
-			return parts, nil
+		var missing error
+		if found, missing, err = c.lookup(ctx, todo); err == nil && missing == nil {
+			break
+		}
+		if missing == nil {
+			missing = err
 		}
 		select {
 		case <-ctx.Done():
-			return nil, fmt.Errorf("wait for topic %s: %w (last: %v)", topic, ctx.Err(), err)
+			return fmt.Errorf("wait for topics: %w (last: %v)", ctx.Err(), missing)
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
+	c.mu.Lock()
+	maps.Copy(c.known, found)
+	c.mu.Unlock()
+	return nil
 }
 
-func (c *Cluster) lookup(ctx context.Context, topic string) ([]int, error) {
-	md, err := c.Client.Metadata(ctx, &kafka.MetadataRequest{Topics: []string{topic}})
+// lookup returns the partitions of those of topics that exist with a leader
+// for every partition, and why one of the others is not there yet (nil when
+// all are); err is set when the metadata request itself failed.
+func (c *Cluster) lookup(ctx context.Context, topics []string) (found map[string][]int, missing, err error) {
+	md, err := c.Client.Metadata(ctx, &kafka.MetadataRequest{Topics: topics})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	found = make(map[string][]int, len(topics))
 	for _, t := range md.Topics {
-		if t.Name != topic {
+		if !slices.Contains(topics, t.Name) {
 			continue
 		}
-		if t.Error != nil {
-			return nil, t.Error
+		if parts, err := partitionsOf(t); err != nil {
+			missing = err
+		} else {
+			found[t.Name] = parts
 		}
-		if len(t.Partitions) == 0 {
-			return nil, fmt.Errorf("topic %s has no partitions yet", topic)
-		}
-		parts := make([]int, len(t.Partitions))
-		for i, p := range t.Partitions {
-			if p.Error != nil || p.Leader.Host == "" {
-				return nil, fmt.Errorf("topic %s partition %d has no leader yet", topic, p.ID)
-			}
-			parts[i] = p.ID
-		}
-		slices.Sort(parts)
-		return parts, nil
 	}
-	return nil, fmt.Errorf("topic %s not in metadata", topic)
+	for _, t := range topics {
+		if _, ok := found[t]; !ok && missing == nil {
+			missing = fmt.Errorf("topic %s not in metadata", t)
+		}
+	}
+	return found, missing, nil
+}
+
+func partitionsOf(t kafka.Topic) ([]int, error) {
+	if t.Error != nil {
+		return nil, fmt.Errorf("topic %s: %w", t.Name, t.Error)
+	}
+	if len(t.Partitions) == 0 {
+		return nil, fmt.Errorf("topic %s has no partitions yet", t.Name)
+	}
+	parts := make([]int, len(t.Partitions))
+	for i, p := range t.Partitions {
+		if p.Error != nil || p.Leader.Host == "" {
+			return nil, fmt.Errorf("topic %s partition %d has no leader yet", t.Name, p.ID)
+		}
+		parts[i] = p.ID
+	}
+	slices.Sort(parts)
+	return parts, nil
 }
 
 // Layout is a set of topics and how many partitions each has: what a

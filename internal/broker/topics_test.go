@@ -68,3 +68,32 @@ func watchUntilChanged(t *testing.T, next Layout) {
 		t.Fatalf("changed %d times after %d discoveries (ctx %v); want once, after the fourth", changed, calls, ctx.Err())
 	}
 }
+
+// EnsureTopics creates what is missing, leaves what exists as it is, and
+// returns only once every partition has a leader (a producer can write).
+func TestEnsureTopicsCreatesTheMissingOnesTogether(t *testing.T) {
+	brokers := testenv.Kafka(t)
+	prefix := testenv.Prefix(t)
+	t.Cleanup(func() { testenv.CleanupTopics(t, brokers, prefix) })
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := NewCluster(ClusterConfig{Brokers: brokers, Partitions: 1}).EnsureTopics(ctx, prefix+".old"); err != nil {
+		t.Fatal(err)
+	}
+	c := NewCluster(ClusterConfig{Brokers: brokers, Partitions: 3})
+	topics := []string{prefix + ".old", prefix + ".new.a", prefix + ".new.b", prefix + ".new.a"}
+	if err := c.EnsureTopics(ctx, topics...); err != nil {
+		t.Fatal(err)
+	}
+	for topic, want := range map[string]int{prefix + ".old": 1, prefix + ".new.a": 3, prefix + ".new.b": 3} {
+		parts, err := c.Partitions(ctx, topic)
+		if err != nil || len(parts) != want {
+			t.Errorf("%s: partitions %v (%v), want %d", topic, parts, err, want)
+		}
+	}
+	p := NewProducer(c, ProducerConfig{})
+	defer p.Close()
+	if err := p.Produce(ctx, Message{Topic: prefix + ".new.b", Key: []byte("k"), Value: []byte("v")}); err != nil {
+		t.Fatalf("produce right after EnsureTopics: %v", err)
+	}
+}
