@@ -7,7 +7,7 @@ GO    ?= go
 BIN   := bin/belvo-pipeline
 ENV   := set -a; [ -f .local/env ] && . .local/env; set +a;
 
-.PHONY: all build up down test test-unit vet run bench bench-ingest bench-belvo bench-fetcher bench-sink clean
+.PHONY: all build up down test test-unit vet run bench bench-ingest bench-belvo bench-fetcher bench-sink clean chaos fuzz
 
 all: build
 
@@ -26,11 +26,27 @@ vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
 
-## test: set up the services, then run every test (unit and integration) with the race detector.
+## test: set up the services, then run every test (unit and integration) with the race detector,
+## then every fuzz target for TEST_FUZZTIME each (new inputs, beyond the seeds `go test` runs).
 ## The tests run at a lower CPU priority than the services they share two cores with: a
 ## starved Kafka controller fences its only broker (scripts/kafka.sh).
+TEST_FUZZTIME ?= 5s
 test: up vet k8s-validate
 	$(ENV) BELVO_REQUIRE_SERVICES=1 nice -n 5 $(GO) test -race -count=1 -timeout 40m ./...
+	FUZZTIME=$(TEST_FUZZTIME) GO=$(GO) nice -n 5 scripts/fuzz.sh
+
+## fuzz: every fuzz target of the module for FUZZTIME each (default 10s), one after another
+FUZZTIME ?= 10s
+fuzz:
+	FUZZTIME=$(FUZZTIME) GO=$(GO) nice -n 5 scripts/fuzz.sh
+
+## chaos: the roles as separate processes against the local Kafka, registry and ClickHouse,
+## thousands of webhooks, kill -9 of each role, a broker and a ClickHouse restart, a sink
+## started on fresh topics; prints every table against the emulator and fails on any loss or
+## duplicate after FINAL. Not part of `make test`: it restarts the shared services. Settings
+## are CHAOS_* variables (go run ./cmd/chaos --help), e.g. make chaos CHAOS_FAULTS=safe.
+chaos: up build
+	$(ENV) $(GO) run ./cmd/chaos
 
 ## test-unit: the tests that need no service (integration tests skip)
 test-unit:

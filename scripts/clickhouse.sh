@@ -6,6 +6,7 @@
 #   scripts/clickhouse.sh install   create .local/venv with the pinned engine
 #   scripts/clickhouse.sh start     start detached (installs first if needed); harmless if running
 #   scripts/clickhouse.sh stop      SIGTERM, then SIGKILL after CLICKHOUSE_STOP_TIMEOUT seconds
+#   scripts/clickhouse.sh restart   stop, then start; only a server this checkout started
 #   scripts/clickhouse.sh status    exit 0 if serving, 3 if not
 #
 # Clients connect with CLICKHOUSE_DSN=http://127.0.0.1:8123/belvo: the http://
@@ -189,6 +190,15 @@ cmd_stop() {
   say "stopped (pid $pid)"
 }
 
+# Restart only a server this checkout started: one that is merely reused
+# (another checkout's) would keep running while the caller believes it
+# restarted (the chaos suite counts on the outage being real).
+cmd_restart() {
+  running_pid >/dev/null || die "no server of this checkout is running (no live $PIDFILE); restart stops only a server it started"
+  cmd_stop
+  cmd_start
+}
+
 cmd_status() {
   local pid
   if pid="$(running_pid)" && ping; then
@@ -207,9 +217,10 @@ case "${1:-}" in
   install) cmd_install ;;
   start) cmd_start ;;
   stop) cmd_stop ;;
+  restart) cmd_restart ;;
   status) cmd_status ;;
   *)
-    echo "usage: $0 install|start|stop|status" >&2
+    echo "usage: $0 install|start|stop|restart|status" >&2
     exit 2
     ;;
 esac

@@ -4,7 +4,10 @@
 #   scripts/kafka.sh install   download the broker classpath from Maven Central (cached)
 #   scripts/kafka.sh start     format once, start detached, return when the broker answers
 #   scripts/kafka.sh stop      SIGTERM, wait, SIGKILL after a deadline
+#   scripts/kafka.sh restart   stop, then start; only a broker this checkout started
 #   scripts/kafka.sh status    exit 0 if running, 3 if not
+#   scripts/kafka.sh secure-env print the secured listener's settings as export lines
+#                              (KAFKA_SECURE_*), for .local/env; nothing when it is absent
 #   scripts/kafka.sh tool NAME [ARGS...]
 #                              run a Kafka CLI from the same classpath (there are no
 #                              bin/kafka-*.sh here). NAME is one of topics, console-producer,
@@ -13,7 +16,15 @@
 #                              class name, e.g.
 #                              scripts/kafka.sh tool topics --bootstrap-server 127.0.0.1:9092 --list
 #
-# Env: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), KAFKA_HEAP_OPTS, KAFKA_START_TIMEOUT (90).
+# Env: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), KAFKA_SECURE_PORT (9094),
+#      KAFKA_HEAP_OPTS, KAFKA_START_TIMEOUT (90).
+#
+# Two client listeners: PLAINTEXT on KAFKA_PORT for everything local, and SASL_SSL with
+# SCRAM-SHA-512 on KAFKA_SECURE_PORT, the way production clusters (Strimzi, MSK, Confluent
+# Cloud) are reached, so that the pipeline's TLS and SASL settings are exercised for real.
+# Its CA, the broker's certificate (for 127.0.0.1 and localhost) and the SCRAM user's
+# password are made on first start under .local/<instance>/secure/ with openssl; the user is
+# created with Kafka's own kafka-configs tool.
 #
 # Why Maven and not the Apache tarball: the only download hosts we can reach are the
 # package registries; the broker, its Scala runtime and the CLI tools are all on Maven Central.
@@ -35,6 +46,8 @@ KAFKA_PORT=${KAFKA_PORT:-9092}
 # stop and restart Kafka without disturbing the shared one: KAFKA_INSTANCE=faults.
 KAFKA_INSTANCE=${KAFKA_INSTANCE:-kafka}
 KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-9093}
+KAFKA_SECURE_PORT=${KAFKA_SECURE_PORT:-9094}
+SCRAM_USER=belvo
 KAFKA_HEAP_OPTS=${KAFKA_HEAP_OPTS:--Xmx768m -Xms256m}
 KAFKA_START_TIMEOUT=${KAFKA_START_TIMEOUT:-90}
 
@@ -47,6 +60,7 @@ DATA_DIR="$KAFKA_HOME/data"
 CONF_DIR="$KAFKA_HOME/config"
 LOG="$LOG_DIR/$KAFKA_INSTANCE.log"
 PIDFILE="$RUN_DIR/$KAFKA_INSTANCE.pid"
+SECURE_DIR="$KAFKA_HOME/secure"
 # Main class of the broker; also what identifies our process in /proc/PID/cmdline.
 MARKER="kafka.Kafka"
 BOOTSTRAP="127.0.0.1:$KAFKA_PORT"
@@ -90,11 +104,18 @@ node.id=1
 # Static single-voter quorum: no dynamic-quorum bootstrap record to keep in sync
 # with the controller port if it ever changes.
 controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT,SASL_SSL://127.0.0.1:$KAFKA_SECURE_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,SASL_SSL://127.0.0.1:$KAFKA_SECURE_PORT
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL
+# The secured listener: TLS with a PEM key store (key and chain in one file, made by
+# make_certs) and SCRAM-SHA-512, whose credentials live in the cluster metadata.
+sasl.enabled.mechanisms=SCRAM-SHA-512
+listener.name.sasl_ssl.sasl.enabled.mechanisms=SCRAM-SHA-512
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.ssl.keystore.type=PEM
+listener.name.sasl_ssl.ssl.keystore.location=$SECURE_DIR/broker.pem
 log.dirs=$DATA_DIR
 num.partitions=1
 default.replication.factor=1
@@ -161,6 +182,57 @@ run_class() {
     -cp "$LIBS/*" "$cls" "$@"
 }
 
+# make_certs: a CA and a broker certificate signed by it, once. The key store is the PKCS#8
+# key followed by the certificate and the CA, as Kafka's PEM key store reads it.
+make_certs() {
+  [[ -f "$SECURE_DIR/broker.pem" && -f "$SECURE_DIR/ca.pem" && -f "$SECURE_DIR/scram.password" ]] && return 0
+  command -v openssl >/dev/null || svc_die "openssl is needed for the secured listener's certificates"
+  local d="$SECURE_DIR.tmp.$$"
+  rm -rf "$d"; mkdir -p "$d"
+  (
+    cd "$d"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=belvo-pipeline local CA" \
+      -keyout ca.key -out ca.pem 2>/dev/null
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout broker.key -out broker.csr 2>/dev/null
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' >ext.cnf
+    openssl x509 -req -in broker.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 3650 \
+      -extfile ext.cnf -out broker.crt 2>/dev/null
+    openssl pkcs8 -topk8 -nocrypt -in broker.key -out broker.p8
+    cat broker.p8 broker.crt ca.pem >broker.pem
+    # A password of letters and digits only: it goes into kafka-configs' [key=value] syntax.
+    openssl rand -hex 16 >scram.password
+    rm -f broker.csr ext.cnf ca.srl broker.p8
+    chmod 600 ca.key broker.key broker.pem scram.password
+  ) || { rm -rf "$d"; svc_die "could not make the secured listener's certificates"; }
+  rm -rf "$SECURE_DIR"; mv "$d" "$SECURE_DIR"
+  svc_say "made a CA, a broker certificate and a SCRAM password under ${SECURE_DIR#"$ROOT"/}"
+}
+
+# scram_user: the SCRAM user of the secured listener, created once per cluster (the
+# credential is stored in the metadata log, so a new data dir needs it again).
+scram_user() {
+  local cid marker
+  cid=$(sed -n 's/^cluster.id=//p' "$DATA_DIR/meta.properties")
+  marker="$SECURE_DIR/.scram-$cid"
+  [[ -f "$marker" ]] && return 0
+  run_class kafka.admin.ConfigCommand --bootstrap-server "$BOOTSTRAP" --alter \
+    --add-config "SCRAM-SHA-512=[iterations=4096,password=$(<"$SECURE_DIR/scram.password")]" \
+    --entity-type users --entity-name "$SCRAM_USER" >>"$LOG" 2>&1 \
+    || { svc_log_tail "$LOG"; svc_die "could not create the SCRAM user $SCRAM_USER"; }
+  touch "$marker"
+  svc_say "SCRAM-SHA-512 user $SCRAM_USER created; secured listener on 127.0.0.1:$KAFKA_SECURE_PORT"
+}
+
+cmd_secure_env() {
+  [[ -f "$SECURE_DIR/scram.password" ]] || return 0
+  svc_port_open "$KAFKA_SECURE_PORT" || return 0
+  echo "export KAFKA_SECURE_BROKERS=127.0.0.1:$KAFKA_SECURE_PORT"
+  echo "export KAFKA_SECURE_SASL_MECHANISM=SCRAM-SHA-512"
+  echo "export KAFKA_SECURE_SASL_USERNAME=$SCRAM_USER"
+  echo "export KAFKA_SECURE_SASL_PASSWORD=$(<"$SECURE_DIR/scram.password")"
+  echo "export KAFKA_SECURE_TLS_CA_FILE=$SECURE_DIR/ca.pem"
+}
+
 format_once() {
   # meta.properties is written by the format step; its presence means the log dir
   # already belongs to a cluster and must not be formatted again.
@@ -204,7 +276,13 @@ cmd_start() {
       svc_die "port $p on 127.0.0.1 is taken by another process (not ours: no live $PIDFILE)"
     fi
   done
+  for p in "$KAFKA_SECURE_PORT"; do
+    if svc_port_open "$p"; then
+      svc_die "port $p on 127.0.0.1 is taken by another process (not ours: no live $PIDFILE)"
+    fi
+  done
   mkdir -p "$LOG_DIR" "$RUN_DIR"
+  make_certs
   write_config
   format_once
   svc_say "starting on $BOOTSTRAP (controller 127.0.0.1:$KAFKA_CONTROLLER_PORT)"
@@ -221,6 +299,7 @@ cmd_start() {
     -Dkafka.logs.dir="$LOG_DIR" \
     -cp "$LIBS/*" "$MARKER" "$CONF_DIR/server.properties"
   svc_wait_ready "$PIDFILE" "$LOG" "$KAFKA_START_TIMEOUT" probe
+  scram_user
   pid=$(<"$PIDFILE")
   svc_say "ready on $BOOTSTRAP (PID $pid, $((SECONDS - t0))s, RSS $(svc_rss_mib "$pid") MiB)"
 }
@@ -228,6 +307,16 @@ cmd_start() {
 cmd_stop() {
   # Controlled shutdown of a single node is quick; 30 s covers flushing a large log.
   svc_stop "$PIDFILE" "$MARKER" 30
+}
+
+# Restart only a broker this checkout started: one that is merely reused
+# (another checkout's) would be left running while the caller believes it
+# restarted (the chaos suite counts on the outage being real).
+cmd_restart() {
+  svc_pid_alive "$PIDFILE" "$MARKER" >/dev/null \
+    || svc_die "no broker of this checkout is running (no live $PIDFILE); restart stops only a broker it started"
+  cmd_stop
+  cmd_start
 }
 
 cmd_status() {
@@ -268,7 +357,9 @@ case "${1:-}" in
   install) cmd_install ;;
   start) cmd_start ;;
   stop) cmd_stop ;;
+  restart) cmd_restart ;;
   status) cmd_status ;;
+  secure-env) cmd_secure_env ;;
   tool) shift; cmd_tool "$@" ;;
-  *) echo "usage: $0 {install|start|stop|status|tool NAME [ARGS...]}" >&2; exit 2 ;;
+  *) echo "usage: $0 {install|start|stop|restart|status|secure-env|tool NAME [ARGS...]}" >&2; exit 2 ;;
 esac

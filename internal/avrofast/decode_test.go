@@ -16,7 +16,7 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-func avscFiles(t *testing.T) []string {
+func avscFiles(t testing.TB) []string {
 	t.Helper()
 	_, here, _, _ := runtime.Caller(0)
 	files, err := filepath.Glob(filepath.Join(filepath.Dir(here), "..", "..", "schemas", "avro", "*.avsc"))

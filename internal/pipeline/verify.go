@@ -40,8 +40,12 @@ func (r Report) Failed() []Check {
 	return out
 }
 
-func (p *Pipeline) open() (driver.Conn, string, error) {
-	opts, db, err := migrate.ParseDSN(p.dsn)
+func (p *Pipeline) open() (driver.Conn, string, error) { return Open(p.dsn) }
+
+// Open connects to the ClickHouse server of dsn (CLICKHOUSE_DSN's form) and
+// returns the connection and the DSN's database.
+func Open(dsn string) (driver.Conn, string, error) {
+	opts, db, err := migrate.ParseDSN(dsn)
 	if err != nil {
 		return nil, "", err
 	}
@@ -57,7 +61,14 @@ func (p *Pipeline) open() (driver.Conn, string, error) {
 // choosing (seen: invoices_cancelled's two rows merged away by a re-fetch
 // nine seconds later). Queries with FINAL and the views are unaffected.
 func (p *Pipeline) HoldMerges(ctx context.Context) (release func(), err error) {
-	conn, db, err := p.open()
+	return HoldMerges(ctx, p.dsn)
+}
+
+// HoldMerges is Pipeline.HoldMerges for the database of dsn, for drivers
+// that run the roles as processes of their own. A server restart forgets
+// it: call it again after one.
+func HoldMerges(ctx context.Context, dsn string) (release func(), err error) {
+	conn, db, err := Open(dsn)
 	if err != nil {
 		return nil, err
 	}
@@ -88,16 +99,30 @@ func (p *Pipeline) HoldMerges(ctx context.Context) (release func(), err error) {
 // delivered webhook left its audit row and its fact (link, consent, error
 // events, institution status).
 func (p *Pipeline) Verify(ctx context.Context) (Report, error) {
-	if p.Emulator == nil {
+	return Verify(ctx, p.dsn, p.Emulator)
+}
+
+// Verify is Pipeline.Verify for the database of dsn and an emulator that
+// may run outside any Pipeline (the chaos driver runs the roles as
+// processes of their own).
+func Verify(ctx context.Context, dsn string, emu *emulator.Emulator) (Report, error) {
+	if emu == nil {
 		return Report{}, fmt.Errorf("verify needs the emulator: it knows what ClickHouse should hold")
 	}
-	conn, db, err := p.open()
+	return VerifyDeliveries(ctx, dsn, emu, emu.Deliveries())
+}
+
+// VerifyDeliveries is Verify for the deliveries ds only, e.g. those
+// RunScenario returned: a load sent after it makes thousands more, whose
+// lineage would cost a query each.
+func VerifyDeliveries(ctx context.Context, dsn string, emu *emulator.Emulator, ds []emulator.Delivery) (Report, error) {
+	conn, db, err := Open(dsn)
 	if err != nil {
 		return Report{}, err
 	}
 	defer conn.Close()
-	sc := scenarioOf(p.Emulator.Deliveries())
-	if sc.dataLink == "" {
+	sc := Classify(ds)
+	if sc.DataLink == "" {
 		return Report{}, fmt.Errorf("verify: no scenario was delivered (no transactions_deleted event)")
 	}
 	var rep Report
@@ -110,16 +135,16 @@ func (p *Pipeline) Verify(ctx context.Context) (Report, error) {
 		return nil
 	}
 	for _, r := range schemas.Resources {
-		recs, err := p.Emulator.Records(r.Name, url.Values{"link": {sc.dataLink}})
+		recs, err := emu.Records(r.Name, url.Values{"link": {sc.DataLink}})
 		if err != nil {
 			return rep, err
 		}
 		t := table(db, r.Name)
-		if err := count(r.Name+" rows of the scenario's link", "SELECT count() FROM "+t+" FINAL WHERE link_id = ?", uint64(len(recs)), sc.dataLink); err != nil {
+		if err := count(r.Name+" rows of the scenario's link", "SELECT count() FROM "+t+" FINAL WHERE link_id = ?", uint64(len(recs)), sc.DataLink); err != nil {
 			return rep, err
 		}
-		if sc.deletedLink != "" {
-			if err := count(r.Name+" rows of the deleted link", "SELECT count() FROM "+t+" FINAL WHERE link_id = ?", 0, sc.deletedLink); err != nil {
+		if sc.DeletedLink != "" {
+			if err := count(r.Name+" rows of the deleted link", "SELECT count() FROM "+t+" FINAL WHERE link_id = ?", 0, sc.DeletedLink); err != nil {
 				return rep, err
 			}
 		}
@@ -128,13 +153,13 @@ func (p *Pipeline) Verify(ctx context.Context) (Report, error) {
 		name, query string
 		want        uint64
 	}{
-		{"webhook_events: one row per delivered webhook", "SELECT uniqExact(webhook_id) FROM " + table(db, "webhook_events") + " WHERE webhook_id IN (?)", uint64(len(sc.webhookIDs))},
-		{"link_events: one per LINK webhook", "SELECT count() FROM " + table(db, "link_events") + " FINAL WHERE id IN (?)", uint64(len(sc.linkIDs))},
-		{"consent_events: one per CONSENT webhook", "SELECT count() FROM " + table(db, "consent_events") + " FINAL WHERE id IN (?)", uint64(len(sc.consentIDs))},
-		{"error_events: one per error webhook", "SELECT count() FROM " + table(db, "error_events") + " FINAL WHERE id IN (?)", uint64(len(sc.errorIDs))},
+		{"webhook_events: one row per delivered webhook", "SELECT uniqExact(webhook_id) FROM " + table(db, "webhook_events") + " WHERE webhook_id IN (?)", uint64(len(sc.WebhookIDs))},
+		{"link_events: one per LINK webhook", "SELECT count() FROM " + table(db, "link_events") + " FINAL WHERE id IN (?)", uint64(len(sc.LinkIDs))},
+		{"consent_events: one per CONSENT webhook", "SELECT count() FROM " + table(db, "consent_events") + " FINAL WHERE id IN (?)", uint64(len(sc.ConsentIDs))},
+		{"error_events: one per error webhook", "SELECT count() FROM " + table(db, "error_events") + " FINAL WHERE id IN (?)", uint64(len(sc.ErrorIDs))},
 		{"reconciliations that disagree", "SELECT count() FROM " + table(db, "reconciliations") + " FINAL WHERE matched = false AND id IN (?)", 0},
 	}
-	args := [][]string{sc.webhookIDs, sc.linkIDs, sc.consentIDs, sc.errorIDs, sc.webhookIDs}
+	args := [][]string{sc.WebhookIDs, sc.LinkIDs, sc.ConsentIDs, sc.ErrorIDs, sc.WebhookIDs}
 	for i, c := range checks {
 		ids := args[i]
 		if len(ids) == 0 {
@@ -146,7 +171,7 @@ func (p *Pipeline) Verify(ctx context.Context) (Report, error) {
 	}
 	// Every catalogue row the scenario delivered left rows that carry its
 	// webhook_id as lineage: fetched records, deletion rows or its fact.
-	for _, ev := range sc.events {
+	for _, ev := range sc.Events {
 		name, q, args := lineageQuery(db, ev)
 		if q == "" {
 			continue
@@ -155,7 +180,7 @@ func (p *Pipeline) Verify(ctx context.Context) (Report, error) {
 			return rep, err
 		}
 	}
-	if sc.statusEvents > 0 {
+	if sc.StatusEvents > 0 {
 		if err := count("institution_status: the delivered update", "SELECT least(count(), 1) FROM "+table(db, "institution_status"), 1); err != nil {
 			return rep, err
 		}
@@ -165,12 +190,17 @@ func (p *Pipeline) Verify(ctx context.Context) (Report, error) {
 
 func table(db, name string) string { return schemas.QuoteIdent(db) + "." + schemas.QuoteIdent(name) }
 
-// scenario is what the scenario's deliveries say ClickHouse must hold.
-type scenario struct {
-	dataLink, deletedLink                     string
-	webhookIDs, linkIDs, consentIDs, errorIDs []string
-	statusEvents                              int
-	events                                    []emulator.Event
+// Delivered is what the emulator's acknowledged deliveries say ClickHouse
+// must hold, sorted by kind.
+type Delivered struct {
+	DataLink    string // the scenario's data link (its transactions_deleted event), "" without a scenario
+	DeletedLink string // the link the scenario deleted
+	// WebhookIDs are the distinct delivered webhooks; LinkIDs, ConsentIDs
+	// and ErrorIDs those of them that are facts of link_events,
+	// consent_events and error_events.
+	WebhookIDs, LinkIDs, ConsentIDs, ErrorIDs []string
+	StatusEvents                              int              // institution-status deliveries
+	Events                                    []emulator.Event // one per WebhookIDs entry, in delivery order
 }
 
 // lineageQuery returns the check that event ev left its trace in ClickHouse,
@@ -219,15 +249,17 @@ func lineageQuery(db string, ev emulator.Event) (name, query string, args []any)
 		"SELECT least(count(), 1) FROM " + table(db, t) + " WHERE " + where, args
 }
 
-func scenarioOf(ds []emulator.Delivery) scenario {
-	var sc scenario
+// Classify sorts the delivered (acknowledged) webhooks of ds by what they
+// leave in ClickHouse; undelivered ones are left out.
+func Classify(ds []emulator.Delivery) Delivered {
+	var sc Delivered
 	seen := map[string]bool{}
 	for _, d := range ds {
 		if !d.Delivered {
 			continue
 		}
 		if d.WebhookID == "" {
-			sc.statusEvents++
+			sc.StatusEvents++
 			continue
 		}
 		ev, err := d.Event()
@@ -236,22 +268,22 @@ func scenarioOf(ds []emulator.Delivery) scenario {
 		}
 		if !seen[d.WebhookID] {
 			seen[d.WebhookID] = true
-			sc.webhookIDs = append(sc.webhookIDs, d.WebhookID)
-			sc.events = append(sc.events, ev)
+			sc.WebhookIDs = append(sc.WebhookIDs, d.WebhookID)
+			sc.Events = append(sc.Events, ev)
 		}
 		data, _ := ev.Data.(map[string]any)
 		switch {
 		case data != nil && data["errors"] != nil:
-			sc.errorIDs = append(sc.errorIDs, d.WebhookID)
+			sc.ErrorIDs = append(sc.ErrorIDs, d.WebhookID)
 		case ev.WebhookType == "LINK":
-			sc.linkIDs = append(sc.linkIDs, d.WebhookID)
+			sc.LinkIDs = append(sc.LinkIDs, d.WebhookID)
 			if ev.WebhookCode == "link_deleted" && ev.Data == nil {
-				sc.deletedLink = ev.LinkID
+				sc.DeletedLink = ev.LinkID
 			}
 		case ev.WebhookType == "CONSENT":
-			sc.consentIDs = append(sc.consentIDs, d.WebhookID)
+			sc.ConsentIDs = append(sc.ConsentIDs, d.WebhookID)
 		case ev.WebhookType == "TRANSACTIONS" && ev.WebhookCode == "transactions_deleted":
-			sc.dataLink = ev.LinkID
+			sc.DataLink = ev.LinkID
 		}
 	}
 	return sc
