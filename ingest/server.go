@@ -93,6 +93,7 @@ func New(cfg Config, log *slog.Logger, reg *prometheus.Registry) (*Server, error
 	ln = lingerListener{ln}
 	cluster := broker.NewCluster(broker.ClusterConfig{
 		Brokers: cfg.Brokers, Partitions: cfg.Partitions, ReplicationFactor: cfg.Replication, ClientID: "belvo-ingest",
+		Security: cfg.Kafka,
 	})
 	var prefix [6]byte
 	_, _ = rand.Read(prefix[:])
@@ -145,15 +146,23 @@ func (s *Server) Run(ctx context.Context) error {
 	prepCtx, stopPreparing := context.WithCancel(ctx)
 	defer stopPreparing()
 	prepared := make(chan struct{})
+	var fatal error
 	go func() {
 		defer close(prepared)
-		s.prepare(prepCtx)
+		fatal = s.prepare(prepCtx)
 	}()
 	select {
 	case err := <-errc:
 		stopPreparing()
 		<-prepared
 		return fmt.Errorf("serve: %w", err)
+	case <-prepared:
+		if fatal != nil {
+			_ = s.http.Shutdown()
+			s.producer.Close()
+			return fatal
+		}
+		<-ctx.Done()
 	case <-ctx.Done():
 	}
 	<-prepared
@@ -174,25 +183,31 @@ func (s *Server) Run(ctx context.Context) error {
 // prepare creates the topics and registers the subjects of every route, so
 // the first webhook of a type pays no set-up latency and the fetcher finds
 // every topic at its first discovery. It retries until it succeeds or ctx
-// ends: at start-up Kafka or the registry may still be starting.
-func (s *Server) prepare(ctx context.Context) {
+// ends: at start-up Kafka or the registry may still be starting. Kafka
+// refusing the credentials or the certificate is returned: waiting would
+// only hide a wrong setting behind a pod that never turns ready.
+func (s *Server) prepare(ctx context.Context) error {
 	backoff := 200 * time.Millisecond
 	for {
 		rs, err := s.prepareOnce(ctx)
 		if err == nil {
 			s.routes.Store(rs)
 			s.log.Info("ingest ready", "topics", len(rs.byType)+2)
-			return
+			return nil
+		}
+		var insecure *broker.SecurityError
+		if errors.As(err, &insecure) {
+			return err
 		}
 		why := err.Error()
 		s.preparing.Store(&why)
 		if ctx.Err() != nil {
-			return
+			return nil
 		}
 		s.log.Warn("ingest not ready yet", "err", why, "retry_in", backoff)
 		select {
 		case <-ctx.Done():
-			return
+			return nil
 		case <-time.After(backoff):
 		}
 		backoff = min(2*backoff, 5*time.Second)
@@ -203,6 +218,9 @@ func (s *Server) prepareOnce(ctx context.Context) (*routes, error) {
 	prefix := s.cfg.TopicPrefix
 	status := schemas.WebhookTopic(prefix, schemas.InstitutionStatusType)
 	topics := append(schemas.WebhookTopics(prefix), status)
+	if err := s.cluster.Ping(ctx); err != nil {
+		return nil, fmt.Errorf("kafka: %w", err)
+	}
 	if err := s.cluster.EnsureTopics(ctx, topics...); err != nil {
 		return nil, fmt.Errorf("kafka: %w", err)
 	}

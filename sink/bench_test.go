@@ -122,7 +122,7 @@ func BenchmarkKafkaToClickHouse(b *testing.B) {
 	codec := h.codec(topic, r.AvroSchema())
 	conv := converter(b, "transactions")
 	cluster := broker.NewCluster(broker.ClusterConfig{Brokers: h.brokers, Partitions: 2})
-	cluster.Client = adminClient(h.brokers, []string{topic})
+	cluster.Client = adminClient(cluster, []string{topic})
 	parts, err := cluster.Partitions(context.Background(), topic)
 	if err != nil {
 		b.Fatal(err)

@@ -77,7 +77,7 @@ func newHarnessOn(t testing.TB, baseDSN string) *harness {
 		t.Fatal(err)
 	}
 	cluster := broker.NewCluster(broker.ClusterConfig{Brokers: h.brokers, Partitions: 2})
-	cluster.Client = adminClient(h.brokers, h.topics())
+	cluster.Client = adminClient(cluster, h.topics())
 	h.producer = broker.NewProducer(cluster, broker.ProducerConfig{})
 	t.Cleanup(h.producer.Close)
 	t.Cleanup(func() { h.deleteTopics(cluster) })

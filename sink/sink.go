@@ -105,8 +105,9 @@ func New(cfg Config, log *slog.Logger, reg *prometheus.Registry) (*Sink, error) 
 	}
 	slices.Sort(base)
 	s.topics.Store(&base)
-	s.cluster = broker.NewCluster(broker.ClusterConfig{Brokers: cfg.Brokers, Partitions: cfg.Partitions, ReplicationFactor: cfg.Replication, ClientID: "belvo-sink"})
-	s.cluster.Client = adminClient(cfg.Brokers, append([]string{DeadLetterTopic(cfg.TopicPrefix)}, base...))
+	s.cluster = broker.NewCluster(broker.ClusterConfig{Brokers: cfg.Brokers, Partitions: cfg.Partitions, ReplicationFactor: cfg.Replication,
+		ClientID: "belvo-sink", Security: cfg.Kafka})
+	s.cluster.Client = adminClient(s.cluster, append([]string{DeadLetterTopic(cfg.TopicPrefix)}, base...))
 	lag := broker.NewLagCollector(s.cluster, cfg.Group, func() []string { return *s.topics.Load() }, log)
 	s.watchdog = broker.NewWatchdog(broker.WatchdogConfig{Group: cfg.Group, Bound: cfg.StallTimeout, Lag: broker.TotalLag(lag), Log: log})
 	s.readErrs = &broker.ReadErrors{Log: log, Group: cfg.Group, Count: s.metrics.readErrors.Inc}
@@ -125,17 +126,11 @@ func New(cfg Config, log *slog.Logger, reg *prometheus.Registry) (*Sink, error) 
 // longer than the refresh interval (a broker with tens of thousands of
 // partitions) it forgets every broker and fails requests with
 // BROKER_NOT_AVAILABLE.
-func adminClient(brokers, topics []string) *kafka.Client {
-	return &kafka.Client{
-		Addr:    kafka.TCP(brokers...),
-		Timeout: 10 * time.Second,
-		Transport: &kafka.Transport{
-			ClientID:       "belvo-sink",
-			DialTimeout:    3 * time.Second,
-			MetadataTTL:    6 * time.Second,
-			MetadataTopics: topics,
-		},
-	}
+func adminClient(cluster *broker.Cluster, topics []string) *kafka.Client {
+	tr := cluster.Transport()
+	tr.MetadataTTL = 6 * time.Second
+	tr.MetadataTopics = topics
+	return &kafka.Client{Addr: cluster.Addr, Timeout: 10 * time.Second, Transport: tr}
 }
 
 // AdminAddr is the bound admin address.
@@ -180,6 +175,13 @@ func (s *Sink) Run(ctx context.Context) error {
 	// the dead-letter topic is the sink's own.
 	base := *s.topics.Load()
 	if err := s.retry(ctx, "create topics", func(ctx context.Context) error {
+		if err := s.cluster.Ping(ctx); err != nil {
+			var insecure *broker.SecurityError
+			if errors.As(err, &insecure) {
+				return permanent{err} // no retry mends refused credentials or an untrusted broker
+			}
+			return err
+		}
 		return s.createTopics(ctx, append([]string{DeadLetterTopic(s.cfg.TopicPrefix)}, base...))
 	}); err != nil {
 		return err
@@ -241,8 +243,7 @@ func (s *Sink) Run(ctx context.Context) error {
 }
 
 func (s *Sink) newReader(topics []string) *kafka.Reader {
-	return kafka.NewReader(broker.GroupTimings(kafka.ReaderConfig{
-		Brokers:     s.cfg.Brokers,
+	return kafka.NewReader(broker.GroupTimings(s.cluster.ReaderConfig(kafka.ReaderConfig{
 		GroupID:     s.cfg.Group,
 		GroupTopics: topics,
 		StartOffset: kafka.FirstOffset,
@@ -263,7 +264,7 @@ func (s *Sink) newReader(topics []string) *kafka.Reader {
 			}
 		}),
 		ErrorLogger: broker.ReaderErrorLogger(s.log),
-	}))
+	})))
 }
 
 // discover returns base and every webhook topic on the cluster with their

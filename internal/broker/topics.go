@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"net"
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/segmentio/kafka-go"
@@ -22,6 +24,7 @@ type Cluster struct {
 
 	brokers    []string
 	clientID   string
+	security   Security
 	partitions int
 	rf         int
 	configs    map[string]string
@@ -37,6 +40,7 @@ type ClusterConfig struct {
 	ReplicationFactor int               // replication factor of topics this process creates
 	TopicConfigs      map[string]string // e.g. cleanup.policy for state topics
 	ClientID          string
+	Security          Security // TLS and SASL; validated by its role's Config
 }
 
 // NewCluster returns a Cluster; nothing is dialled until first use.
@@ -44,21 +48,16 @@ func NewCluster(cfg ClusterConfig) *Cluster {
 	if cfg.ClientID == "" {
 		cfg.ClientID = "belvo-pipeline"
 	}
+	tr := cfg.Security.Transport(cfg.ClientID)
+	// Short enough that a moved leader or a restarted broker is found again
+	// quickly.
+	tr.MetadataTTL = 2 * time.Second
 	return &Cluster{
-		Client: &kafka.Client{
-			Addr:    kafka.TCP(cfg.Brokers...),
-			Timeout: 10 * time.Second,
-			Transport: &kafka.Transport{
-				ClientID:    cfg.ClientID,
-				DialTimeout: 3 * time.Second,
-				// Short enough that a moved leader or a restarted broker is
-				// found again quickly.
-				MetadataTTL: 2 * time.Second,
-			},
-		},
+		Client:     &kafka.Client{Addr: kafka.TCP(cfg.Brokers...), Timeout: 10 * time.Second, Transport: tr},
 		Addr:       kafka.TCP(cfg.Brokers...),
 		brokers:    cfg.Brokers,
 		clientID:   cfg.ClientID,
+		security:   cfg.Security,
 		partitions: max(cfg.Partitions, 1),
 		rf:         max(cfg.ReplicationFactor, 1),
 		configs:    cfg.TopicConfigs,
@@ -66,14 +65,24 @@ func NewCluster(cfg ClusterConfig) *Cluster {
 	}
 }
 
-// Ping checks that a broker answers now. It dials afresh rather than going
-// through the client's transport, whose cached metadata and pooled
-// connections can hide an outage for a while.
+// Ping checks that a broker answers now, over TLS and SASL when they are
+// configured. It dials afresh rather than going through the client's
+// transport, whose cached metadata and pooled connections can hide an
+// outage for a while. Refused credentials or an untrusted certificate are
+// a *SecurityError: no retry mends them.
 func (c *Cluster) Ping(ctx context.Context) error {
 	var errs []error
 	for _, addr := range c.brokers {
-		conn, err := (&kafka.Dialer{Timeout: 2 * time.Second}).DialContext(ctx, "tcp", addr)
+		conn, err := c.security.Dialer(2*time.Second, c.clientID).DialContext(ctx, "tcp", addr)
 		if err != nil {
+			if serr := securityFailure(err); serr != err {
+				return serr
+			}
+			if c.security.TLS && (errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET)) {
+				// A plaintext listener hangs up on a TLS client hello; so
+				// does a broker going down, which is why this is retried.
+				err = fmt.Errorf("%s: %w (the connection closed during the TLS handshake: is this a TLS listener? %s is on)", addr, err, EnvTLS)
+			}
 			errs = append(errs, err)
 			continue
 		}
@@ -85,6 +94,21 @@ func (c *Cluster) Ping(ctx context.Context) error {
 		errs = append(errs, err)
 	}
 	return fmt.Errorf("no broker answers: %w", errors.Join(errs...))
+}
+
+// Dialer is a dialer with the cluster's security, for kafka.ReaderConfig.
+func (c *Cluster) Dialer() *kafka.Dialer { return c.security.Dialer(10*time.Second, c.clientID) }
+
+// Transport is a new transport with the cluster's security, for a
+// kafka.Client or kafka.Writer of its own.
+func (c *Cluster) Transport() *kafka.Transport { return c.security.Transport(c.clientID) }
+
+// ReaderConfig returns rc aimed at the cluster: its brokers, and a dialer
+// with its security.
+func (c *Cluster) ReaderConfig(rc kafka.ReaderConfig) kafka.ReaderConfig {
+	rc.Brokers = c.brokers
+	rc.Dialer = c.Dialer()
+	return rc
 }
 
 // Partitions returns the partition ids of topic, creating the topic with the
@@ -233,7 +257,7 @@ func (l Layout) Names() []string { return slices.Sorted(maps.Keys(l)) }
 // show a new one, and a bare connection's metadata call fails as a whole on
 // any topic's error.
 func (c *Cluster) TopicsWithPrefix(ctx context.Context, prefix string) (Layout, error) {
-	tr := &kafka.Transport{ClientID: c.clientID, DialTimeout: 3 * time.Second}
+	tr := c.Transport()
 	defer tr.CloseIdleConnections()
 	md, err := (&kafka.Client{Addr: c.Addr, Timeout: 10 * time.Second, Transport: tr}).Metadata(ctx, &kafka.MetadataRequest{})
 	if err != nil {

@@ -19,8 +19,17 @@ import (
 // nothing, every webhook has its audit row and its fact, every fetching
 // event its matching reconciliation.
 func TestScenarioEndToEnd(t *testing.T) {
+	scenarioEndToEnd(t, map[string]string{"KAFKA_BROKERS": strings.Join(testenv.Kafka(t), ",")})
+}
+
+// The same, with every role reaching Kafka only over the local broker's
+// SASL_SSL listener with SCRAM-SHA-512 (KAFKA_SECURE_* of .local/env).
+func TestScenarioOverSecuredKafka(t *testing.T) {
+	scenarioEndToEnd(t, testenv.SecureKafka(t))
+}
+
+func scenarioEndToEnd(t *testing.T, kafka map[string]string) {
 	env := map[string]string{
-		"KAFKA_BROKERS":       strings.Join(testenv.Kafka(t), ","),
 		"SCHEMA_REGISTRY_URL": testenv.Registry(t),
 		"TOPIC_PREFIX":        testenv.Prefix(t),
 		"INGEST_ADDR":         "127.0.0.1:0",
@@ -29,6 +38,9 @@ func TestScenarioEndToEnd(t *testing.T) {
 		"EMULATOR_ADDR":       "127.0.0.1:0",
 		"EMULATOR_RECORDS":    "40",
 		"TOPIC_PARTITIONS":    "3",
+	}
+	for k, v := range kafka {
+		env[k] = v
 	}
 	// Groups of their own: the defaults are make run's, whose committed
 	// offsets and generations a shared broker keeps (joining its group
@@ -89,5 +101,33 @@ func TestScenarioEndToEnd(t *testing.T) {
 	}
 	if err := p.Summary(ctx, io.Discard); err != nil {
 		t.Errorf("summary: %v", err)
+	}
+}
+
+// A wrong Kafka password stops every role at start with an error that
+// names the settings to check, rather than leaving pods that never turn
+// ready.
+func TestWrongKafkaPasswordStopsAtStart(t *testing.T) {
+	env := testenv.SecureKafka(t)
+	env["KAFKA_SASL_PASSWORD"] = "not-the-password"
+	for k, v := range map[string]string{
+		"SCHEMA_REGISTRY_URL": testenv.Registry(t), "TOPIC_PREFIX": testenv.Prefix(t),
+		"INGEST_ADDR": "127.0.0.1:0", "FETCHER_ADMIN_ADDR": "127.0.0.1:0", "SINK_ADMIN_ADDR": "127.0.0.1:0",
+		"EMULATOR_ADDR": "127.0.0.1:0", "CLICKHOUSE_DSN": testenv.ClickHouse(t),
+	} {
+		env[k] = v
+	}
+	p, err := New(func(k string) string { return env[k] }, testenv.Logger(t, 200))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	err = p.Run(ctx)
+	if ctx.Err() != nil {
+		t.Fatal("still running after two minutes with a wrong password")
+	}
+	if err == nil || !strings.Contains(err.Error(), "KAFKA_SASL_USERNAME") || !strings.Contains(err.Error(), "SASL") {
+		t.Fatalf("Run = %v, want an error about the SASL credentials naming the settings", err)
 	}
 }

@@ -129,6 +129,23 @@ func Kafka(t testing.TB) []string {
 	return brokers
 }
 
+// SecureKafka is the local broker's SASL_SSL listener (scripts/kafka.sh), as
+// .local/env describes it with KAFKA_SECURE_*, mapped onto the settings the
+// roles read (KAFKA_BROKERS, KAFKA_TLS, KAFKA_TLS_CA_FILE, KAFKA_SASL_*).
+func SecureKafka(t testing.TB) map[string]string {
+	t.Helper()
+	brokers := Require(t, "KAFKA_SECURE_BROKERS")
+	requireReachable(t, "KAFKA_SECURE_BROKERS", strings.Split(brokers, ",")[0])
+	return map[string]string{
+		"KAFKA_BROKERS":        brokers,
+		"KAFKA_TLS":            "true",
+		"KAFKA_TLS_CA_FILE":    Require(t, "KAFKA_SECURE_TLS_CA_FILE"),
+		"KAFKA_SASL_MECHANISM": Require(t, "KAFKA_SECURE_SASL_MECHANISM"),
+		"KAFKA_SASL_USERNAME":  Require(t, "KAFKA_SECURE_SASL_USERNAME"),
+		"KAFKA_SASL_PASSWORD":  Require(t, "KAFKA_SECURE_SASL_PASSWORD"),
+	}
+}
+
 // Registry returns the base URL of the real schema registry.
 func Registry(t testing.TB) string { t.Helper(); return requireURL(t, "SCHEMA_REGISTRY_URL") }
 
