@@ -243,8 +243,12 @@ func TestMeasureFindsMissingDuplicateAndUnexpectedRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
-	t.Cleanup(func() { _ = conn.Exec(context.Background(), "DROP DATABASE IF EXISTS "+schemas.QuoteIdent(db)) })
+	t.Cleanup(func() {
+		if err := conn.Exec(context.Background(), "DROP DATABASE IF EXISTS "+schemas.QuoteIdent(db)); err != nil {
+			t.Logf("drop %s: %v", db, err)
+		}
+		conn.Close()
+	})
 	tx := schemas.QuoteIdent(db) + ".transactions"
 	// One insert per row: the engine collapses versions of a key within
 	// one inserted block (optimize_on_insert), as it does the sink's.
@@ -439,4 +443,22 @@ func sortedKeys(m map[string]bool) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// A restart the project's script refuses (a server another checkout
+// started) fails the fault with the script's own reason.
+func TestServiceRestartSaysWhyTheScriptRefused(t *testing.T) {
+	dir := t.TempDir()
+	script := "#!/bin/sh\n[ \"$1\" = restart ] || exit 2\necho 'kafka: stopping' \necho 'kafka: ERROR: no broker of this checkout is running' >&2\nexit 1\n"
+	if err := os.WriteFile(filepath.Join(dir, "kafka.sh"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_, err := service(context.Background(), dir, "kafka", dir)
+	if err == nil || !strings.Contains(err.Error(), "no broker of this checkout is running") || !strings.Contains(err.Error(), "--faults safe") {
+		t.Fatalf("refused restart reported as %v", err)
+	}
+	log, _ := os.ReadFile(filepath.Join(dir, "services.log"))
+	if !strings.Contains(string(log), "kafka: stopping") {
+		t.Errorf("services.log lacks the script's output:\n%s", log)
+	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"os/exec"
@@ -106,9 +107,14 @@ func service(ctx context.Context, scripts, name, logDir string) (time.Duration, 
 	t0 := time.Now()
 	fmt.Fprintf(log, "\n===== chaos: %s restart at %s =====\n", script, t0.Format(time.RFC3339Nano))
 	cmd := exec.CommandContext(ctx, script, "restart")
-	cmd.Stdout, cmd.Stderr = log, log
+	var said strings.Builder
+	// One writer for both: exec then copies them with one goroutine.
+	out := io.MultiWriter(log, &said)
+	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Run(); err != nil {
-		return time.Since(t0), fmt.Errorf("%s restart: %w (see %s)", script, err, log.Name())
+		lines := strings.Split(strings.TrimSpace(said.String()), "\n")
+		return time.Since(t0), fmt.Errorf("%s restart: %w: %s (see %s; --faults safe leaves Kafka and ClickHouse alone)",
+			script, err, lines[len(lines)-1], log.Name())
 	}
 	return time.Since(t0), nil
 }

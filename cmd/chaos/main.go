@@ -153,6 +153,7 @@ type chaos struct {
 	releaseMerges          func()
 	figures                []figure
 	verifyFailed, verified int
+	failedChecks           []string
 	disagree               int
 	deadLetters            float64
 }
@@ -192,10 +193,10 @@ func run(parent context.Context, o options, getenv func(string) string, out io.W
 	c.say("run %s: topics %s.*, database %s, logs %s", c.prefix, c.prefix, c.db, c.logDir)
 	c.say("faults: %s; load %d webhooks at %g/s over %d links", strings.Join(orNone(o.faults), ", "), o.load, o.rate, o.links)
 	err := c.drive(ctx, fail)
-	if cause := context.Cause(ctx); err == nil && cause != nil && !errors.Is(cause, context.Canceled) {
-		err = cause
-	} else if err != nil && ctx.Err() != nil {
-		if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
+	if ctx.Err() != nil {
+		// A stall or the timeout ended the run: that is the reason, not
+		// the "context canceled" of whatever was waiting then.
+		if cause := context.Cause(ctx); !errors.Is(cause, context.Canceled) {
 			err = cause
 		}
 	}
@@ -585,8 +586,9 @@ func (c *chaos) measure(ctx context.Context) ([]figure, error) {
 			return nil, fmt.Errorf("scenario checks: %w", err)
 		}
 		c.verified, c.verifyFailed = len(rep.Checks), len(rep.Failed())
+		c.failedChecks = c.failedChecks[:0]
 		for _, ch := range rep.Failed() {
-			c.say("scenario check FAILED: %s: want %d, got %d", ch.Name, ch.Want, ch.Got)
+			c.failedChecks = append(c.failedChecks, fmt.Sprintf("%s: want %d, got %d", ch.Name, ch.Want, ch.Got))
 		}
 	}
 	return fs, nil

@@ -109,6 +109,9 @@ func (c *chaos) report(runErr error) error {
 	if c.disagree > 0 {
 		problems = append(problems, fmt.Sprintf("%d reconciliations disagree", c.disagree))
 	}
+	for _, ch := range c.failedChecks {
+		fmt.Fprintf(w, "  scenario check FAILED: %s\n", ch)
+	}
 	if c.verifyFailed > 0 {
 		problems = append(problems, fmt.Sprintf("%d scenario checks failed", c.verifyFailed))
 	}
