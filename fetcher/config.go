@@ -7,6 +7,7 @@ import (
 	"github.com/finflow/belvo-pipeline/internal/belvo"
 	"github.com/finflow/belvo-pipeline/internal/broker"
 	"github.com/finflow/belvo-pipeline/internal/config"
+	"github.com/finflow/belvo-pipeline/internal/registry"
 )
 
 // Env names of the fetcher's own settings; the Belvo client's are in
@@ -28,7 +29,6 @@ const (
 // Validate checks it before anything is opened.
 type Config struct {
 	Brokers         []string      // KAFKA_BROKERS, comma-separated host:port
-	RegistryURL     string        // SCHEMA_REGISTRY_URL: base of the Confluent API
 	TopicPrefix     string        // TOPIC_PREFIX, default belvo
 	Partitions      int           // TOPIC_PARTITIONS of the record topics the fetcher creates, default 6
 	Replication     int           // TOPIC_REPLICATION_FACTOR, default 1 (3 in production)
@@ -43,12 +43,16 @@ type Config struct {
 	AdminAddr       string        // FETCHER_ADMIN_ADDR: healthz/readyz/metrics listener, default :9101
 	Compression     string        // FETCHER_COMPRESSION of the record batches it produces: none, gzip, snappy, lz4 (default) or zstd
 	Belvo           belvo.Config  // BELVO_*: the API client
+
+	// SCHEMA_REGISTRY_*: the registry's URL, credentials, CA and the
+	// compatibility kept on the subjects (package registry).
+	Registry registry.Settings
 }
 
 // Bind registers the settings in s.
 func (c *Config) Bind(s *config.Set) {
 	s.Strings(&c.Brokers, "kafka-brokers", "KAFKA_BROKERS", "127.0.0.1:9092", "Kafka bootstrap brokers, comma-separated")
-	s.String(&c.RegistryURL, "schema-registry-url", "SCHEMA_REGISTRY_URL", "http://127.0.0.1:8081/apis/ccompat/v7", "base URL of the registry's Confluent-compatible API")
+	c.Registry.Bind(s)
 	s.String(&c.TopicPrefix, "topic-prefix", "TOPIC_PREFIX", "belvo", "prefix of every topic")
 	s.Int(&c.Partitions, "topic-partitions", "TOPIC_PARTITIONS", 6, "partitions of topics created by the fetcher")
 	s.Int(&c.Replication, "topic-replication-factor", "TOPIC_REPLICATION_FACTOR", 1, "replication factor of topics created by the fetcher")
@@ -67,7 +71,10 @@ func (c *Config) Bind(s *config.Set) {
 
 // Validate checks every setting and names the first bad one.
 func (c *Config) Validate() error {
-	if err := config.ValidateKafka(c.Brokers, c.RegistryURL, c.TopicPrefix); err != nil {
+	if err := config.ValidateKafka(c.Brokers, c.TopicPrefix); err != nil {
+		return err
+	}
+	if err := c.Registry.Validate(); err != nil {
 		return err
 	}
 	for _, n := range []struct {

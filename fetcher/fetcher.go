@@ -66,7 +66,7 @@ func New(cfg Config, log *slog.Logger, reg *prometheus.Registry, opts ...Option)
 	for _, opt := range opts {
 		opt(&o)
 	}
-	rc, err := registry.New(cfg.RegistryURL)
+	rc, err := registry.NewClient(cfg.Registry)
 	if err != nil {
 		return nil, err
 	}
@@ -136,6 +136,9 @@ func (f *Fetcher) prepare(ctx context.Context) error {
 		}
 		if ctx.Err() != nil {
 			return ctx.Err()
+		}
+		if registry.Final(err) {
+			return err // refused credentials, an untrusted registry or an incompatible schema
 		}
 		f.log.Warn("fetcher not ready, retrying", "err", err.Error(), "in", backoff)
 		select {

@@ -27,11 +27,14 @@ const (
 // it. Kind comes from the subcommand (async-post, refresh, delete-link).
 type RequestConfig struct {
 	Brokers     []string // KAFKA_BROKERS
-	RegistryURL string   // SCHEMA_REGISTRY_URL
 	TopicPrefix string   // TOPIC_PREFIX, default belvo
 	Partitions  int      // TOPIC_PARTITIONS of the requests topic if it must be created, default 6
 	Replication int      // TOPIC_REPLICATION_FACTOR, default 1
 	Belvo       belvo.Config
+
+	// SCHEMA_REGISTRY_*: the registry's URL, credentials, CA and the
+	// compatibility kept on the subjects (package registry).
+	Registry registry.Settings
 
 	Kind     string // async_post, refresh or delete_link
 	Link     string // --link: the link id
@@ -44,7 +47,7 @@ type RequestConfig struct {
 // Bind registers the settings in s.
 func (c *RequestConfig) Bind(s *config.Set) {
 	s.Strings(&c.Brokers, "kafka-brokers", "KAFKA_BROKERS", "127.0.0.1:9092", "Kafka bootstrap brokers, comma-separated")
-	s.String(&c.RegistryURL, "schema-registry-url", "SCHEMA_REGISTRY_URL", "http://127.0.0.1:8081/apis/ccompat/v7", "base URL of the registry's Confluent-compatible API")
+	c.Registry.Bind(s)
 	s.String(&c.TopicPrefix, "topic-prefix", "TOPIC_PREFIX", "belvo", "prefix of every topic")
 	s.Int(&c.Partitions, "topic-partitions", "TOPIC_PARTITIONS", 6, "partitions of the requests topic if it must be created")
 	s.Int(&c.Replication, "topic-replication-factor", "TOPIC_REPLICATION_FACTOR", 1, "replication factor of the requests topic if it must be created")
@@ -68,7 +71,10 @@ func asyncResources() []string {
 
 // Validate checks the request before anything is sent.
 func (c *RequestConfig) Validate() error {
-	if err := config.ValidateKafka(c.Brokers, c.RegistryURL, c.TopicPrefix); err != nil {
+	if err := config.ValidateKafka(c.Brokers, c.TopicPrefix); err != nil {
+		return err
+	}
+	if err := c.Registry.Validate(); err != nil {
 		return err
 	}
 	if c.Link == "" {
@@ -112,7 +118,7 @@ func NewRequester(cfg RequestConfig, log *slog.Logger, opts ...belvo.Option) (*R
 	if err != nil {
 		return nil, err
 	}
-	rc, err := registry.New(cfg.RegistryURL)
+	rc, err := registry.NewClient(cfg.Registry)
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/finflow/belvo-pipeline/internal/broker"
 	"github.com/finflow/belvo-pipeline/internal/config"
+	"github.com/finflow/belvo-pipeline/internal/registry"
 )
 
 // Config is everything ingest needs. Bind fills it from flags and env,
@@ -17,7 +18,6 @@ type Config struct {
 	StatusPath   string          // INGEST_STATUS_PATH, default /webhooks/institution-status
 	Brokers      []string        // KAFKA_BROKERS, comma-separated host:port
 	Kafka        broker.Security // KAFKA_TLS*, KAFKA_SASL_*: TLS and SASL, see internal/broker/security.go
-	RegistryURL  string          // SCHEMA_REGISTRY_URL: base of the Confluent API
 	Auth         string          // WEBHOOK_AUTHORIZATION: exact Authorization value; empty = no auth
 	AllowedCIDRs []string        // WEBHOOK_ALLOWED_CIDRS: empty = every address
 	Proxies      []string        // WEBHOOK_TRUSTED_PROXIES: CIDRs whose X-Forwarded-For is believed
@@ -31,6 +31,10 @@ type Config struct {
 	DrainTimeout time.Duration   // INGEST_SHUTDOWN_TIMEOUT: how long SIGTERM waits for in-flight requests, default 10s
 	Pprof        bool            // INGEST_PPROF: serve /debug/pprof/ for profiling, default off
 
+	// SCHEMA_REGISTRY_*: the registry's URL, credentials, CA and the
+	// compatibility kept on the subjects (package registry).
+	Registry registry.Settings
+
 	allowed, proxies []*net.IPNet
 }
 
@@ -41,7 +45,7 @@ func (c *Config) Bind(s *config.Set) {
 	s.String(&c.StatusPath, "status-path", "INGEST_STATUS_PATH", "/webhooks/institution-status", "path of institution-status webhooks")
 	s.Strings(&c.Brokers, "kafka-brokers", "KAFKA_BROKERS", "127.0.0.1:9092", "Kafka bootstrap brokers, comma-separated")
 	c.Kafka.Bind(s)
-	s.String(&c.RegistryURL, "schema-registry-url", "SCHEMA_REGISTRY_URL", "http://127.0.0.1:8081/apis/ccompat/v7", "base URL of the registry's Confluent-compatible API")
+	c.Registry.Bind(s)
 	s.String(&c.Auth, "webhook-authorization", "WEBHOOK_AUTHORIZATION", "", "exact Authorization header value expected (Basic ... or Bearer ...); empty disables auth")
 	s.Strings(&c.AllowedCIDRs, "webhook-allowed-cidrs", "WEBHOOK_ALLOWED_CIDRS", "", "client CIDRs allowed to post, e.g. Belvo's 3.130.254.46/32,18.220.61.186/32,18.223.45.212/32; empty allows all")
 	s.Strings(&c.Proxies, "webhook-trusted-proxies", "WEBHOOK_TRUSTED_PROXIES", "", "CIDRs of proxies whose X-Forwarded-For is trusted; empty trusts none")
@@ -72,7 +76,10 @@ func (c *Config) Validate() error {
 	if c.BelvoPath == c.StatusPath {
 		return config.Invalid("INGEST_STATUS_PATH", "status-path", "must differ from INGEST_BELVO_PATH (%q)", c.BelvoPath)
 	}
-	if err := config.ValidateKafka(c.Brokers, c.RegistryURL, c.TopicPrefix); err != nil {
+	if err := config.ValidateKafka(c.Brokers, c.TopicPrefix); err != nil {
+		return err
+	}
+	if err := c.Registry.Validate(); err != nil {
 		return err
 	}
 	if err := c.Kafka.Validate(); err != nil {

@@ -82,7 +82,7 @@ func New(cfg Config, log *slog.Logger, reg *prometheus.Registry) (*Server, error
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	rc, err := registry.New(cfg.RegistryURL)
+	rc, err := registry.NewClient(cfg.Registry)
 	if err != nil {
 		return nil, err
 	}
@@ -183,8 +183,9 @@ func (s *Server) Run(ctx context.Context) error {
 // prepare creates the topics and registers the subjects of every route, so
 // the first webhook of a type pays no set-up latency and the fetcher finds
 // every topic at its first discovery. It retries until it succeeds or ctx
-// ends: at start-up Kafka or the registry may still be starting. Kafka
-// refusing the credentials or the certificate is returned: waiting would
+// ends: at start-up Kafka or the registry may still be starting. Kafka or
+// the registry refusing the credentials or the certificate, and the
+// registry refusing a schema as incompatible, are returned: waiting would
 // only hide a wrong setting behind a pod that never turns ready.
 func (s *Server) prepare(ctx context.Context) error {
 	backoff := 200 * time.Millisecond
@@ -196,7 +197,7 @@ func (s *Server) prepare(ctx context.Context) error {
 			return nil
 		}
 		var insecure *broker.SecurityError
-		if errors.As(err, &insecure) {
+		if errors.As(err, &insecure) || registry.Final(err) {
 			return err
 		}
 		why := err.Error()

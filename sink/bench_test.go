@@ -44,7 +44,7 @@ func BenchmarkDecodeRow(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	fast, err := newFastRows(testenv.Registry(b))
+	fast, err := newFastRows(reg)
 	if err != nil {
 		b.Fatal(err)
 	}

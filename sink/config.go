@@ -9,6 +9,7 @@ import (
 	"github.com/finflow/belvo-pipeline/internal/broker"
 	"github.com/finflow/belvo-pipeline/internal/config"
 	"github.com/finflow/belvo-pipeline/internal/migrate"
+	"github.com/finflow/belvo-pipeline/internal/registry"
 )
 
 // maxBatchRows keeps a table's batch within one ClickHouse insert block
@@ -21,7 +22,6 @@ const maxBatchRows = 1_000_000
 type Config struct {
 	Brokers         []string        // KAFKA_BROKERS, comma-separated host:port
 	Kafka           broker.Security // KAFKA_TLS*, KAFKA_SASL_*: TLS and SASL, see internal/broker/security.go
-	RegistryURL     string          // SCHEMA_REGISTRY_URL: base of the Confluent API
 	DSN             string          // CLICKHOUSE_DSN, default http://127.0.0.1:8123/belvo; the path is the database
 	TopicPrefix     string          // TOPIC_PREFIX, default belvo
 	Partitions      int             // TOPIC_PARTITIONS of topics the sink creates when missing, default 6
@@ -36,6 +36,10 @@ type Config struct {
 	Discovery       time.Duration   // SINK_DISCOVERY_INTERVAL: how often webhook topics of new types are looked for, default 30s
 	StallTimeout    time.Duration   // SINK_STALL_TIMEOUT: lag without progress this long recreates the reader, twice this long fails /readyz, default 60s
 
+	// SCHEMA_REGISTRY_*: the registry's URL, credentials, CA and the
+	// compatibility kept on the subjects (package registry).
+	Registry registry.Settings
+
 	chOpts   *clickhouse.Options
 	database string
 }
@@ -44,7 +48,7 @@ type Config struct {
 func (c *Config) Bind(s *config.Set) {
 	s.Strings(&c.Brokers, "kafka-brokers", "KAFKA_BROKERS", "127.0.0.1:9092", "Kafka bootstrap brokers, comma-separated")
 	c.Kafka.Bind(s)
-	s.String(&c.RegistryURL, "schema-registry-url", "SCHEMA_REGISTRY_URL", "http://127.0.0.1:8081/apis/ccompat/v7", "base URL of the registry's Confluent-compatible API")
+	c.Registry.Bind(s)
 	s.String(&c.DSN, "clickhouse-dsn", migrate.DSNEnv, migrate.DefaultDSN, "ClickHouse server: clickhouse://host:9000/db (native) or http(s)://host:8123/db; the path is the database")
 	s.String(&c.TopicPrefix, "topic-prefix", "TOPIC_PREFIX", "belvo", "prefix of every topic")
 	s.Int(&c.Partitions, "topic-partitions", "TOPIC_PARTITIONS", 6, "partitions of topics the sink creates when missing (its dead-letter topic)")
@@ -62,7 +66,10 @@ func (c *Config) Bind(s *config.Set) {
 
 // Validate checks every setting and names the first bad one.
 func (c *Config) Validate() error {
-	if err := config.ValidateKafka(c.Brokers, c.RegistryURL, c.TopicPrefix); err != nil {
+	if err := config.ValidateKafka(c.Brokers, c.TopicPrefix); err != nil {
+		return err
+	}
+	if err := c.Registry.Validate(); err != nil {
 		return err
 	}
 	if err := c.Kafka.Validate(); err != nil {

@@ -2,14 +2,15 @@ package sink
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"net/http"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/sr"
 
 	"github.com/finflow/belvo-pipeline/internal/avrofast"
 	"github.com/finflow/belvo-pipeline/internal/records"
+	"github.com/finflow/belvo-pipeline/internal/registry"
 	"github.com/finflow/belvo-pipeline/schemas"
 )
 
@@ -29,7 +30,7 @@ import (
 //
 // Not safe for concurrent use: the sink reads on one goroutine.
 type fastRows struct {
-	sr     *sr.Client
+	reg    *registry.Client // the sink's own client: one set of credentials, one connection pool
 	header sr.ConfluentHeader
 	plans  map[fastKey]*fastPlan
 }
@@ -39,12 +40,11 @@ type fastKey struct {
 	id int
 }
 
-func newFastRows(registryURL string) (*fastRows, error) {
-	cl, err := sr.NewClient(sr.URLs(registryURL), sr.HTTPClient(&http.Client{Timeout: 10 * time.Second}))
-	if err != nil {
-		return nil, fmt.Errorf("schema registry %s: %w", registryURL, err)
+func newFastRows(reg *registry.Client) (*fastRows, error) {
+	if reg == nil {
+		return nil, errors.New("fast rows: no registry client")
 	}
-	return &fastRows{sr: cl, plans: map[fastKey]*fastPlan{}}, nil
+	return &fastRows{reg: reg, plans: map[fastKey]*fastPlan{}}, nil
 }
 
 // row returns the row of msg for t, or ok false when the goavro path must
@@ -59,14 +59,14 @@ func (f *fastRows) row(ctx context.Context, t *table, msg []byte, pos records.Po
 	}
 	plan, known := f.plans[fastKey{t, id}]
 	if !known {
-		s, err := f.sr.SchemaByID(ctx, id)
+		text, err := f.reg.SchemaText(ctx, id)
 		if err != nil {
-			if !transientDecode(fmt.Errorf("fetch schema %d: %w", id, err)) {
+			if !transientDecode(err) {
 				f.plans[fastKey{t, id}] = nil
 			}
 			return nil, false
 		}
-		plan, _ = newFastPlan(t, s.Schema) // nil when unsupported: goavro then
+		plan, _ = newFastPlan(t, text) // nil when unsupported: goavro then
 		f.plans[fastKey{t, id}] = plan
 	}
 	if plan == nil {

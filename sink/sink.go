@@ -78,12 +78,12 @@ func New(cfg Config, log *slog.Logger, reg *prometheus.Registry) (*Sink, error) 
 	if err != nil {
 		return nil, fmt.Errorf("open CLICKHOUSE_DSN: %w", err)
 	}
-	rc, err := registry.New(cfg.RegistryURL)
+	rc, err := registry.NewClient(cfg.Registry)
 	if err != nil {
 		ch.Close()
 		return nil, err
 	}
-	fast, err := newFastRows(cfg.RegistryURL)
+	fast, err := newFastRows(rc)
 	if err != nil {
 		ch.Close()
 		return nil, err

@@ -196,8 +196,9 @@ func Invalid(env, flagName, format string, args ...any) error {
 }
 
 // ValidateKafka checks the settings every Kafka-using role shares:
-// KAFKA_BROKERS, SCHEMA_REGISTRY_URL and TOPIC_PREFIX.
-func ValidateKafka(brokers []string, registryURL, prefix string) error {
+// KAFKA_BROKERS and TOPIC_PREFIX. The registry's (SCHEMA_REGISTRY_*) are
+// registry.Settings', validated by it.
+func ValidateKafka(brokers []string, prefix string) error {
 	if len(brokers) == 0 {
 		return Invalid("KAFKA_BROKERS", "kafka-brokers", "must list at least one host:port")
 	}
@@ -205,9 +206,6 @@ func ValidateKafka(brokers []string, registryURL, prefix string) error {
 		if _, _, err := net.SplitHostPort(b); err != nil {
 			return Invalid("KAFKA_BROKERS", "kafka-brokers", "%q is not host:port", b)
 		}
-	}
-	if !strings.HasPrefix(registryURL, "http://") && !strings.HasPrefix(registryURL, "https://") {
-		return Invalid("SCHEMA_REGISTRY_URL", "schema-registry-url", "must be an http(s) URL, got %q", registryURL)
 	}
 	if prefix == "" || strings.ContainsAny(prefix, " /\\") {
 		return Invalid("TOPIC_PREFIX", "topic-prefix", "must be a non-empty topic-name prefix, got %q", prefix)

@@ -95,24 +95,22 @@ func TestUsageListsEverySettingWithoutPanicking(t *testing.T) {
 
 func TestValidateKafkaNamesTheBadSetting(t *testing.T) {
 	cases := []struct {
-		brokers  []string
-		registry string
-		prefix   string
-		want     string
+		brokers []string
+		prefix  string
+		want    string
 	}{
-		{nil, "http://r", "belvo", "KAFKA_BROKERS"},
-		{[]string{"nohostport"}, "http://r", "belvo", "KAFKA_BROKERS"},
-		{[]string{"k:9092"}, "r:8081", "belvo", "SCHEMA_REGISTRY_URL"},
-		{[]string{"k:9092"}, "https://r", "", "TOPIC_PREFIX"},
-		{[]string{"k:9092"}, "https://r", "a/b", "TOPIC_PREFIX"},
+		{nil, "belvo", "KAFKA_BROKERS"},
+		{[]string{"nohostport"}, "belvo", "KAFKA_BROKERS"},
+		{[]string{"k:9092"}, "", "TOPIC_PREFIX"},
+		{[]string{"k:9092"}, "a/b", "TOPIC_PREFIX"},
 	}
 	for _, c := range cases {
-		err := ValidateKafka(c.brokers, c.registry, c.prefix)
+		err := ValidateKafka(c.brokers, c.prefix)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%+v: err %v, want it to name %s", c, err, c.want)
 		}
 	}
-	if err := ValidateKafka([]string{"127.0.0.1:9092"}, "http://127.0.0.1:8081/apis/ccompat/v7", "belvo"); err != nil {
+	if err := ValidateKafka([]string{"127.0.0.1:9092"}, "belvo"); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -22,24 +23,48 @@ import (
 
 // Client registers schemas and resolves schema ids to codecs.
 type Client struct {
-	sr     *sr.Client
-	header sr.ConfluentHeader
+	sr       *sr.Client
+	header   sr.ConfluentHeader
+	settings Settings
 
-	mu   sync.RWMutex
-	byID map[int]*goavro.Codec
+	mu       sync.RWMutex
+	byID     map[int]*goavro.Codec
+	enforced map[string]bool // subjects whose compatibility was checked (and set if needed)
 }
 
 // New returns a client of the registry at url (the base of the Confluent
-// API, e.g. http://127.0.0.1:8081/apis/ccompat/v7 for Apicurio).
+// API, e.g. http://127.0.0.1:8081/apis/ccompat/v7 for Apicurio), with no
+// credentials but the URL's user info, that leaves the subjects'
+// compatibility as it finds it: for tests and tools. The roles use
+// NewClient with their Settings.
 func New(url string) (*Client, error) {
-	cl, err := sr.NewClient(
-		sr.URLs(url),
-		sr.HTTPClient(&http.Client{Timeout: 10 * time.Second}),
-	)
-	if err != nil {
-		return nil, fmt.Errorf("schema registry %s: %w", url, err)
+	return NewClient(Settings{URL: url, Compatibility: CompatibilityOff})
+}
+
+// NewClient returns a client configured by s (validated here too); it
+// does not contact the registry.
+func NewClient(s Settings) (*Client, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
 	}
-	return &Client{sr: cl, byID: make(map[int]*goavro.Codec)}, nil
+	opts := []sr.ClientOpt{
+		sr.URLs(s.base),
+		sr.HTTPClient(&http.Client{Timeout: 10 * time.Second}),
+	}
+	if tc := s.tlsConfig(); tc != nil {
+		opts = append(opts, sr.DialTLSConfig(tc))
+	}
+	switch {
+	case s.BearerToken != "":
+		opts = append(opts, sr.BearerToken(s.BearerToken))
+	case s.basic:
+		opts = append(opts, sr.BasicAuth(s.user, s.pass))
+	}
+	cl, err := sr.NewClient(opts...)
+	if err != nil {
+		return nil, fmt.Errorf("schema registry %s: %w", s.base, err)
+	}
+	return &Client{sr: cl, settings: s, byID: make(map[int]*goavro.Codec), enforced: make(map[string]bool)}, nil
 }
 
 // Codec encodes values of one registered schema.
@@ -51,6 +76,9 @@ type Codec struct {
 
 // Register registers schema under subject (idempotent: the registry returns
 // the existing id for a schema it already holds) and returns its codec.
+// First it makes sure the subject's compatibility is the Settings' level
+// (see enforce), so the registry checks this very registration against the
+// subject's latest version.
 //
 // It looks the schema up before writing, so restarts and replicas of a
 // stage read instead of write, and the writes of one process go one at a
@@ -66,17 +94,22 @@ func (c *Client) Register(ctx context.Context, subject, schema string) (*Codec, 
 	if err != nil {
 		return nil, fmt.Errorf("compile schema for %s: %w", subject, err)
 	}
+	if err := c.enforce(ctx, subject); err != nil {
+		return nil, err
+	}
 	s := sr.Schema{Schema: schema, Type: sr.TypeAvro}
 	var ss sr.SubjectSchema
 	// A few rounds: once in CI, of two registrations of a new subject from
 	// one process, Apicurio answered the second "artifact already exists"
 	// and the lookup right after it failed as well; a later round finds it.
+	// Refused credentials, an untrusted certificate and an incompatible
+	// schema are final at once.
 	for attempt := 0; ; attempt++ {
 		ss, err = c.register(ctx, subject, s)
 		if err == nil {
 			break
 		}
-		if attempt == 4 || ctx.Err() != nil {
+		if attempt == 4 || ctx.Err() != nil || Final(err) {
 			return nil, err
 		}
 		select {
@@ -97,7 +130,7 @@ func (c *Client) register(ctx context.Context, subject string, s sr.Schema) (sr.
 		return ss, nil
 	}
 	if !isNotFound(err) {
-		return ss, fmt.Errorf("look up schema under subject %s: %w", subject, err)
+		return ss, fmt.Errorf("look up schema under subject %s: %w", subject, c.classify(err))
 	}
 	ss, err = c.create(ctx, subject, s)
 	if err == nil {
@@ -106,7 +139,11 @@ func (c *Client) register(ctx context.Context, subject string, s sr.Schema) (sr.
 	if found, lerr := c.sr.LookupSchema(ctx, subject, s); lerr == nil {
 		return found, nil
 	}
-	return ss, fmt.Errorf("register schema under subject %s: %w", subject, err)
+	var re *sr.ResponseError
+	if errors.As(err, &re) && re.StatusCode == http.StatusConflict && strings.Contains(strings.ToLower(re.Error()), "incompatible") {
+		return ss, &IncompatibleError{Subject: subject, Level: c.settings.Compatibility, Reason: re.Error()}
+	}
+	return ss, fmt.Errorf("register schema under subject %s: %w", subject, c.classify(err))
 }
 
 // writeMu is process-wide rather than per Client: one process often holds
@@ -169,11 +206,11 @@ func (c *Client) codec(ctx context.Context, id int) (*goavro.Codec, error) {
 	if codec != nil {
 		return codec, nil
 	}
-	s, err := c.sr.SchemaByID(ctx, id)
+	text, err := c.SchemaText(ctx, id)
 	if err != nil {
-		return nil, fmt.Errorf("fetch schema %d: %w", id, err)
+		return nil, err
 	}
-	codec, err = goavro.NewCodec(s.Schema)
+	codec, err = goavro.NewCodec(text)
 	if err != nil {
 		return nil, fmt.Errorf("compile schema %d: %w", id, err)
 	}
@@ -183,8 +220,18 @@ func (c *Client) codec(ctx context.Context, id int) (*goavro.Codec, error) {
 	return codec, nil
 }
 
-// Ping checks that the registry answers.
+// SchemaText returns the schema registered under id, as the registry holds
+// it. Its errors start with "fetch schema <id>".
+func (c *Client) SchemaText(ctx context.Context, id int) (string, error) {
+	s, err := c.sr.SchemaByID(ctx, id)
+	if err != nil {
+		return "", fmt.Errorf("fetch schema %d: %w", id, c.classify(err))
+	}
+	return s.Schema, nil
+}
+
+// Ping checks that the registry answers and takes the credentials.
 func (c *Client) Ping(ctx context.Context) error {
 	_, err := c.sr.Subjects(ctx)
-	return err
+	return c.classify(err)
 }
