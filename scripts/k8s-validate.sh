@@ -3,12 +3,21 @@
 # deploy/k8s (the base and each overlay) with kustomize and check every
 # object with kubeconform -strict against JSON schemas, offline:
 #
-#   Kubernetes kinds   PyPI kubernetes-validate wheel (its JSON schemas)
-#   Strimzi KafkaTopic Maven Central io.strimzi:api:<v>:tests jar (crds/*.yaml,
-#                      the CRDs Strimzi's crd-generator emits)
-#   KEDA ScaledObject  Go module github.com/kedacore/keda/v2 (config/crd/bases)
+#   Kubernetes kinds    PyPI kubernetes-validate wheel (its JSON schemas)
+#   Strimzi KafkaTopic, Maven Central io.strimzi:api:<v>:tests jar, crds/v1/
+#     KafkaUser         (the kafka.strimzi.io/v1 CRDs Strimzi's crd-generator
+#                       emits; 1.x jars no longer carry them, and 1.0 only
+#                       dropped v1beta2, so v1 objects validate the same)
+#   KEDA ScaledObject,  Go module github.com/kedacore/keda/v2 (config/crd/bases)
+#     TriggerAuthentication
+#   ServiceMonitor,     Go module github.com/prometheus-operator/prometheus-operator
+#     PrometheusRule    (example/prometheus-operator-crd)
 #
-# CRDs are converted to kubeconform's layout by deploy/tools/k8sschemas.
+# CRDs are converted to kubeconform's layout by deploy/tools/k8sschemas. Then
+# deploy/tools/k8scheck checks what schemas cannot (pinned images, Kafka
+# logins, scrape targets, alerts against docs/operations.md, settings
+# against the topics, placeholders against deploy/k8s/README.md), and its
+# tests evaluate the alerts on sample series.
 # Nothing is fetched from GitHub. Tools and schemas are cached under .local/
 # (a second run takes seconds). Any invalid object, any kind without a
 # schema, or any failing step exits non-zero.
@@ -24,8 +33,9 @@ KUBECONFORM_VERSION=v0.8.0
 KUSTOMIZE_VERSION=v5.8.2          # v5.8.3 needs Go 1.27
 KUBERNETES_VERSION=1.35.0         # schemas validated against (cluster version)
 KUBERNETES_VALIDATE_VERSION=1.37.0  # PyPI wheel carrying schemas for 1.25..1.37
-STRIMZI_VERSION=0.49.0
+STRIMZI_VERSION=0.51.0           # the last io.strimzi:api tests jar with crds/v1
 KEDA_VERSION=v2.21.0
+PROMETHEUS_OPERATOR_VERSION=v0.85.0
 
 LOCAL="$ROOT/.local"
 BIN="$LOCAL/bin"
@@ -49,7 +59,7 @@ tool kubeconform github.com/yannh/kubeconform/cmd/kubeconform "$KUBECONFORM_VERS
 tool kustomize sigs.k8s.io/kustomize/kustomize/v5 "$KUSTOMIZE_VERSION"
 
 # --- schemas -------------------------------------------------------------
-FINGERPRINT=$( { echo "$KUBERNETES_VERSION $KUBERNETES_VALIDATE_VERSION $STRIMZI_VERSION $KEDA_VERSION";
+FINGERPRINT=$( { echo "$KUBERNETES_VERSION $KUBERNETES_VALIDATE_VERSION $STRIMZI_VERSION $KEDA_VERSION $PROMETHEUS_OPERATOR_VERSION";
                  cat deploy/tools/go.mod deploy/tools/k8sschemas/*.go; } | sha256sum | cut -c1-16)
 SCHEMAS="$LOCAL/k8s-schemas/$FINGERPRINT"
 
@@ -78,12 +88,19 @@ if [[ ! -f "$SCHEMAS/.complete" ]]; then
     sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
   [[ -d "$keda_dir/config/crd/bases" ]] || die "KEDA module has no config/crd/bases (got '$keda_dir')"
 
+  say "downloading github.com/prometheus-operator/prometheus-operator@$PROMETHEUS_OPERATOR_VERSION (Go module proxy)"
+  promop_dir=$(cd deploy/tools && GOFLAGS=-mod=mod go mod download -json "github.com/prometheus-operator/prometheus-operator@$PROMETHEUS_OPERATOR_VERSION" |
+    sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  [[ -d "$promop_dir/example/prometheus-operator-crd" ]] || die "prometheus-operator module has no example/prometheus-operator-crd (got '$promop_dir')"
+
   say "laying out schemas in ${SCHEMAS#"$ROOT"/}"
   rm -rf "$SCHEMAS.tmp"
   (cd deploy/tools && go run ./k8sschemas -out "$SCHEMAS.tmp" \
       -wheel "$wheel" -kubernetes-version "$KUBERNETES_VERSION" \
-      -crd "$jar!crds/v1beta2/*.yaml" \
-      -crd "$keda_dir/config/crd/bases/*.yaml") || die "k8sschemas failed"
+      -crd "$jar!crds/v1/*.yaml" \
+      -crd "$keda_dir/config/crd/bases/*.yaml" \
+      -crd "$promop_dir/example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml" \
+      -crd "$promop_dir/example/prometheus-operator-crd/monitoring.coreos.com_prometheusrules.yaml") || die "k8sschemas failed"
   touch "$SCHEMAS.tmp/.complete"
   rm -rf "$SCHEMAS" && mv "$SCHEMAS.tmp" "$SCHEMAS"
   # Older layouts (other pinned versions) are dead weight.
@@ -107,6 +124,7 @@ fi
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+rendered=()
 for dir in deploy/k8s/base deploy/k8s/overlays/*/; do
   dir=${dir%/}
   out="$work/$(echo "$dir" | tr / _).yaml"
@@ -118,8 +136,16 @@ for dir in deploy/k8s/base deploy/k8s/overlays/*/; do
   [[ -s "$out" ]] || { say "FAIL: $dir rendered nothing"; status=1; continue; }
   printf '%s: ' "$dir"
   validate "$out" "$dir" || status=1
+  rendered+=("$dir=$out")
 done
+
+# --- what schemas cannot check ---------------------------------------------
+say "k8scheck: images, Kafka logins, scraping, alerts, settings, placeholders"
+(cd deploy/tools && go run ./k8scheck -root "$ROOT" "${rendered[@]}") || { say "FAIL: k8scheck"; status=1; }
+say "deploy/tools tests (the alerts evaluated on sample series)"
+(cd deploy/tools && go test -count=1 ./...) || { say "FAIL: deploy/tools tests"; status=1; }
+
 if ((status)); then
   die "invalid manifests (see above)"
 fi
-say "ok: every object of every overlay matches its schema (Kubernetes $KUBERNETES_VERSION, Strimzi $STRIMZI_VERSION, KEDA $KEDA_VERSION)"
+say "ok: every object of every overlay matches its schema (Kubernetes $KUBERNETES_VERSION, Strimzi $STRIMZI_VERSION, KEDA $KEDA_VERSION, Prometheus Operator $PROMETHEUS_OPERATOR_VERSION) and k8scheck passes"

@@ -4,6 +4,8 @@
 //
 //	go run ./deploy/topics -o deploy/k8s/base/kafka/topics.yaml
 //
+// (or `make generate`, which runs the go:generate directive below).
+//
 // TestCommittedTopicsAreCurrent fails when the committed file differs from
 // what this prints, so adding a resource, a fact or a webhook type to
 // schemas/ without regenerating breaks `go test ./...`.
@@ -12,6 +14,8 @@
 // production-shaped; deploy/k8s/overlays patch them per environment by the
 // belvo.finflow.io/topic-class label.
 package main
+
+//go:generate go run . -o ../k8s/base/kafka/topics.yaml
 
 import (
 	"bytes"
@@ -37,6 +41,9 @@ const (
 
 	basePartitions = 6 // TOPIC_PARTITIONS' default in every role
 	baseReplicas   = 3
+	// APIVersion is Strimzi's current API: 0.49 added kafka.strimzi.io/v1
+	// and Strimzi 1.0 serves nothing else (v1beta2 was dropped).
+	APIVersion = "kafka.strimzi.io/v1"
 	// StrimziCluster is the Kafka resource the topics belong to
 	// (strimzi.io/cluster label); overlays patch it.
 	StrimziCluster = "belvo-kafka"
@@ -98,7 +105,7 @@ func Render(topics []Topic) []byte {
 	b.WriteString("# Partitions, replicas and min.insync.replicas are patched per overlay by topic class.\n")
 	for _, t := range topics {
 		b.WriteString("---\n")
-		b.WriteString("apiVersion: kafka.strimzi.io/v1beta2\n")
+		fmt.Fprintf(&b, "apiVersion: %s\n", APIVersion)
 		b.WriteString("kind: KafkaTopic\n")
 		b.WriteString("metadata:\n")
 		fmt.Fprintf(&b, "  name: %s\n", ResourceName(t.Name))
