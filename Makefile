@@ -11,8 +11,20 @@ ENV   := set -a; [ -f .local/env ] && . .local/env; set +a;
 
 all: build
 
+# The release a build reports (belvo-pipeline --version, belvo_build_info):
+# the nearest tag, commits since and the commit, -dirty with local changes.
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+REVISION ?= $(shell git rev-parse HEAD 2>/dev/null)
+LDFLAGS   = -X main.version=$(VERSION) -X main.revision=$(REVISION)
+
 build:
-	$(GO) build -o $(BIN) ./cmd/belvo-pipeline
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/belvo-pipeline
+
+## generate: rewrite what is generated from the code (docs/configuration.md,
+## deploy/k8s/base/kafka/topics.yaml); the drift tests fail until it is committed
+.PHONY: generate
+generate:
+	$(GO) generate ./cmd/belvo-pipeline ./deploy/topics
 
 ## up: start Kafka, the registry and ClickHouse on 127.0.0.1 and write .local/env
 up:

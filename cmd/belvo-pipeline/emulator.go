@@ -12,24 +12,32 @@ import (
 	"github.com/finflow/belvo-pipeline/internal/emulator"
 )
 
+// emulatorArgs are the emulator command's settings.
+type emulatorArgs struct {
+	cfg      emulator.Config
+	scenario bool
+	load     int
+	rate     float64
+}
+
+func (a *emulatorArgs) bind(set *config.Set) {
+	a.cfg.Bind(set)
+	set.Bool(&a.scenario, "scenario", "EMULATOR_SCENARIO", false, "send one webhook per catalogue row once the API is up")
+	set.Int(&a.load, "load", "EMULATOR_LOAD", 0, "send this many webhooks once the API is up (load mode)")
+	set.Float(&a.rate, "load-rate", "EMULATOR_LOAD_RATE", 100, "webhooks per second in load mode")
+}
+
 // runEmulator serves the emulated Belvo API and, when asked, sends the
 // scenario's webhooks once and/or a load of N events, then keeps serving
 // until the context ends, so the pipeline can fetch what the events name.
 func runEmulator(ctx context.Context, env *runEnv, args []string) error {
-	var (
-		cfg      emulator.Config
-		scenario bool
-		load     int
-		rate     float64
-	)
+	var a emulatorArgs
 	set := config.New("emulator")
-	cfg.Bind(set)
-	set.Bool(&scenario, "scenario", "EMULATOR_SCENARIO", false, "send one webhook per catalogue row once the API is up")
-	set.Int(&load, "load", "EMULATOR_LOAD", 0, "send this many webhooks once the API is up (load mode)")
-	set.Float(&rate, "load-rate", "EMULATOR_LOAD_RATE", 100, "webhooks per second in load mode")
+	a.bind(set)
 	if _, err := parseOrUsage(set, args, env); err != nil {
 		return err
 	}
+	cfg, scenario, load, rate := a.cfg, a.scenario, a.load, a.rate
 	if load < 0 || rate <= 0 {
 		return config.Invalid("EMULATOR_LOAD", "load", "want load >= 0 and load-rate > 0, got %d and %g", load, rate)
 	}

@@ -4,9 +4,6 @@ import (
 	"context"
 	"runtime/debug"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-
 	"github.com/finflow/belvo-pipeline/ingest"
 	"github.com/finflow/belvo-pipeline/internal/config"
 )
@@ -29,21 +26,4 @@ func runIngest(ctx context.Context, env *runEnv, args []string) error {
 		return err
 	}
 	return srv.Run(ctx)
-}
-
-// newRegistry returns a Prometheus registry with the process and Go runtime
-// collectors every role exports.
-func newRegistry() *prometheus.Registry {
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	return reg
-}
-
-// parseOrUsage parses args and env; on --help it prints the settings.
-func parseOrUsage(set *config.Set, args []string, env *runEnv) ([]string, error) {
-	rest, err := set.Parse(args, env.getenv)
-	if err != nil {
-		set.Usage(env.stdout)
-	}
-	return rest, err
 }

@@ -13,6 +13,11 @@ import (
 	"os/signal"
 	"sort"
 	"syscall"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/finflow/belvo-pipeline/internal/config"
 )
 
 // command is one role of the binary. run gets a context cancelled on SIGINT
@@ -32,13 +37,14 @@ type runEnv struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"ingest":   {"receive Belvo webhooks and publish them to Kafka as Avro", runIngest},
-		"run":      {"every role in one process (with the Belvo emulator unless BELVO_URL is set)", runAll},
-		"emulator": {"serve the Belvo emulator and deliver its webhooks", runEmulator},
-		"fetcher":  {"turn webhook events into Belvo GET calls and publish the records as Avro", runFetcher},
-		"request":  {"send an async POST, refresh or link deletion to Belvo and record it", runRequest},
-		"migrate":  {"create or upgrade the ClickHouse schema (tables, views)", runMigrate},
-		"sink":     {"load the record and webhook topics into ClickHouse", runSink},
+		"ingest":      {"receive Belvo webhooks and publish them to Kafka as Avro", runIngest},
+		"run":         {"every role in one process (with the Belvo emulator unless BELVO_URL is set)", runAll},
+		"emulator":    {"serve the Belvo emulator and deliver its webhooks", runEmulator},
+		"fetcher":     {"turn webhook events into Belvo GET calls and publish the records as Avro", runFetcher},
+		"request":     {"send an async POST, refresh or link deletion to Belvo and record it", runRequest},
+		"migrate":     {"create or upgrade the ClickHouse schema (tables, views)", runMigrate},
+		"sink":        {"load the record and webhook topics into ClickHouse", runSink},
+		"config-docs": {"print the configuration reference of every command (docs/configuration.md)", runConfigDocs},
 	}
 }
 
@@ -46,12 +52,28 @@ func main() {
 	os.Exit(mainWithArgs(os.Args[1:]))
 }
 
+// globalSettings are read before any subcommand: every command logs.
+func globalSettings(level *slog.Level) *config.Set {
+	set := config.New("belvo-pipeline")
+	set.Level(level, "", "LOG_LEVEL", slog.LevelInfo, "least severe log level written (JSON lines on stderr)")
+	return set
+}
+
 func mainWithArgs(args []string) int {
-	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: logLevel(os.Getenv("LOG_LEVEL"))}))
+	var level slog.Level
+	if _, err := globalSettings(&level).Parse(nil, os.Getenv); err != nil {
+		fmt.Fprintf(os.Stderr, "belvo-pipeline: %v\n", err)
+		return 2
+	}
+	log := newLogger(os.Stderr, level)
 	cmds := commands()
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(os.Stderr, cmds)
 		return 2
+	}
+	if args[0] == "--version" || args[0] == "-version" || args[0] == "version" {
+		fmt.Fprintln(os.Stdout, buildInfo())
+		return 0
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {
@@ -73,6 +95,20 @@ func mainWithArgs(args []string) int {
 	return 0
 }
 
+// newLogger writes JSON lines. Durations are written as Go writes them
+// ("30s", "1m0s") rather than as slog's nanosecond integers, so that a log
+// line shows a setting the way it is configured.
+func newLogger(w io.Writer, level slog.Level) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level, ReplaceAttr: readableDurations}))
+}
+
+func readableDurations(_ []string, a slog.Attr) slog.Attr {
+	if a.Value.Kind() == slog.KindDuration {
+		a.Value = slog.StringValue(a.Value.Duration().String())
+	}
+	return a
+}
+
 func usage(w io.Writer, cmds map[string]command) {
 	fmt.Fprintln(w, "usage: belvo-pipeline <command> [flags]   (every flag also reads its env variable; --help lists them)")
 	names := make([]string, 0, len(cmds))
@@ -85,10 +121,30 @@ func usage(w io.Writer, cmds map[string]command) {
 	}
 }
 
-func logLevel(v string) slog.Level {
-	var l slog.Level
-	if err := l.UnmarshalText([]byte(v)); err != nil {
-		return slog.LevelInfo
+// newRegistry returns a Prometheus registry with what every role exports
+// besides its own metrics: the process and Go runtime collectors and
+// belvo_build_info.
+func newRegistry() *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	registerBuildInfo(reg, buildInfo())
+	return reg
+}
+
+// parseOrUsage parses args and env; on --help it prints the settings. Once
+// parsed, it logs the build and the settings that differ from their
+// defaults (secrets redacted).
+func parseOrUsage(set *config.Set, args []string, env *runEnv) ([]string, error) {
+	rest, err := set.Parse(args, env.getenv)
+	if err != nil {
+		set.Usage(env.stdout)
+		return rest, err
 	}
-	return l
+	b := buildInfo()
+	attrs := []any{"version", b.Version, "revision", b.Revision}
+	if changed := set.Changed(); len(changed) > 0 {
+		attrs = append(attrs, slog.Any("settings", slog.GroupValue(changed...)))
+	}
+	env.log.Info("starting", attrs...)
+	return rest, nil
 }

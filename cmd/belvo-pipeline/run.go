@@ -14,26 +14,35 @@ import (
 	"github.com/finflow/belvo-pipeline/internal/pipeline"
 )
 
+// runArgs are the run command's own settings (the roles' are read from
+// the environment by pipeline.New).
+type runArgs struct {
+	once, scenario bool
+	load           int
+	rate           float64
+	settle         time.Duration
+}
+
+func (a *runArgs) bind(set *config.Set) {
+	set.Bool(&a.once, "once", "RUN_ONCE", false, "exit after the summary (0 when every expected row is in ClickHouse)")
+	set.Bool(&a.scenario, "scenario", "RUN_SCENARIO", true, "send the emulator's scenario: one webhook per row of the catalogue")
+	set.Int(&a.load, "load", "RUN_LOAD", 300, "webhooks the emulator sends after the scenario")
+	set.Float(&a.rate, "load-rate", "RUN_LOAD_RATE", 100, "webhooks per second of the load")
+	set.Duration(&a.settle, "settle-timeout", "RUN_SETTLE_TIMEOUT", 5*time.Minute, "how long --once waits for the pipeline to finish the work")
+}
+
 // runAll runs every role in one process. With the bundled emulator (no
 // BELVO_URL) it also sends the scenario and a load, shows progress, and
 // prints a summary from ClickHouse once the pipeline settles; with --once it
 // then exits, non-zero when a stage failed or an expected row is missing.
 func runAll(ctx context.Context, env *runEnv, args []string) error {
-	var (
-		once, scenario bool
-		load           int
-		rate           float64
-		settle         time.Duration
-	)
+	var a runArgs
 	set := config.New("run")
-	set.Bool(&once, "once", "RUN_ONCE", false, "exit after the summary (0 when every expected row is in ClickHouse)")
-	set.Bool(&scenario, "scenario", "RUN_SCENARIO", true, "send the emulator's scenario: one webhook per row of the catalogue")
-	set.Int(&load, "load", "RUN_LOAD", 300, "webhooks the emulator sends after the scenario")
-	set.Float(&rate, "load-rate", "RUN_LOAD_RATE", 100, "webhooks per second of the load")
-	set.Duration(&settle, "settle-timeout", "RUN_SETTLE_TIMEOUT", 5*time.Minute, "how long --once waits for the pipeline to finish the work")
+	a.bind(set)
 	if _, err := parseOrUsage(set, args, env); err != nil {
 		return err
 	}
+	once, scenario, load, rate, settle := a.once, a.scenario, a.load, a.rate, a.settle
 	p, err := pipeline.New(env.getenv, env.log)
 	if err != nil {
 		return err

@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"strconv"
 	"strings"
@@ -22,8 +23,28 @@ type Set struct {
 }
 
 type setting struct {
-	flag, env string
-	parse     func(string) error
+	Setting
+	parse func(string) error
+	show  func() string // the current value, as it would be written
+}
+
+// Kinds of settings, as docs/configuration.md names them.
+const (
+	KindString   = "string"
+	KindList     = "list"
+	KindInt      = "integer"
+	KindNumber   = "number"
+	KindDuration = "duration"
+	KindBool     = "boolean"
+	KindLevel    = "level"
+)
+
+// Setting describes a bound setting: its spellings, default (as written in
+// a flag or env value) and meaning.
+type Setting struct {
+	Flag, Env      string // either may be empty, not both
+	Default, Usage string
+	Kind           string // one of the Kind constants
 }
 
 // New returns an empty Set for the subcommand name.
@@ -33,69 +54,92 @@ func New(name string) *Set {
 	return &Set{fs: fs}
 }
 
+// Name is the subcommand the set belongs to.
+func (s *Set) Name() string { return s.fs.Name() }
+
 // FlagSet exposes the flags, for usage output.
 func (s *Set) FlagSet() *flag.FlagSet { return s.fs }
 
-func (s *Set) add(flagName, env, usage string, def string, parse func(string) error) {
-	if env != "" {
-		usage = fmt.Sprintf("%s (env %s)", usage, env)
+// Settings lists the bound settings in the order they were bound.
+func (s *Set) Settings() []Setting {
+	out := make([]Setting, len(s.settings))
+	for i, st := range s.settings {
+		out[i] = st.Setting
 	}
-	s.settings = append(s.settings, &setting{flag: flagName, env: env, parse: parse})
-	s.fs.Func(flagName, usage, parse)
-	if f := s.fs.Lookup(flagName); f != nil {
-		f.DefValue = def
+	return out
+}
+
+// add registers a setting. An empty flagName binds the env variable only
+// (settings read before any subcommand parses its flags, like LOG_LEVEL).
+func (s *Set) add(st Setting, parse func(string) error, show func() string, value flag.Value) {
+	s.settings = append(s.settings, &setting{Setting: st, parse: parse, show: show})
+	if st.Flag == "" {
+		return
 	}
+	usage := st.Usage
+	if st.Env != "" {
+		usage = fmt.Sprintf("%s (env %s)", usage, st.Env)
+	}
+	if value != nil {
+		s.fs.Var(value, st.Flag, usage)
+	} else {
+		s.fs.Func(st.Flag, usage, parse)
+	}
+	s.fs.Lookup(st.Flag).DefValue = st.Default
 }
 
 // String binds a string setting.
 func (s *Set) String(p *string, flagName, env, def, usage string) {
 	*p = def
-	s.add(flagName, env, usage, def, func(v string) error { *p = v; return nil })
+	s.add(Setting{flagName, env, def, usage, KindString}, func(v string) error { *p = v; return nil },
+		func() string { return *p }, nil)
 }
 
 // Strings binds a comma-separated list; empty items are dropped.
 func (s *Set) Strings(p *[]string, flagName, env, def, usage string) {
 	*p = SplitList(def)
-	s.add(flagName, env, usage, def, func(v string) error { *p = SplitList(v); return nil })
+	s.add(Setting{flagName, env, def, usage, KindList}, func(v string) error { *p = SplitList(v); return nil },
+		func() string { return strings.Join(*p, ",") }, nil)
 }
 
 // Int binds an integer setting.
 func (s *Set) Int(p *int, flagName, env string, def int, usage string) {
 	*p = def
-	s.add(flagName, env, usage, strconv.Itoa(def), func(v string) error {
+	s.add(Setting{flagName, env, strconv.Itoa(def), usage, KindInt}, func(v string) error {
 		n, err := strconv.Atoi(strings.TrimSpace(v))
 		if err != nil {
 			return fmt.Errorf("not an integer: %q", v)
 		}
 		*p = n
 		return nil
-	})
+	}, func() string { return strconv.Itoa(*p) }, nil)
 }
 
 // Float binds a floating-point setting.
 func (s *Set) Float(p *float64, flagName, env string, def float64, usage string) {
 	*p = def
-	s.add(flagName, env, usage, strconv.FormatFloat(def, 'g', -1, 64), func(v string) error {
+	format := func(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
+	s.add(Setting{flagName, env, format(def), usage, KindNumber}, func(v string) error {
 		n, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
 		if err != nil {
 			return fmt.Errorf("not a number: %q", v)
 		}
 		*p = n
 		return nil
-	})
+	}, func() string { return format(*p) }, nil)
 }
 
 // Duration binds a duration setting ("250ms", "5s").
 func (s *Set) Duration(p *time.Duration, flagName, env string, def time.Duration, usage string) {
 	*p = def
-	s.add(flagName, env, usage, def.String(), func(v string) error {
+	s.add(Setting{flagName, env, def.String(), usage, KindDuration}, func(v string) error {
 		d, err := time.ParseDuration(strings.TrimSpace(v))
 		if err != nil {
 			return fmt.Errorf("not a duration (like 250ms or 5s): %q", v)
 		}
 		*p = d
 		return nil
-	})
+	}, func() string { return p.String() }, nil)
 }
 
 // Bool binds a boolean setting; a bare --flag means true.
@@ -109,12 +153,22 @@ func (s *Set) Bool(p *bool, flagName, env string, def bool, usage string) {
 		*p = b
 		return nil
 	}
-	if env != "" {
-		usage = fmt.Sprintf("%s (env %s)", usage, env)
-	}
-	s.settings = append(s.settings, &setting{flag: flagName, env: env, parse: parse})
-	s.fs.Var(&boolValue{p: p, parse: parse}, flagName, usage)
-	s.fs.Lookup(flagName).DefValue = strconv.FormatBool(def)
+	s.add(Setting{flagName, env, strconv.FormatBool(def), usage, KindBool}, parse,
+		func() string { return strconv.FormatBool(*p) }, &boolValue{p: p, parse: parse})
+}
+
+// Level binds a log level: debug, info, warn or error (slog's names, with
+// an optional offset such as info+2).
+func (s *Set) Level(p *slog.Level, flagName, env string, def slog.Level, usage string) {
+	*p = def
+	s.add(Setting{flagName, env, strings.ToLower(def.String()), usage, KindLevel}, func(v string) error {
+		var l slog.Level
+		if err := l.UnmarshalText([]byte(strings.TrimSpace(v))); err != nil {
+			return fmt.Errorf("not a log level (debug, info, warn or error): %q", v)
+		}
+		*p = l
+		return nil
+	}, func() string { return strings.ToLower(p.String()) }, nil)
 }
 
 // boolValue is a flag.Value that the flag package treats as a bool flag.
@@ -137,12 +191,12 @@ func (b *boolValue) String() string {
 // returns the remaining positional arguments.
 func (s *Set) Parse(args []string, getenv func(string) string) ([]string, error) {
 	for _, st := range s.settings {
-		if st.env == "" {
+		if st.Env == "" {
 			continue
 		}
-		if v := getenv(st.env); v != "" {
+		if v := getenv(st.Env); v != "" {
 			if err := st.parse(v); err != nil {
-				return nil, fmt.Errorf("%s: %w", st.env, err)
+				return nil, fmt.Errorf("%s: %w", st.Env, err)
 			}
 		}
 	}

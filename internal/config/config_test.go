@@ -1,6 +1,7 @@
 package config
 
 import (
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -112,5 +113,99 @@ func TestValidateKafkaNamesTheBadSetting(t *testing.T) {
 	}
 	if err := ValidateKafka([]string{"127.0.0.1:9092"}, "belvo"); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestLevelAndEnvOnlySettings(t *testing.T) {
+	var l slog.Level
+	s := New("x")
+	s.Level(&l, "", "X_LOG_LEVEL", slog.LevelInfo, "level")
+	if _, err := s.Parse(nil, func(string) string { return "warn" }); err != nil || l != slog.LevelWarn {
+		t.Fatalf("level %v, err %v", l, err)
+	}
+	_, err := s.Parse(nil, func(string) string { return "chatty" })
+	if err == nil || !strings.HasPrefix(err.Error(), "X_LOG_LEVEL: ") {
+		t.Fatalf("err = %v, want it to start with the variable", err)
+	}
+	// An env-only setting has no flag to set.
+	if _, err := s.Parse([]string{"--x-log-level", "debug"}, func(string) string { return "" }); err == nil {
+		t.Fatal("an env-only setting was accepted as a flag")
+	}
+	if st := s.Settings()[0]; st.Flag != "" || st.Env != "X_LOG_LEVEL" || st.Default != "info" || st.Kind != KindLevel {
+		t.Fatalf("setting %+v", st)
+	}
+}
+
+func TestChangedShowsValuesAsWrittenAndRedactsSecrets(t *testing.T) {
+	var (
+		d          time.Duration
+		list       []string
+		pw, token  string
+		dsn, plain string
+		n          int
+	)
+	s := New("x")
+	s.Duration(&d, "d", "X_D", time.Second, "")
+	s.Strings(&list, "l", "X_L", "a,b", "")
+	s.String(&pw, "p", "X_PASSWORD", "", "")
+	s.String(&token, "bearer-token", "", "", "")
+	s.String(&dsn, "dsn", "X_DSN", "", "")
+	s.String(&plain, "plain", "X_PLAIN", "same", "")
+	s.Int(&n, "n", "X_N", 3, "")
+	env := map[string]string{"X_D": "1500ms", "X_L": " a , b ", "X_PASSWORD": "pw1", "X_DSN": "https://u:pw2@h:8443/db", "X_PLAIN": "same"}
+	if _, err := s.Parse([]string{"--bearer-token", "tok3"}, func(k string) string { return env[k] }); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, a := range s.Changed() {
+		got[a.Key] = a.Value.String()
+	}
+	want := map[string]string{"X_D": "1.5s", "X_PASSWORD": "[REDACTED]", "--bearer-token": "[REDACTED]", "X_DSN": "https://u:xxxxx@h:8443/db"}
+	if len(got) != len(want) {
+		t.Fatalf("changed %v, want %v (an unchanged list, string and int are left out)", got, want)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %q, want %q", k, got[k], v)
+		}
+	}
+}
+
+func TestReferenceDocumentsSharedSettingsOnce(t *testing.T) {
+	var a, b struct {
+		brokers []string
+		parts   int
+		own     time.Duration
+		pw      string
+	}
+	one, two := New("one"), New("two")
+	one.Strings(&a.brokers, "kafka-brokers", "KAFKA_BROKERS", "127.0.0.1:9092", "brokers")
+	one.Int(&a.parts, "topic-partitions", "TOPIC_PARTITIONS", 6, "partitions of one's topics")
+	one.Duration(&a.own, "wait", "ONE_WAIT", 90*time.Second, "how long <one> waits | at most")
+	two.Strings(&b.brokers, "kafka-brokers", "KAFKA_BROKERS", "127.0.0.1:9092", "brokers")
+	two.Int(&b.parts, "partitions", "TOPIC_PARTITIONS", 1, "partitions of two's topics")
+	two.String(&b.pw, "password", "TWO_PASSWORD", "", "the password")
+	var global slog.Level
+	g := New("all")
+	g.Level(&global, "", "LOG_LEVEL", slog.LevelInfo, "log level")
+	var out strings.Builder
+	if err := WriteReference(&out, "# Ref\n", g, []Command{{Name: "one", Summary: "One.", Set: one}, {Name: "two", Summary: "Two.", Set: two}}); err != nil {
+		t.Fatal(err)
+	}
+	doc := out.String()
+	for _, want := range []string{
+		"| `LOG_LEVEL` | — | `info` | level |",
+		"| `KAFKA_BROKERS` | `--kafka-brokers` | `127.0.0.1:9092` | list | one, two | brokers |",
+		"| `TOPIC_PARTITIONS` | `--topic-partitions`, `--partitions` | one: `6`<br>two: `1` | integer | one, two | one: partitions of one's topics<br>two: partitions of two's topics |",
+		"| `ONE_WAIT` | `--wait` | `1m30s` | duration | how long &lt;one&gt; waits \\| at most |",
+		"| `TWO_PASSWORD` | `--password` | *(empty)* | string | the password **secret** |",
+		"Also reads the shared `KAFKA_BROKERS`, `TOPIC_PARTITIONS`.",
+	} {
+		if !strings.Contains(doc, want) {
+			t.Errorf("reference lacks %q:\n%s", want, doc)
+		}
+	}
+	if n := strings.Count(doc, "| `KAFKA_BROKERS` |"); n != 1 {
+		t.Errorf("KAFKA_BROKERS in %d rows, want 1", n)
 	}
 }
