@@ -111,13 +111,14 @@ func readableDurations(_ []string, a slog.Attr) slog.Attr {
 
 func usage(w io.Writer, cmds map[string]command) {
 	fmt.Fprintln(w, "usage: belvo-pipeline <command> [flags]   (every flag also reads its env variable; --help lists them)")
+	fmt.Fprintln(w, "       belvo-pipeline --version")
 	names := make([]string, 0, len(cmds))
 	for n := range cmds {
 		names = append(names, n)
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-10s %s\n", n, cmds[n].summary)
+		fmt.Fprintf(w, "  %-11s %s\n", n, cmds[n].summary)
 	}
 }
 
