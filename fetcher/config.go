@@ -20,7 +20,10 @@ const (
 	EnvIDChunk         = "FETCHER_ID_CHUNK"
 	EnvDiscovery       = "FETCHER_DISCOVERY_INTERVAL"
 	EnvRetryBackoff    = "FETCHER_RETRY_BACKOFF"
+	EnvRetryMaxTries   = "FETCHER_RETRY_MAX_ATTEMPTS"
+	EnvRetryMaxAge     = "FETCHER_RETRY_MAX_AGE"
 	EnvShutdownTimeout = "FETCHER_SHUTDOWN_TIMEOUT"
+	EnvStallTimeout    = "FETCHER_STALL_TIMEOUT"
 	EnvAdminAddr       = "FETCHER_ADMIN_ADDR"
 	EnvCompression     = "FETCHER_COMPRESSION"
 )
@@ -28,21 +31,25 @@ const (
 // Config is everything the fetcher needs. Bind fills it from flags and env;
 // Validate checks it before anything is opened.
 type Config struct {
-	Brokers         []string      // KAFKA_BROKERS, comma-separated host:port
-	TopicPrefix     string        // TOPIC_PREFIX, default belvo
-	Partitions      int           // TOPIC_PARTITIONS of the record topics the fetcher creates, default 6
-	Replication     int           // TOPIC_REPLICATION_FACTOR, default 1 (3 in production)
-	Group           string        // FETCHER_GROUP: consumer group id, default belvo-fetcher
-	Workers         int           // FETCHER_WORKERS: links fetched at once, default 16
-	MaxPending      int           // FETCHER_MAX_PENDING: events read but not finished, default 2000
-	LookBackDays    int           // FETCHER_LOOKBACK_DAYS: d1 of the first created_at__range is today minus this, default 30
-	IDChunk         int           // FETCHER_ID_CHUNK: ids per id__in call, default 100 (about 3.7 kB of URL with UUIDs)
-	Discovery       time.Duration // FETCHER_DISCOVERY_INTERVAL: how often new webhook topics are looked for, default 30s
-	RetryBackoff    time.Duration // FETCHER_RETRY_BACKOFF: first wait before re-running a plan that failed transiently, doubled up to 5m, default 5s
-	ShutdownTimeout time.Duration // FETCHER_SHUTDOWN_TIMEOUT: how long shutdown lets in-flight plans finish, default 30s
-	AdminAddr       string        // FETCHER_ADMIN_ADDR: healthz/readyz/metrics listener, default :9101
-	Compression     string        // FETCHER_COMPRESSION of the record batches it produces: none, gzip, snappy, lz4 (default) or zstd
-	Belvo           belvo.Config  // BELVO_*: the API client
+	Brokers         []string        // KAFKA_BROKERS, comma-separated host:port
+	Kafka           broker.Security // KAFKA_TLS*, KAFKA_SASL_*: TLS and SASL, see internal/broker/security.go
+	TopicPrefix     string          // TOPIC_PREFIX, default belvo
+	Partitions      int             // TOPIC_PARTITIONS of the record topics the fetcher creates, default 6
+	Replication     int             // TOPIC_REPLICATION_FACTOR, default 1 (3 in production)
+	Group           string          // FETCHER_GROUP: consumer group id, default belvo-fetcher
+	Workers         int             // FETCHER_WORKERS: links fetched at once, default 16
+	MaxPending      int             // FETCHER_MAX_PENDING: events read but not finished, default 2000
+	LookBackDays    int             // FETCHER_LOOKBACK_DAYS: d1 of the first created_at__range is today minus this, default 30
+	IDChunk         int             // FETCHER_ID_CHUNK: ids per id__in call, default 100 (about 3.7 kB of URL with UUIDs)
+	Discovery       time.Duration   // FETCHER_DISCOVERY_INTERVAL: how often new webhook topics are looked for, default 30s
+	RetryBackoff    time.Duration   // FETCHER_RETRY_BACKOFF: first wait before re-running a plan that failed transiently, doubled up to 5m, default 5s
+	RetryMaxTries   int             // FETCHER_RETRY_MAX_ATTEMPTS: runs of one event's plan before it is parked, default 20
+	RetryMaxAge     time.Duration   // FETCHER_RETRY_MAX_AGE: how long after its first failure an event still failing is parked, default 1h
+	ShutdownTimeout time.Duration   // FETCHER_SHUTDOWN_TIMEOUT: how long shutdown lets in-flight plans finish, default 30s
+	StallTimeout    time.Duration   // FETCHER_STALL_TIMEOUT: lag without progress this long recreates the reader, twice this long fails /readyz, default 60s
+	AdminAddr       string          // FETCHER_ADMIN_ADDR: healthz/readyz/metrics listener, default :9101
+	Compression     string          // FETCHER_COMPRESSION of the record batches it produces: none, gzip, snappy, lz4 (default) or zstd
+	Belvo           belvo.Config    // BELVO_*: the API client
 
 	// SCHEMA_REGISTRY_*: the registry's URL, credentials, CA and the
 	// compatibility kept on the subjects (package registry).
@@ -52,6 +59,7 @@ type Config struct {
 // Bind registers the settings in s.
 func (c *Config) Bind(s *config.Set) {
 	s.Strings(&c.Brokers, "kafka-brokers", "KAFKA_BROKERS", "127.0.0.1:9092", "Kafka bootstrap brokers, comma-separated")
+	c.Kafka.Bind(s)
 	c.Registry.Bind(s)
 	s.String(&c.TopicPrefix, "topic-prefix", "TOPIC_PREFIX", "belvo", "prefix of every topic")
 	s.Int(&c.Partitions, "topic-partitions", "TOPIC_PARTITIONS", 6, "partitions of topics created by the fetcher")
@@ -63,7 +71,10 @@ func (c *Config) Bind(s *config.Set) {
 	s.Int(&c.IDChunk, "id-chunk", EnvIDChunk, 100, "ids per id__in request, keeping URLs short")
 	s.Duration(&c.Discovery, "discovery-interval", EnvDiscovery, 30*time.Second, "how often new webhook topics are looked for")
 	s.Duration(&c.RetryBackoff, "retry-backoff", EnvRetryBackoff, 5*time.Second, "first wait before re-running a plan that failed transiently (doubled up to 5m)")
+	s.Int(&c.RetryMaxTries, "retry-max-attempts", EnvRetryMaxTries, 20, "runs of one event's plan that may fail transiently before the event is parked (dead letter + error_events)")
+	s.Duration(&c.RetryMaxAge, "retry-max-age", EnvRetryMaxAge, time.Hour, "how long after its first failure an event that keeps failing is parked, so its link's later events go on")
 	s.Duration(&c.ShutdownTimeout, "shutdown-timeout", EnvShutdownTimeout, 30*time.Second, "how long shutdown lets in-flight plans finish before leaving them uncommitted")
+	s.Duration(&c.StallTimeout, "stall-timeout", EnvStallTimeout, time.Minute, "lag without progress (no event read, page fetched or offset committed) this long recreates the Kafka reader; twice this long turns /readyz to 503")
 	s.String(&c.AdminAddr, "admin-addr", EnvAdminAddr, ":9101", "listen address of /healthz, /readyz and /metrics")
 	s.String(&c.Compression, "compression", EnvCompression, "lz4", "compression of produced record batches: none, gzip, snappy, lz4 or zstd")
 	c.Belvo.Bind(s)
@@ -77,6 +88,9 @@ func (c *Config) Validate() error {
 	if err := c.Registry.Validate(); err != nil {
 		return err
 	}
+	if err := c.Kafka.Validate(); err != nil {
+		return err
+	}
 	for _, n := range []struct {
 		env, flag string
 		v, min    int
@@ -87,6 +101,7 @@ func (c *Config) Validate() error {
 		{EnvMaxPending, "max-pending", c.MaxPending, 1},
 		{EnvLookBackDays, "lookback-days", c.LookBackDays, 0},
 		{EnvIDChunk, "id-chunk", c.IDChunk, 1},
+		{EnvRetryMaxTries, "retry-max-attempts", c.RetryMaxTries, 1},
 	} {
 		if n.v < n.min {
 			return config.Invalid(n.env, n.flag, "must be at least %d, got %d", n.min, n.v)
@@ -106,6 +121,8 @@ func (c *Config) Validate() error {
 	}{
 		{EnvDiscovery, "discovery-interval", c.Discovery},
 		{EnvRetryBackoff, "retry-backoff", c.RetryBackoff},
+		{EnvRetryMaxAge, "retry-max-age", c.RetryMaxAge},
+		{EnvStallTimeout, "stall-timeout", c.StallTimeout},
 	} {
 		if d.v <= 0 {
 			return config.Invalid(d.env, d.flag, "must be positive, got %v", d.v)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/segmentio/kafka-go"
@@ -59,18 +60,15 @@ func (f *Fetcher) consumeTopics(ctx context.Context, layout broker.Layout) error
 	f.offsets.reset()
 	f.topics.Store(&topics)
 	f.log.Info("joining consumer group", "group", f.cfg.Group, "topics", len(topics))
-	reader := kafka.NewReader(broker.GroupTimings(kafka.ReaderConfig{
-		Brokers:         f.cfg.Brokers,
+	reader := kafka.NewReader(broker.GroupTimings(f.cluster.ReaderConfig(kafka.ReaderConfig{
 		GroupID:         f.cfg.Group,
 		GroupTopics:     topics,
 		StartOffset:     kafka.FirstOffset,
 		CommitInterval:  0, // synchronous commits: we commit only what is finished
 		ReadBackoffMax:  250 * time.Millisecond,
 		ReadLagInterval: -1,
-		ErrorLogger: kafka.LoggerFunc(func(msg string, args ...any) {
-			f.log.Warn("kafka reader", "msg", fmt.Sprintf(msg, args...))
-		}),
-	}))
+		ErrorLogger:     broker.ReaderErrorLogger(f.log),
+	})))
 	readCtx, stopReading := context.WithCancel(ctx)
 	defer stopReading()
 	// Plans get their own context: stopping the reads must not cut a plan
@@ -80,8 +78,12 @@ func (f *Fetcher) consumeTopics(ctx context.Context, layout broker.Layout) error
 
 	pending := make(chan struct{}, f.cfg.MaxPending)
 	p := newPool(f.cfg.Workers, func(ctx context.Context, j job) time.Duration { return f.handle(ctx, &j) })
-	changed := make(chan struct{})
+	changed, stalled := make(chan struct{}), make(chan struct{})
 	go broker.WatchTopics(readCtx, f.cfg.Discovery, layout, f.discover, func() { close(changed); stopReading() })
+	var once sync.Once
+	rejoin := func() { once.Do(func() { close(stalled); stopReading() }) }
+	f.rejoin.Store(&rejoin)
+	defer f.rejoin.Store(nil)
 	commitDone := make(chan struct{})
 	go func() {
 		defer close(commitDone)
@@ -97,20 +99,22 @@ func (f *Fetcher) consumeTopics(ctx context.Context, layout broker.Layout) error
 		if readCtx.Err() != nil {
 			break
 		}
+		fetched := f.watchdog.Fetching()
 		m, err := reader.FetchMessage(readCtx)
+		fetched()
 		if err != nil {
 			<-pending
 			if readCtx.Err() != nil {
 				break
 			}
 			if broker.ReaderHeals(err) {
-				f.log.Warn("kafka reader: group generation failed, the reader retries", "err", err.Error())
-				broker.Pause(readCtx, time.Second)
+				f.readErrs.Report(err) // no pause: see ReadErrors
 				continue
 			}
 			readErr = fmt.Errorf("read webhook topics: %w", err)
 			break
 		}
+		f.watchdog.Progress()
 		f.offsets.read(m)
 		key := string(m.Key)
 		if key == "" {
@@ -133,6 +137,9 @@ func (f *Fetcher) consumeTopics(ctx context.Context, layout broker.Layout) error
 	select {
 	case <-changed:
 		f.log.Info("webhook topics changed: re-joining")
+		return readErr
+	case <-stalled:
+		f.log.Info("re-joining the group with a new reader")
 		return readErr
 	default:
 	}
@@ -186,5 +193,7 @@ func (f *Fetcher) commit(reader *kafka.Reader) {
 			f.log.Warn("commit offsets", "err", err.Error())
 		}
 		f.offsets.restore(msgs)
+		return
 	}
+	f.watchdog.Progress()
 }

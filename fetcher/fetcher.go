@@ -2,6 +2,7 @@ package fetcher
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync/atomic"
@@ -32,11 +33,17 @@ type Fetcher struct {
 	offsets  *offsets
 	now      func() time.Time
 	topics   atomic.Pointer[[]string] // of the current consumer session, for the lag metric
+	retries  retryBook                // tries of failed events, for their retry budget (execute.go)
 
 	outputs outputs       // filled by prepare, read-only afterwards
 	ready   chan struct{} // closed once prepared and the state is loaded
 
 	converting atomic.Int32 // pages being converted now, see convertPage
+
+	watchdog *broker.Watchdog
+	share    *share // of the Belvo budget, see share.go
+	readErrs *broker.ReadErrors
+	rejoin   atomic.Pointer[func()] // ends the current consumer session to recreate its reader
 }
 
 // Option changes a dependency of a Fetcher, for tests.
@@ -72,21 +79,28 @@ func New(cfg Config, log *slog.Logger, reg *prometheus.Registry, opts ...Option)
 	}
 	f := &Fetcher{cfg: cfg, log: log, registry: rc, offsets: newOffsets(), now: o.now, ready: make(chan struct{})}
 	f.metrics = newMetrics(reg, func() float64 { return float64(f.offsets.inFlight()) })
-	bopts := append([]belvo.Option{belvo.WithLogger(log), belvo.WithMetrics(belvoMetrics{f.metrics})}, o.belvo...)
+	// The limiter starts at nothing: shareBudget hands it this member's
+	// share of the deployment's budget once the group is known.
+	f.share = newShare(cfg.Belvo.RateLimit, cfg.Belvo.RateInterval, log)
+	bopts := append([]belvo.Option{belvo.WithLogger(log), belvo.WithMetrics(belvoMetrics{f.metrics}),
+		belvo.WithLimiter(f.share.limiter)}, o.belvo...)
 	if f.belvo, err = belvo.New(cfg.Belvo, bopts...); err != nil {
 		return nil, err
 	}
 	f.cluster = broker.NewCluster(broker.ClusterConfig{Brokers: cfg.Brokers, Partitions: cfg.Partitions,
-		ReplicationFactor: cfg.Replication, ClientID: "belvo-fetcher"})
+		ReplicationFactor: cfg.Replication, ClientID: "belvo-fetcher", Security: cfg.Kafka})
 	compression, _ := broker.ParseCompression(cfg.Compression) // checked by Validate
 	f.producer = broker.NewProducer(f.cluster, broker.ProducerConfig{Compression: compression})
-	reg.MustRegister(broker.NewLagCollector(f.cluster, cfg.Group, func() []string {
+	lag := broker.NewLagCollector(f.cluster, cfg.Group, func() []string {
 		if t := f.topics.Load(); t != nil {
 			return *t
 		}
 		return nil
-	}, log))
-	f.state = newState(stateTopic(cfg.TopicPrefix), cfg.Brokers, f.producer, log)
+	}, log)
+	f.watchdog = broker.NewWatchdog(broker.WatchdogConfig{Group: cfg.Group, Bound: cfg.StallTimeout, Lag: broker.TotalLag(lag), Log: log})
+	f.readErrs = &broker.ReadErrors{Log: log, Group: cfg.Group, Count: f.metrics.readErrors.Inc}
+	reg.MustRegister(lag, f.watchdog)
+	f.state = newState(stateTopic(cfg.TopicPrefix), f.cluster, f.producer, log)
 	f.planner = &planner{idChunk: cfg.IDChunk, lookBackDays: cfg.LookBackDays, previous: f.state.get}
 	if f.admin, err = admin.New(cfg.AdminAddr, reg, f.readiness, log); err != nil {
 		return nil, fmt.Errorf("%s: %w", EnvAdminAddr, err)
@@ -114,6 +128,18 @@ func (f *Fetcher) Run(ctx context.Context) error {
 		cg, cctx := errgroup.WithContext(gctx)
 		cg.Go(func() error { return f.state.tail(cctx) })
 		cg.Go(func() error { return f.consume(cctx) })
+		cg.Go(func() error {
+			f.shareBudget(cctx, f.share, min(f.cfg.Belvo.RateInterval/10, 2*time.Second))
+			return nil
+		})
+		cg.Go(func() error {
+			f.watchdog.Run(cctx, func() {
+				if rejoin := f.rejoin.Load(); rejoin != nil {
+					(*rejoin)()
+				}
+			})
+			return nil
+		})
 		return cg.Wait()
 	})
 	err := g.Wait()
@@ -140,6 +166,10 @@ func (f *Fetcher) prepare(ctx context.Context) error {
 		if registry.Final(err) {
 			return err // refused credentials, an untrusted registry or an incompatible schema
 		}
+		var insecure *broker.SecurityError
+		if errors.As(err, &insecure) {
+			return err // no retry mends refused credentials or an untrusted broker
+		}
 		f.log.Warn("fetcher not ready, retrying", "err", err.Error(), "in", backoff)
 		select {
 		case <-time.After(backoff):
@@ -154,8 +184,11 @@ func (f *Fetcher) prepareOnce(ctx context.Context) error {
 	// The state topic is compacted and has one partition; the record topics
 	// take the cluster's defaults. Create it first, before anything could
 	// create it with the wrong settings.
+	if err := f.cluster.Ping(ctx); err != nil {
+		return err
+	}
 	compact := broker.NewCluster(broker.ClusterConfig{Brokers: f.cfg.Brokers, Partitions: 1, ReplicationFactor: f.cfg.Replication,
-		TopicConfigs: map[string]string{"cleanup.policy": "compact"}, ClientID: "belvo-fetcher"})
+		TopicConfigs: map[string]string{"cleanup.policy": "compact"}, ClientID: "belvo-fetcher", Security: f.cfg.Kafka})
 	if err := compact.EnsureTopics(ctx, f.state.topic); err != nil {
 		return err
 	}
@@ -173,12 +206,16 @@ func (f *Fetcher) prepareOnce(ctx context.Context) error {
 	return f.state.load(ctx)
 }
 
-// readiness answers /readyz: prepared, and Kafka and the registry answer.
+// readiness answers /readyz: prepared, Kafka and the registry answer, and
+// the group makes progress on its lag (see broker.Watchdog).
 func (f *Fetcher) readiness(ctx context.Context) error {
 	select {
 	case <-f.ready:
 	default:
 		return fmt.Errorf("preparing topics, schemas and state")
+	}
+	if err := f.watchdog.Ready(); err != nil {
+		return err
 	}
 	if err := f.cluster.Ping(ctx); err != nil {
 		return err

@@ -26,10 +26,11 @@ const (
 // RequestConfig is one asynchronous request to Belvo and where to record
 // it. Kind comes from the subcommand (async-post, refresh, delete-link).
 type RequestConfig struct {
-	Brokers     []string // KAFKA_BROKERS
-	TopicPrefix string   // TOPIC_PREFIX, default belvo
-	Partitions  int      // TOPIC_PARTITIONS of the requests topic if it must be created, default 6
-	Replication int      // TOPIC_REPLICATION_FACTOR, default 1
+	Brokers     []string        // KAFKA_BROKERS
+	Kafka       broker.Security // KAFKA_TLS*, KAFKA_SASL_*: TLS and SASL, see internal/broker/security.go
+	TopicPrefix string          // TOPIC_PREFIX, default belvo
+	Partitions  int             // TOPIC_PARTITIONS of the requests topic if it must be created, default 6
+	Replication int             // TOPIC_REPLICATION_FACTOR, default 1
 	Belvo       belvo.Config
 
 	// SCHEMA_REGISTRY_*: the registry's URL, credentials, CA and the
@@ -47,6 +48,7 @@ type RequestConfig struct {
 // Bind registers the settings in s.
 func (c *RequestConfig) Bind(s *config.Set) {
 	s.Strings(&c.Brokers, "kafka-brokers", "KAFKA_BROKERS", "127.0.0.1:9092", "Kafka bootstrap brokers, comma-separated")
+	c.Kafka.Bind(s)
 	c.Registry.Bind(s)
 	s.String(&c.TopicPrefix, "topic-prefix", "TOPIC_PREFIX", "belvo", "prefix of every topic")
 	s.Int(&c.Partitions, "topic-partitions", "TOPIC_PARTITIONS", 6, "partitions of the requests topic if it must be created")
@@ -75,6 +77,9 @@ func (c *RequestConfig) Validate() error {
 		return err
 	}
 	if err := c.Registry.Validate(); err != nil {
+		return err
+	}
+	if err := c.Kafka.Validate(); err != nil {
 		return err
 	}
 	if c.Link == "" {
@@ -123,7 +128,7 @@ func NewRequester(cfg RequestConfig, log *slog.Logger, opts ...belvo.Option) (*R
 		return nil, err
 	}
 	cluster := broker.NewCluster(broker.ClusterConfig{Brokers: cfg.Brokers, Partitions: cfg.Partitions,
-		ReplicationFactor: cfg.Replication, ClientID: "belvo-request"})
+		ReplicationFactor: cfg.Replication, ClientID: "belvo-request", Security: cfg.Kafka})
 	return &Requester{cfg: cfg, log: log, belvo: bc, registry: rc, cluster: cluster, now: time.Now}, nil
 }
 

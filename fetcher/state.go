@@ -32,7 +32,7 @@ func stateTopic(prefix string) string { return prefix + ".fetcher.state" }
 // records but never lose one.
 type state struct {
 	topic    string
-	brokers  []string
+	cluster  *broker.Cluster
 	producer *broker.Producer
 	log      *slog.Logger
 
@@ -41,8 +41,8 @@ type state struct {
 	next    int64 // offset the tail resumes at
 }
 
-func newState(topic string, brokers []string, producer *broker.Producer, log *slog.Logger) *state {
-	return &state{topic: topic, brokers: brokers, producer: producer, log: log, entries: map[string]stateEntry{}}
+func newState(topic string, cluster *broker.Cluster, producer *broker.Producer, log *slog.Logger) *state {
+	return &state{topic: topic, cluster: cluster, producer: producer, log: log, entries: map[string]stateEntry{}}
 }
 
 func (s *state) get(key string) (stateEntry, bool) {
@@ -66,8 +66,7 @@ func (s *state) put(ctx context.Context, key string, e stateEntry) error {
 
 // load reads the topic from its start to the end it has now.
 func (s *state) load(ctx context.Context) error {
-	client := &kafka.Client{Addr: kafka.TCP(s.brokers...), Timeout: 10 * time.Second}
-	offs, err := client.ListOffsets(ctx, &kafka.ListOffsetsRequest{Topics: map[string][]kafka.OffsetRequest{
+	offs, err := s.cluster.Client.ListOffsets(ctx, &kafka.ListOffsetsRequest{Topics: map[string][]kafka.OffsetRequest{
 		s.topic: {kafka.FirstOffsetOf(0), kafka.LastOffsetOf(0)},
 	}})
 	if err != nil {
@@ -123,8 +122,8 @@ func (s *state) tail(ctx context.Context) error {
 }
 
 func (s *state) reader() *kafka.Reader {
-	return kafka.NewReader(kafka.ReaderConfig{Brokers: s.brokers, Topic: s.topic, Partition: 0,
-		MaxWait: 500 * time.Millisecond, ReadBackoffMax: 500 * time.Millisecond})
+	return kafka.NewReader(s.cluster.ReaderConfig(kafka.ReaderConfig{Topic: s.topic, Partition: 0,
+		MaxWait: 500 * time.Millisecond, ReadBackoffMax: 500 * time.Millisecond}))
 }
 
 func (s *state) apply(m kafka.Message) {

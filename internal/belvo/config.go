@@ -40,7 +40,7 @@ type Config struct {
 	PageSize       int           // BELVO_PAGE_SIZE: records per page, default and max 1000
 	MaxTries       int           // BELVO_MAX_TRIES: attempts per request, default 5
 	BaseBackoff    time.Duration // BELVO_BASE_BACKOFF: first retry wait, doubled each retry, default 3s
-	RateLimit      int           // BELVO_RATE_LIMIT: requests per RateInterval, default 60
+	RateLimit      int           // BELVO_RATE_LIMIT: requests per RateInterval, default 60; the fetchers divide it among their group's members
 	RateInterval   time.Duration // BELVO_RATE_INTERVAL: default 30s (Belvo answers 403 above 80 per 30s per IP)
 	Timeout        time.Duration // BELVO_TIMEOUT: one HTTP attempt, default 60s
 }
@@ -107,7 +107,7 @@ func (c *Config) Bind(s *config.Set) {
 	s.Int(&c.PageSize, "belvo-page-size", EnvPageSize, d.PageSize, "records per page (max 1000)")
 	s.Int(&c.MaxTries, "belvo-max-tries", EnvMaxTries, d.MaxTries, "attempts per request")
 	s.Duration(&c.BaseBackoff, "belvo-base-backoff", EnvBaseBackoff, d.BaseBackoff, "first retry wait, doubled on each retry")
-	s.Int(&c.RateLimit, "belvo-rate-limit", EnvRateLimit, d.RateLimit, "requests allowed per rate interval, for the whole process")
+	s.Int(&c.RateLimit, "belvo-rate-limit", EnvRateLimit, d.RateLimit, "requests allowed per rate interval: the budget of the whole fetcher deployment (divided among its consumer group's live members), or of this process for other roles")
 	s.Duration(&c.RateInterval, "belvo-rate-interval", EnvRateInterval, d.RateInterval, "window of the rate limit")
 	s.Duration(&c.Timeout, "belvo-timeout", EnvTimeout, d.Timeout, "timeout of one HTTP attempt")
 }

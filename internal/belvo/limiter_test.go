@@ -84,3 +84,55 @@ func TestClientRateIsBoundedOnTheWire(t *testing.T) {
 		t.Fatalf("%d requests reached the emulator, want 16", got)
 	}
 }
+
+// A lowered limit holds from the next start on, counting what was already
+// admitted: after 5 starts at a limit of 5, a limit of 2 admits the next
+// one only a whole interval after the 4th, and no window then holds more
+// than 5 (the old limit) or, from the change on, more than 2.
+func TestLimiterLoweredCountsWhatWasAdmitted(t *testing.T) {
+	clk := newFakeClock()
+	start := clk.Now()
+	l := belvo.NewLimiter(5, time.Second, clk)
+	var admitted []time.Time
+	for range 5 {
+		at, err := l.Wait(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		admitted = append(admitted, at)
+	}
+	l.SetLimit(2)
+	var after []time.Time
+	for range 6 {
+		at, err := l.Wait(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		after = append(after, at)
+	}
+	if got := after[0].Sub(start); got != time.Second {
+		t.Fatalf("first start after lowering at +%s, want +1s", got)
+	}
+	if n := maxInWindow(append(admitted, after...), time.Second); n > 5 {
+		t.Fatalf("%d starts in a window, more than the old limit", n)
+	}
+	if n := maxInWindow(after, time.Second); n != 2 {
+		t.Fatalf("%d starts in a window after lowering to 2", n)
+	}
+}
+
+// A limit of 0 admits nothing until it is raised.
+func TestLimiterAtZeroWaitsForALimit(t *testing.T) {
+	l := belvo.NewLimiter(0, time.Second, nil)
+	got := make(chan error, 1)
+	go func() { _, err := l.Wait(t.Context()); got <- err }()
+	select {
+	case err := <-got:
+		t.Fatalf("admitted at limit 0 (err %v)", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	l.SetLimit(1)
+	if err := <-got; err != nil {
+		t.Fatal(err)
+	}
+}
