@@ -3,6 +3,7 @@ package fetcher
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/finflow/belvo-pipeline/internal/config"
 )
@@ -26,7 +27,8 @@ func TestConfigValidateNamesTheBadSetting(t *testing.T) {
 	if err != nil {
 		t.Fatalf("defaults refused: %v", err)
 	}
-	if cfg.AdminAddr != ":9101" || cfg.TopicPrefix != "belvo" || cfg.Workers != 16 || cfg.IDChunk != 100 || cfg.LookBackDays != 30 || cfg.Compression != "lz4" {
+	if cfg.AdminAddr != ":9101" || cfg.TopicPrefix != "belvo" || cfg.Workers != 16 || cfg.IDChunk != 100 || cfg.LookBackDays != 30 || cfg.Compression != "lz4" ||
+		cfg.RetryMaxTries != 20 || cfg.RetryMaxAge != time.Hour {
 		t.Fatalf("defaults %+v", cfg)
 	}
 	for _, c := range []struct{ env, value string }{
@@ -40,6 +42,10 @@ func TestConfigValidateNamesTheBadSetting(t *testing.T) {
 		{EnvIDChunk, "500"},
 		{EnvDiscovery, "0s"},
 		{EnvRetryBackoff, "-1s"},
+		{EnvRetryMaxTries, "0"},
+		{EnvRetryMaxTries, "many"},
+		{EnvRetryMaxAge, "0s"},
+		{EnvRetryMaxAge, "-5m"},
 		{EnvShutdownTimeout, "-1s"},
 		{EnvAdminAddr, "9101"},
 		{EnvCompression, "lz77"},

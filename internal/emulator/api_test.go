@@ -222,6 +222,52 @@ func TestFaultInjection(t *testing.T) {
 			t.Fatalf("status counts %v for 30%% 500 and 30%% 503", count)
 		}
 	})
+	t.Run("denied links and paths answer 403 access_to_resource_denied", func(t *testing.T) {
+		// Link ids depend on the seed only: learn them from a twin.
+		twin, _ := start(t, Config{Links: 3, Records: 1})
+		l0, l1, l2 := twin.Links()[0].ID, twin.Links()[1].ID, twin.Links()[2].ID
+		e, srv := start(t, Config{Links: 3, Records: 1, Faults: Faults{Denied: []string{l0, l1 + ":/api/bills/", "/api/incomes/"}}})
+		for _, c := range []struct {
+			path string
+			q    url.Values
+			want int
+		}{
+			{"/api/accounts/", url.Values{"link": {l0}}, 403},
+			{"/api/links/" + l0 + "/", nil, 403},
+			{"/api/bills/", url.Values{"link": {l1}}, 403},
+			{"/api/accounts/", url.Values{"link": {l1}}, 200},
+			{"/api/bills/", url.Values{"link": {l2}}, 200},
+			{"/api/incomes/", url.Values{"link": {l2}}, 403},
+			{"/api/links/" + l2 + "/", nil, 200},
+		} {
+			s, body := get(t, e, srv, c.path, c.q)
+			var errs []apiError
+			if s != c.want || (s == 403 && (json.Unmarshal(body, &errs) != nil || len(errs) != 1 || errs[0].Code != "access_to_resource_denied" || len(errs[0].RequestID) != 32)) {
+				t.Fatalf("%s %v: %d %s, want %d (403 as Belvo's JSON array)", c.path, c.q, s, body, c.want)
+			}
+		}
+	})
+	t.Run("unavailable path answers 503 every time", func(t *testing.T) {
+		e, srv := start(t, Config{Links: 1, Records: 1, Faults: Faults{UnavailablePaths: []string{"/api/bills/"}}})
+		for range 3 {
+			if s, _ := get(t, e, srv, "/api/bills/", nil); s != 503 {
+				t.Fatalf("bills: %d, want 503", s)
+			}
+		}
+		if s, _ := get(t, e, srv, "/api/accounts/", nil); s != 200 {
+			t.Fatalf("accounts: %d, want 200", s)
+		}
+	})
+	t.Run("page_size above the timeout size answers 408 request_timeout", func(t *testing.T) {
+		e, srv := start(t, Config{Links: 1, Records: 1, Faults: Faults{TimeoutPageSize: 25}})
+		s, body := get(t, e, srv, "/api/accounts/", url.Values{"page_size": {"26"}})
+		if s != 408 || !strings.Contains(string(body), `"request_timeout"`) {
+			t.Fatalf("page_size 26: %d %s, want 408 request_timeout", s, body)
+		}
+		if s, _ := get(t, e, srv, "/api/accounts/", url.Values{"page_size": {"25"}}); s != 200 {
+			t.Fatalf("page_size 25: %d, want 200", s)
+		}
+	})
 	t.Run("foreign next host", func(t *testing.T) {
 		e, srv := start(t, Config{Links: 1, Records: 200, Faults: Faults{ForeignNext: "evil.example.com"}})
 		_, body := get(t, e, srv, "/api/bills/", nil)
@@ -303,6 +349,9 @@ func TestConfigValidateNamesTheEnvVar(t *testing.T) {
 		{Config{Faults: Faults{Rate500: 0.8, Rate503: 0.5}}, EnvFault500},
 		{Config{Faults: Faults{SlowRate: 2}}, EnvFaultSlow},
 		{Config{Faults: Faults{BurstLimit: -1}}, EnvBurstLimit},
+		{Config{Faults: Faults{TimeoutPageSize: -1}}, EnvFaultTimeoutPageSize},
+		{Config{Faults: Faults{UnavailablePaths: []string{"bills"}}}, EnvFaultUnavailable},
+		{Config{Faults: Faults{Denied: []string{"L:bills"}}}, EnvFaultDenied},
 	}
 	for _, tc := range cases {
 		if err := tc.c.Validate(); err == nil || !strings.Contains(err.Error(), tc.want) {

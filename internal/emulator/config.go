@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/finflow/belvo-pipeline/internal/config"
@@ -30,6 +31,9 @@ const (
 	EnvBurstLimit           = "EMULATOR_BURST_LIMIT"
 	EnvBurstWindow          = "EMULATOR_BURST_WINDOW"
 	EnvForeignNext          = "EMULATOR_FOREIGN_NEXT"
+	EnvFaultDenied          = "EMULATOR_FAULT_DENIED"
+	EnvFaultUnavailable     = "EMULATOR_FAULT_UNAVAILABLE_PATHS"
+	EnvFaultTimeoutPageSize = "EMULATOR_FAULT_TIMEOUT_PAGE_SIZE"
 )
 
 // StatusWebhookPath is where institution-status events go on the webhook
@@ -65,6 +69,17 @@ type Faults struct {
 	BurstLimit  int           // EMULATOR_BURST_LIMIT: more requests than this in BurstWindow get 403 HTML; 0: off
 	BurstWindow time.Duration // EMULATOR_BURST_WINDOW, default 30s
 	ForeignNext string        // EMULATOR_FOREIGN_NEXT: host put in next links (tests the client's refusal); empty: off
+	// EMULATOR_FAULT_DENIED: requests answered 403 access_to_resource_denied,
+	// Belvo's JSON refusal of a resource to these keys. Each entry is a link
+	// id (every request about it: ?link= or /api/links/{id}/...), an API
+	// path (/api/incomes/: for every link) or both, "<link id>:<path>".
+	Denied []string
+	// EMULATOR_FAULT_UNAVAILABLE_PATHS: API paths (e.g. /api/bills/)
+	// answered 503 every time, an institution down for one resource.
+	UnavailablePaths []string
+	// EMULATOR_FAULT_TIMEOUT_PAGE_SIZE: list requests asking for a larger
+	// page_size get 408 request_timeout ("ask for less data"); 0: off.
+	TimeoutPageSize int
 }
 
 // Defaults returns c with zero fields set; defaults go onto a copy.
@@ -146,6 +161,19 @@ func (c Config) Validate() error {
 		return config.Invalid(EnvBurstLimit, "burst-limit", "must not be negative")
 	case f.BurstWindow < 0:
 		return config.Invalid(EnvBurstWindow, "burst-window", "must not be negative")
+	case f.TimeoutPageSize < 0:
+		return config.Invalid(EnvFaultTimeoutPageSize, "fault-timeout-page-size", "must not be negative, got %d", f.TimeoutPageSize)
+	}
+	for _, d := range f.Denied {
+		link, path := deniedRule(d)
+		if (link == "" && path == "") || (path != "" && !strings.HasPrefix(path, "/api/")) {
+			return config.Invalid(EnvFaultDenied, "fault-denied", "entries are <link id>, /api/<path>/ or <link id>:/api/<path>/, got %q", d)
+		}
+	}
+	for _, p := range f.UnavailablePaths {
+		if !strings.HasPrefix(p, "/api/") {
+			return config.Invalid(EnvFaultUnavailable, "fault-unavailable-paths", "paths must start with /api/, got %q", p)
+		}
 	}
 	return nil
 }
@@ -174,4 +202,7 @@ func (c *Config) Bind(s *config.Set) {
 	s.Int(&c.Faults.BurstLimit, "burst-limit", EnvBurstLimit, 0, "requests per burst window before 403 HTML, like Belvo's 80 per 30s (0: off)")
 	s.Duration(&c.Faults.BurstWindow, "burst-window", EnvBurstWindow, d.Faults.BurstWindow, "window of the burst limit")
 	s.String(&c.Faults.ForeignNext, "foreign-next", EnvForeignNext, "", "host to put in next links, to test clients' refusal (empty: off)")
+	s.Strings(&c.Faults.Denied, "fault-denied", EnvFaultDenied, "", "requests answered 403 access_to_resource_denied, comma-separated: <link id>, /api/<path>/ or <link id>:/api/<path>/")
+	s.Strings(&c.Faults.UnavailablePaths, "fault-unavailable-paths", EnvFaultUnavailable, "", "API paths always answered 503, comma-separated (e.g. /api/bills/)")
+	s.Int(&c.Faults.TimeoutPageSize, "fault-timeout-page-size", EnvFaultTimeoutPageSize, 0, "list requests with a larger page_size get 408 request_timeout (0: off)")
 }

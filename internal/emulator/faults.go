@@ -2,6 +2,10 @@ package emulator
 
 import (
 	"math/rand/v2"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -56,6 +60,50 @@ func (f *faults) status() (int, bool) {
 		return 503, slow
 	}
 	return 0, slow
+}
+
+// refusal is what the API answers r after authentication, when a fault
+// applies: status 0 means none. Belvo's API checks the keys first, so these
+// come after a 401, unlike the edge's faults.
+func (f *faults) refusal(r *http.Request) (status int, code, message string) {
+	c := f.cfg
+	for _, d := range c.Denied {
+		link, path := deniedRule(d)
+		if (link == "" || link == requestLink(r)) && (path == "" || path == r.URL.Path) {
+			return http.StatusForbidden, "access_to_resource_denied", "You don't have access to this resource."
+		}
+	}
+	if slices.Contains(c.UnavailablePaths, r.URL.Path) {
+		return http.StatusServiceUnavailable, "service_unavailable", "Belvo is unable to process the request due to an internal system issue or to an unsupported response from an institution"
+	}
+	if c.TimeoutPageSize > 0 && r.Method == http.MethodGet {
+		if n, err := strconv.Atoi(r.URL.Query().Get("page_size")); err == nil && n > c.TimeoutPageSize {
+			return http.StatusRequestTimeout, "request_timeout", "The request timed out, you can retry asking for less data by changing your query parameters"
+		}
+	}
+	return 0, "", ""
+}
+
+// deniedRule splits an entry of Faults.Denied into its link and path.
+func deniedRule(d string) (link, path string) {
+	if strings.HasPrefix(d, "/") {
+		return "", d
+	}
+	link, path, _ = strings.Cut(d, ":")
+	return link, path
+}
+
+// requestLink is the link a request is about: its link filter, or the id
+// of a /api/links/{id}/... path.
+func requestLink(r *http.Request) string {
+	if l := r.URL.Query().Get("link"); l != "" {
+		return l
+	}
+	if rest, ok := strings.CutPrefix(r.URL.Path, "/api/links/"); ok {
+		id, _, _ := strings.Cut(rest, "/")
+		return id
+	}
+	return ""
 }
 
 // burstPage is what Belvo's edge answers above its burst limit: an HTML

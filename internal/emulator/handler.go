@@ -130,6 +130,10 @@ func (e *Emulator) edge(next http.Handler) http.Handler {
 			writeError(sw, http.StatusUnauthorized, "authentication_failed", "Credentials provided are not valid", "")
 			return
 		}
+		if status, code, msg := e.fault.refusal(r); status != 0 {
+			writeError(sw, status, code, msg, "")
+			return
+		}
 		next.ServeHTTP(sw, r)
 	})
 }
