@@ -30,8 +30,9 @@ func (f *Fetcher) discover(ctx context.Context) (broker.Layout, error) {
 }
 
 // consume runs the consumer group until ctx ends, re-joining with the new
-// topic list whenever discovery finds a webhook topic it did not have (a
-// webhook type Belvo added: it is recorded, never dropped).
+// topic list whenever discovery finds a webhook topic it did not have (one
+// a newer ingest's catalogue created; types no catalogue knows arrive on
+// <prefix>.webhooks.unknown and are recorded, never dropped).
 func (f *Fetcher) consume(ctx context.Context) error {
 	for ctx.Err() == nil {
 		found, err := f.discover(ctx)

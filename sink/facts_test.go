@@ -221,8 +221,10 @@ func TestWebhookEventsAreAuditedOncePerID(t *testing.T) {
 	}
 }
 
-// A webhook type the catalogue lacks gets a topic of its own from ingest;
-// the sink finds it and audits its events like any other.
+// A webhook topic the sink did not know at start (one an operator or a
+// newer ingest with a longer catalogue created) is found by a running sink
+// and its events audited like any other. Ingest itself sends types the
+// catalogue lacks to <prefix>.webhooks.unknown.
 func TestWebhookOfANewTypeIsAudited(t *testing.T) {
 	h := newHarness(t)
 	topic := schemas.WebhookTopic(h.prefix, "BRAND_NEW_PRODUCT")

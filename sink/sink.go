@@ -208,7 +208,7 @@ func (s *Sink) Run(ctx context.Context) error {
 		topics := layout.Names()
 		for _, t := range topics {
 			if s.byTopic[t] == nil {
-				s.byTopic[t] = s.events // a webhook type the catalogue lacks: audited all the same
+				s.byTopic[t] = s.events // a webhook topic this build's catalogue lacks: audited all the same
 			}
 		}
 		s.topics.Store(&topics)
