@@ -199,9 +199,11 @@ func TestAccessDeniedIsDeadLetteredAndTheLinkGoesOn(t *testing.T) {
 // Belvo's burst page (403 HTML, not JSON) is throttling: the event is run
 // again with backoff until the burst clears, and nothing is dead-lettered.
 func TestBurstPageIsRetriedUntilItClears(t *testing.T) {
-	// Three requests per 300 ms: a three-page listing fits when it starts
-	// on a quiet window, the link's second listing right after it does not.
-	cfg := emulator.Config{Seed: 7, Links: 1, Records: 30, Faults: emulator.Faults{BurstLimit: 3, BurstWindow: 300 * time.Millisecond}}
+	// Three requests per 2 s: a three-page listing fits when it starts on a
+	// quiet window, the link's second listing right after it does not, even
+	// on a host so busy that a request takes a few hundred milliseconds (at
+	// 300 ms windows such a host answered no burst page at all).
+	cfg := emulator.Config{Seed: 7, Links: 1, Records: 30, Faults: emulator.Faults{BurstLimit: 3, BurstWindow: 2 * time.Second}}
 	w := newWorld(t, cfg)
 	// One try per request: the burst page reaches the fetcher's decision
 	// instead of being absorbed by the client's own retries.

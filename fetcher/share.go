@@ -37,9 +37,10 @@ type share struct {
 // nothing yet. The limiter's window is a little longer than Belvo's: Belvo
 // counts requests when they arrive, and a request admitted at the end of a
 // window can arrive after one admitted later, so that two windows' worth
-// would meet in one of Belvo's. The margin covers that jitter.
+// would meet in one of Belvo's. The margin covers that jitter (a CPU-starved
+// host under the race detector needed more than 250 ms).
 func newShare(budget int, interval time.Duration, log *slog.Logger) *share {
-	window := interval + max(interval/20, 250*time.Millisecond)
+	window := interval + max(interval/20, 500*time.Millisecond)
 	return &share{budget: budget, interval: window, log: log, limiter: belvo.NewLimiter(0, window, nil)}
 }
 

@@ -44,12 +44,12 @@ func TestShareRaisesLateAndLowersAtOnce(t *testing.T) {
 // Three fetchers of one group against an emulator that answers Belvo's
 // 403 burst page above its limit, with a load that needs more than the
 // limit allows: no burst page at all, every event finished, and the
-// requests close to the limit. Scaled from Belvo's 80 per 30 s to 15 per
-// 2 s so that it runs in seconds; the division is the same.
+// requests close to the limit. Scaled from Belvo's 80 per 30 s to 30 per
+// 6 s so that it runs in a minute; the division is the same.
 func TestReplicasShareTheBelvoBudget(t *testing.T) {
-	const limit, window = 15, 2 * time.Second
+	const limit, window = 30, 6 * time.Second
 	w := newWorld(t, emulator.Config{Links: 36, Records: 20, Faults: emulator.Faults{BurstLimit: limit, BurstWindow: window}})
-	env := map[string]string{"BELVO_RATE_LIMIT": "15", "BELVO_RATE_INTERVAL": window.String(), EnvWorkers: "8"}
+	env := map[string]string{"BELVO_RATE_LIMIT": "30", "BELVO_RATE_INTERVAL": window.String(), EnvWorkers: "8"}
 	var fs []*running
 	for range 3 {
 		fs = append(fs, w.startFetcher(env))
@@ -93,7 +93,7 @@ func TestReplicasShareTheBelvoBudget(t *testing.T) {
 	for i, r := range fs {
 		t.Logf("member %d: %.0f requests", i, counterSum(t, r.f.metrics.belvoRequests))
 	}
-	shares := float64(limit) / (window + 250*time.Millisecond).Seconds() // newShare's margin
+	shares := float64(limit) / (window + 500*time.Millisecond).Seconds() // newShare's margin
 	t.Logf("%d requests, the first 80%% in %s: %.2f/s; Belvo's limit %.2f/s, the members' shares %.2f/s",
 		len(times), span.Round(time.Millisecond), rate, float64(limit)/window.Seconds(), shares)
 	// Each member has its third whatever its load, and events are spread

@@ -24,7 +24,7 @@ type faultBroker struct {
 func newFaultBroker(t *testing.T) *faultBroker {
 	testenv.Kafka(t) // the main broker's presence proves the Kafka jars are installed
 	b := &faultBroker{t: t, root: testenv.Root(t), env: append(os.Environ(),
-		"KAFKA_INSTANCE=faults", "KAFKA_PORT=19192", "KAFKA_CONTROLLER_PORT=19193")}
+		"KAFKA_INSTANCE=faults", "KAFKA_PORT=19192", "KAFKA_CONTROLLER_PORT=19193", "KAFKA_SECURE_PORT=19194")}
 	b.run("start")
 	t.Cleanup(func() { b.run("stop") })
 	return b
