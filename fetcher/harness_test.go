@@ -158,7 +158,9 @@ func (w *world) startIngest() {
 	go func() { done <- srv.Run(ctx) }()
 	t.Cleanup(func() { cancel(); <-done })
 	w.ingestURL = "http://" + srv.Addr()
-	testenv.Eventually(t, 60*time.Second, "ingest ready", func() bool { return httpOK(w.ingestURL + "/readyz") })
+	// Ingest registers 23 subjects (each with its compatibility level) before
+	// it is ready: on a loaded two-core host under -race that passed a minute.
+	testenv.Eventually(t, 3*time.Minute, "ingest ready", func() bool { return httpOK(w.ingestURL + "/readyz") })
 }
 
 func httpOK(u string) bool {

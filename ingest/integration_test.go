@@ -40,7 +40,7 @@ type harness struct {
 func startIngest(t *testing.T, env map[string]string) *harness {
 	t.Helper()
 	h := launchIngest(t, env)
-	testenv.Eventually(t, 60*time.Second, "ingest ready", func() bool {
+	testenv.Eventually(t, 3*time.Minute, "ingest ready", func() bool {
 		res, err := http.Get(h.url + "/readyz")
 		if err != nil {
 			return false
