@@ -35,29 +35,28 @@ func ReaderHeals(err error) bool {
 // Logging every one would flood the log instead: the first of a burst is
 // logged, then a count every interval.
 type ReadErrors struct {
-	Log      *slog.Logger
-	Group    string
-	Interval time.Duration // between summaries; 0: ten seconds
-	Count    func()        // a metric's Inc, may be nil
+	Log   *slog.Logger
+	Group string
+	Count func() // a metric's Inc, may be nil
 
 	mu      sync.Mutex
 	logged  time.Time
 	pending int
 }
 
+// readErrorsEvery is how often a burst of healed reader errors is summed up
+// in the log.
+const readErrorsEvery = 10 * time.Second
+
 // Report records one healed error.
 func (r *ReadErrors) Report(err error) {
 	if r.Count != nil {
 		r.Count()
 	}
-	every := r.Interval
-	if every == 0 {
-		every = 10 * time.Second
-	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.pending++
-	if time.Since(r.logged) < every {
+	if time.Since(r.logged) < readErrorsEvery {
 		return
 	}
 	r.Log.Warn("kafka reader error; the reader retries by itself", "group", r.Group, "errors", r.pending, "err", err.Error())

@@ -171,9 +171,6 @@ func (c Security) tlsConfig() *tls.Config {
 	return c.tls.Clone()
 }
 
-// Secured reports whether TLS or SASL is on, for logs.
-func (c Security) Secured() bool { return c.tls != nil || c.mech != nil }
-
 // SecurityError is a connection failure that no retry mends: the broker
 // refused the credentials, or its certificate is not trusted. Roles stop
 // at start on it, naming the settings, rather than wait for a broker that
