@@ -1,7 +1,6 @@
 package pipeline
 
 import (
-	"context"
 	"io"
 	"strings"
 	"testing"
@@ -28,46 +27,10 @@ func TestScenarioOverSecuredKafka(t *testing.T) {
 	scenarioEndToEnd(t, testenv.SecureKafka(t))
 }
 
-func scenarioEndToEnd(t *testing.T, kafka map[string]string) {
-	env := map[string]string{
-		"SCHEMA_REGISTRY_URL": testenv.Registry(t),
-		"TOPIC_PREFIX":        testenv.Prefix(t),
-		"INGEST_ADDR":         "127.0.0.1:0",
-		"FETCHER_ADMIN_ADDR":  "127.0.0.1:0",
-		"SINK_ADMIN_ADDR":     "127.0.0.1:0",
-		"EMULATOR_ADDR":       "127.0.0.1:0",
-		"EMULATOR_RECORDS":    "40",
-		"TOPIC_PARTITIONS":    "3",
-	}
-	for k, v := range kafka {
-		env[k] = v
-	}
-	// Groups of their own: the defaults are make run's, whose committed
-	// offsets and generations a shared broker keeps (joining its group
-	// failed with NOT_LEADER until the test gave up).
-	env["FETCHER_GROUP"] = env["TOPIC_PREFIX"] + "-fetcher"
-	env["SINK_GROUP"] = env["TOPIC_PREFIX"] + "-sink"
-	dsn := testenv.ClickHouse(t)
-	env["CLICKHOUSE_DSN"] = dsn[:strings.LastIndex(dsn, "/")+1] + "e2e_" + strings.TrimPrefix(env["TOPIC_PREFIX"], "test")
-	testenv.CleanupTopics(t, testenv.Kafka(t), env["TOPIC_PREFIX"]+".")
-	p, err := New(func(k string) string { return env[k] }, testenv.Logger(t, 1000))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
-	defer cancel()
-	done := make(chan error, 1)
-	runCtx, stop := context.WithCancel(ctx)
-	go func() { done <- p.Run(runCtx) }()
-	defer func() {
-		stop()
-		if err := <-done; err != nil {
-			t.Errorf("pipeline stopped with %v", err)
-		}
-	}()
-	if err := p.WaitReady(ctx); err != nil {
-		t.Fatal(err)
-	}
+func scenarioEndToEnd(t *testing.T, overrides map[string]string) {
+	env := testEnv(t, "e2e", overrides)
+	env["EMULATOR_RECORDS"] = "40"
+	p, ctx := startPipeline(t, env, 1000, 8*time.Minute)
 	release, err := p.HoldMerges(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -108,25 +71,9 @@ func scenarioEndToEnd(t *testing.T, kafka map[string]string) {
 // names the settings to check, rather than leaving pods that never turn
 // ready.
 func TestWrongKafkaPasswordStopsAtStart(t *testing.T) {
-	env := testenv.SecureKafka(t)
-	env["KAFKA_SASL_PASSWORD"] = "not-the-password"
-	for k, v := range map[string]string{
-		"SCHEMA_REGISTRY_URL": testenv.Registry(t), "TOPIC_PREFIX": testenv.Prefix(t),
-		"INGEST_ADDR": "127.0.0.1:0", "FETCHER_ADMIN_ADDR": "127.0.0.1:0", "SINK_ADMIN_ADDR": "127.0.0.1:0",
-		"EMULATOR_ADDR": "127.0.0.1:0", "CLICKHOUSE_DSN": testenv.ClickHouse(t),
-	} {
-		env[k] = v
-	}
-	p, err := New(func(k string) string { return env[k] }, testenv.Logger(t, 200))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	err = p.Run(ctx)
-	if ctx.Err() != nil {
-		t.Fatal("still running after two minutes with a wrong password")
-	}
+	secure := testenv.SecureKafka(t)
+	secure["KAFKA_SASL_PASSWORD"] = "not-the-password"
+	err := stopsAtStart(t, testEnv(t, "wrongkafka", secure))
 	if err == nil || !strings.Contains(err.Error(), "KAFKA_SASL_USERNAME") || !strings.Contains(err.Error(), "SASL") {
 		t.Fatalf("Run = %v, want an error about the SASL credentials naming the settings", err)
 	}

@@ -1,7 +1,6 @@
 package pipeline
 
 import (
-	"context"
 	"crypto/subtle"
 	"encoding/pem"
 	"io"
@@ -15,7 +14,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/finflow/belvo-pipeline/internal/registry"
 	"github.com/finflow/belvo-pipeline/internal/testenv"
@@ -65,7 +63,6 @@ func securedRegistry(t *testing.T, user, pass string) (env map[string]string, re
 // fetches schemas by id, and the proxy refuses nothing.
 func TestScenarioWithRegistryCredentials(t *testing.T) {
 	env, refused, passed := securedRegistry(t, "pipeline", "s3cret:pw")
-	env["KAFKA_BROKERS"] = strings.Join(testenv.Kafka(t), ",")
 	scenarioEndToEnd(t, env)
 	if refused.Load() != 0 || passed.Load() == 0 {
 		t.Fatalf("registry proxy refused %d and passed %d requests", refused.Load(), passed.Load())
@@ -77,26 +74,7 @@ func TestScenarioWithRegistryCredentials(t *testing.T) {
 func TestWrongRegistryPasswordStopsAtStart(t *testing.T) {
 	env, refused, _ := securedRegistry(t, "pipeline", "s3cret:pw")
 	env[registry.EnvUserInfo] = "pipeline:wr0ng-pw"
-	for k, v := range map[string]string{
-		"KAFKA_BROKERS": strings.Join(testenv.Kafka(t), ","), "TOPIC_PREFIX": testenv.Prefix(t),
-		"INGEST_ADDR": "127.0.0.1:0", "FETCHER_ADMIN_ADDR": "127.0.0.1:0", "SINK_ADMIN_ADDR": "127.0.0.1:0",
-		"EMULATOR_ADDR": "127.0.0.1:0", "CLICKHOUSE_DSN": testenv.ClickHouse(t),
-	} {
-		env[k] = v
-	}
-	env["FETCHER_GROUP"] = env["TOPIC_PREFIX"] + "-fetcher"
-	env["SINK_GROUP"] = env["TOPIC_PREFIX"] + "-sink"
-	testenv.CleanupTopics(t, testenv.Kafka(t), env["TOPIC_PREFIX"]+".")
-	p, err := New(func(k string) string { return env[k] }, testenv.Logger(t, 200))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	err = p.Run(ctx)
-	if ctx.Err() != nil {
-		t.Fatal("still running after two minutes with a wrong registry password")
-	}
+	err := stopsAtStart(t, testEnv(t, "wrongregistry", env))
 	if err == nil || !strings.Contains(err.Error(), registry.EnvUserInfo) || !strings.Contains(err.Error(), "HTTP 401") || strings.Contains(err.Error(), "wr0ng") {
 		t.Fatalf("Run = %v, want an error naming %s and HTTP 401, without the password", err, registry.EnvUserInfo)
 	}

@@ -2,10 +2,8 @@ package pipeline
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
@@ -19,40 +17,9 @@ import (
 // webhook_events with its webhook_type intact, the fetcher records each as
 // an unknown_webhook error event, and no topic is named after them.
 func TestUnknownWebhookTypesAreAuditedAndRecorded(t *testing.T) {
-	prefix := testenv.Prefix(t)
-	env := map[string]string{
-		"KAFKA_BROKERS":       strings.Join(testenv.Kafka(t), ","),
-		"SCHEMA_REGISTRY_URL": testenv.Registry(t),
-		"TOPIC_PREFIX":        prefix,
-		"INGEST_ADDR":         "127.0.0.1:0",
-		"FETCHER_ADMIN_ADDR":  "127.0.0.1:0",
-		"SINK_ADMIN_ADDR":     "127.0.0.1:0",
-		"EMULATOR_ADDR":       "127.0.0.1:0",
-		"TOPIC_PARTITIONS":    "3",
-		"FETCHER_GROUP":       prefix + "-fetcher",
-		"SINK_GROUP":          prefix + "-sink",
-	}
-	dsn := testenv.ClickHouse(t)
-	env["CLICKHOUSE_DSN"] = dsn[:strings.LastIndex(dsn, "/")+1] + "unknown_" + strings.TrimPrefix(prefix, "test")
-	testenv.CleanupTopics(t, testenv.Kafka(t), prefix+".")
-	p, err := New(func(k string) string { return env[k] }, testenv.Logger(t, 300))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
-	defer cancel()
-	done := make(chan error, 1)
-	runCtx, stop := context.WithCancel(ctx)
-	go func() { done <- p.Run(runCtx) }()
-	defer func() {
-		stop()
-		if err := <-done; err != nil {
-			t.Errorf("pipeline stopped with %v", err)
-		}
-	}()
-	if err := p.WaitReady(ctx); err != nil {
-		t.Fatal(err)
-	}
+	env := testEnv(t, "unknown", nil)
+	prefix := env["TOPIC_PREFIX"]
+	p, ctx := startPipeline(t, env, 300, 4*time.Minute)
 
 	types := map[string]string{"wh-path": "../../etc", "wh-new": "SOMETHING_NEW"}
 	for id, typ := range types {
