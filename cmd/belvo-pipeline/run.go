@@ -10,8 +10,8 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/finflow/belvo-pipeline/cmd/internal/pipeline"
 	"github.com/finflow/belvo-pipeline/internal/config"
-	"github.com/finflow/belvo-pipeline/internal/pipeline"
 )
 
 // runArgs are the run command's own settings (the roles' are read from

@@ -17,9 +17,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/finflow/belvo-pipeline/cmd/internal/pipeline"
 	"github.com/finflow/belvo-pipeline/internal/emulator"
 	"github.com/finflow/belvo-pipeline/internal/migrate"
-	"github.com/finflow/belvo-pipeline/internal/pipeline"
 	"github.com/finflow/belvo-pipeline/internal/records"
 	"github.com/finflow/belvo-pipeline/internal/testenv"
 	"github.com/finflow/belvo-pipeline/schemas"

@@ -39,11 +39,11 @@ import (
 
 	"github.com/segmentio/kafka-go"
 
+	"github.com/finflow/belvo-pipeline/cmd/internal/pipeline"
 	"github.com/finflow/belvo-pipeline/internal/broker"
 	"github.com/finflow/belvo-pipeline/internal/config"
 	"github.com/finflow/belvo-pipeline/internal/emulator"
 	"github.com/finflow/belvo-pipeline/internal/migrate"
-	"github.com/finflow/belvo-pipeline/internal/pipeline"
 	"github.com/finflow/belvo-pipeline/schemas"
 )
 
