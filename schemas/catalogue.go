@@ -34,7 +34,7 @@ type Param struct {
 type Event struct {
 	Type        string // webhook_type
 	Code        string // webhook_code
-	Alias       string // another spelling Belvo uses for Code (seed inconsistencies)
+	Alias       string // another spelling Belvo uses for Code (seed inconsistencies, seed 001's new_transactions_updated)
 	ProcessType string // the process_type Belvo sends with it, when fixed
 	Resource    string // resource name for fetching actions and deletions
 	Action      Action
@@ -115,7 +115,7 @@ var Catalogue = []Event{
 	{Type: "TAX_STATUS", Code: "historical_update", Resource: "tax_status", Count: "total_tax_status", Data: []string{"total_tax_status", "last_status_change_date"}},
 	{Type: "TRANSACTIONS", Code: "historical_update", Resource: "transactions", Count: "total_transactions",
 		Data: []string{"total_transactions", "total_inflow_transactions", "total_outflow_transactions", "first_transaction_date", "last_transaction_date"}},
-	{Type: "TRANSACTIONS", Code: "new_transactions_available", Resource: "transactions", Count: "new_transactions", Data: []string{"new_transactions"},
+	{Type: "TRANSACTIONS", Code: "new_transactions_available", Alias: "new_transactions_updated", Resource: "transactions", Count: "new_transactions", Data: []string{"new_transactions"},
 		Query: []Param{{Filter: FilterCreatedAtRange, Since: true}}},
 	{Type: "TRANSACTIONS", Code: "transactions_updated", Resource: "transactions", Action: FetchIDs, IDs: "updated_transactions", Count: "count",
 		Data: []string{"count", "updated_transactions"}},

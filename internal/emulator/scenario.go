@@ -124,7 +124,15 @@ func (e *Emulator) scenarioRow(row schemas.Event, data, doomed *link, reqID stri
 				process = processRecurrent
 			}
 			ev, err := e.newEvent(row, data, process, reqID)
-			return []Event{ev}, err
+			if err != nil || row.Alias == "" {
+				return []Event{ev}, err
+			}
+			// The other spelling Belvo uses (seed 001 names
+			// new_transactions_updated), counting the same records.
+			alias := row
+			alias.Code = row.Alias
+			ev2, err := e.newEvent(alias, data, process, reqID)
+			return []Event{ev, ev2}, err
 		}
 		if row.Code == "employment_changes" {
 			// SALARY_INCREASED is how Belvo's example spells the
