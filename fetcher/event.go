@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/finflow/belvo-pipeline/schemas"
 )
 
 // Event is one webhook as ingest stored it (schemas.WebhookEventSchema),
@@ -22,6 +24,7 @@ type Event struct {
 	Extra           json.RawMessage // members outside the envelope, or nil
 	ReceivedAt      time.Time
 	IngestRequestID string
+	Origin          string // schemas.OriginWebhook, OriginBackfill or OriginSweep
 }
 
 // WebhookError is one entry of data.errors.
@@ -69,6 +72,11 @@ func decodeEvent(native any) (Event, error) {
 	}
 	if s, ok := union(m["extra"]).(string); ok && json.Valid([]byte(s)) {
 		ev.Extra = json.RawMessage(s)
+	}
+	// Events written before the origin field came from Belvo.
+	ev.Origin = schemas.OriginWebhook
+	if o, ok := m["origin"].(string); ok && o != "" {
+		ev.Origin = o
 	}
 	if t, ok := m["received_at"].(time.Time); ok {
 		ev.ReceivedAt = t.UTC()

@@ -11,6 +11,7 @@ import (
 	"github.com/linkedin/goavro/v2"
 
 	"github.com/finflow/belvo-pipeline/internal/jsontext"
+	"github.com/finflow/belvo-pipeline/schemas"
 )
 
 // badRequest is a 400 answer: what was wrong, and with which field.
@@ -91,6 +92,7 @@ func parseWebhook(body []byte, requestID string, received time.Time) (*webhook, 
 	native["link_id"] = w.LinkID
 	native["received_at"] = received
 	native["ingest_request_id"] = requestID
+	native["origin"] = schemas.OriginWebhook
 	if native["process_type"], err = optionalString("process_type", env.process); err != nil {
 		return nil, err
 	}

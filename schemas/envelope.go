@@ -11,6 +11,14 @@ import (
 //go:embed avro/webhook_event.avsc
 var WebhookEventSchema string
 
+// Origins of a webhook event (its origin field): how it reached the
+// pipeline. Events older than the field decode with the default, webhook.
+const (
+	OriginWebhook  = "webhook"  // Belvo sent it to ingest
+	OriginBackfill = "backfill" // the pipeline made it to fetch a link's history
+	OriginSweep    = "sweep"    // the pipeline made it to catch what no webhook announced
+)
+
 // InstitutionStatusSchema is the Avro schema of the institution-status topic.
 //
 //go:embed avro/institution_status.avsc

@@ -89,7 +89,7 @@ const linkEventsTable = "link_events"
 
 var webhookEventColumns = []string{
 	"webhook_id", "webhook_type", "webhook_code", "process_type", "link_id", "request_id", "external_id",
-	"data", "errors_code", "errors_message", "extra", "received_at", "ingest_request_id",
+	"data", "errors_code", "errors_message", "extra", "received_at", "ingest_request_id", "origin",
 	schemas.ColumnTopic, schemas.ColumnPartition, schemas.ColumnOffset, schemas.ColumnVersion,
 }
 
@@ -112,12 +112,21 @@ func webhookEventRow(dst []any, n map[string]any, pos records.Position) ([]any, 
 	codes, messages := f.recordArray(n, "errors", "code", "message")
 	dst = append(dst[:0], id, f.str(n, "webhook_type"), f.str(n, "webhook_code"), f.opt(n, "process_type"),
 		f.str(n, "link_id"), f.opt(n, "request_id"), f.opt(n, "external_id"), f.str(n, "data"),
-		codes, messages, f.opt(n, "extra"), received, f.str(n, "ingest_request_id"),
+		codes, messages, f.opt(n, "extra"), received, f.str(n, "ingest_request_id"), origin(n),
 		pos.Topic, pos.Partition, pos.Offset, firstWins(received))
 	if f.err == nil && id == "" {
 		f.err = errors.New("webhook_id is empty")
 	}
 	return dst, f.wrap("webhook event")
+}
+
+// origin reads the envelope's origin; records written before the field
+// existed came from Belvo's webhooks.
+func origin(n map[string]any) string {
+	if o, ok := n["origin"].(string); ok && o != "" {
+		return o
+	}
+	return schemas.OriginWebhook
 }
 
 func institutionStatusRow(dst []any, n map[string]any, pos records.Position) ([]any, error) {
