@@ -25,69 +25,6 @@ const (
 	FieldFetchedAt = "fetched_at"
 )
 
-// String names the kind in errors and docs.
-func (k Kind) String() string {
-	switch k {
-	case String:
-		return "string"
-	case Int:
-		return "int"
-	case Float:
-		return "float"
-	case Bool:
-		return "bool"
-	case Decimal:
-		return "decimal"
-	case Date:
-		return "date"
-	case Timestamp:
-		return "timestamp"
-	case Enum:
-		return "enum"
-	}
-	return "unknown"
-}
-
-// AvroBranch is the name goavro gives the non-null branch of a typed field's
-// union. A native value is map[string]any{k.AvroBranch(): v}; a bare value is
-// refused by goavro, so converters must use this form.
-func (k Kind) AvroBranch() string {
-	switch k {
-	case Int:
-		return "long"
-	case Float:
-		return "double"
-	case Bool:
-		return "boolean"
-	case Decimal:
-		return "bytes.decimal"
-	case Date:
-		return "int.date"
-	case Timestamp:
-		return "long.timestamp-micros"
-	}
-	return "string"
-}
-
-// avroType is the non-null branch of a typed field's union.
-func (k Kind) avroType() any {
-	switch k {
-	case Int:
-		return "long"
-	case Float:
-		return "double"
-	case Bool:
-		return "boolean"
-	case Decimal:
-		return avroDecimal{Type: "bytes", LogicalType: "decimal", Precision: DecimalPrecision, Scale: DecimalScale}
-	case Date:
-		return avroLogical{Type: "int", LogicalType: "date"}
-	case Timestamp:
-		return avroTimestamp()
-	}
-	return "string"
-}
-
 type avroRecord struct {
 	Type      string      `json:"type"`
 	Name      string      `json:"name"`
@@ -146,7 +83,7 @@ func (r Resource) AvroSchema() string {
 		fields = append(fields, avroField{
 			Name:    f.Name,
 			Doc:     "Belvo " + f.Path() + " (" + f.Kind.String() + ")",
-			Type:    []any{"null", f.Kind.avroType()},
+			Type:    []any{"null", f.Kind.Type().Avro},
 			Default: null,
 		})
 	}

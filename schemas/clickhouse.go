@@ -33,28 +33,9 @@ type Column struct {
 	Default string
 }
 
-// ClickHouseType is the column type of a typed field of this kind.
-func (k Kind) ClickHouseType() string {
-	switch k {
-	case Int:
-		return "Nullable(Int64)"
-	case Float:
-		return "Nullable(Float64)"
-	case Bool:
-		return "Nullable(Bool)"
-	case Decimal:
-		return "Nullable(Decimal(" + strconv.Itoa(DecimalPrecision) + ", " + strconv.Itoa(DecimalScale) + "))"
-	case Date:
-		// Date32, not Date: Date stops at 2149 and starts at 1970, and
-		// birth dates and loan ends fall outside.
-		return "Nullable(Date32)"
-	case Timestamp:
-		return "Nullable(DateTime64(6, 'UTC'))"
-	case Enum:
-		return "LowCardinality(Nullable(String))"
-	}
-	return "Nullable(String)"
-}
+// decimalColumn is the column type of money: Decimal(DecimalPrecision,
+// DecimalScale), as the Avro decimal carries it.
+var decimalColumn = "Nullable(Decimal(" + strconv.Itoa(DecimalPrecision) + ", " + strconv.Itoa(DecimalScale) + "))"
 
 // ClickHouseColumns returns the resource table's columns in table order: the
 // Avro record's fields in schema order (deleted excepted, which becomes

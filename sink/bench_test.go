@@ -34,7 +34,7 @@ const decodeBatch = 10_000
 // BenchmarkDecodeRow is the sink's own per-record cost on one core: a
 // Confluent-framed transaction (schema cached after the first) to the row
 // of ClickHouse column values, "goavro" through the registry's goavro
-// decode and records.Row, "fast" through fastRows (avrofast, the plan
+// decode and records.Row, "fast" through fastRows (records.RowDecoder, the plan
 // compiled once per schema id). "full" is the emulator's complete OFDA
 // transaction (about 7 KB of Avro, mostly raw JSON), "compact" a
 // transaction of the analysed fields. An op is decodeBatch records; B/op

@@ -87,7 +87,7 @@
 // # Decoding
 //
 // Records of the resource tables (all but link_events, whose purges read
-// the decoded record) are decoded by fastRows with internal/avrofast: a
+// the decoded record) are decoded by fastRows with records.RowDecoder: a
 // plan compiled once per writer schema id, from the schema the registry
 // holds under it, walks the Avro binary into the row's column values. It
 // makes exactly the row goavro and records.Row would, and leaves anything

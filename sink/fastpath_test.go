@@ -76,7 +76,7 @@ func sameValue(a, b any) bool {
 }
 
 // checkRows decodes bin both ways and wants the same row, value for value.
-func checkRows(t *testing.T, tbl *table, plan *fastPlan, codec *goavro.Codec, bin []byte, pos records.Position) {
+func checkRows(t *testing.T, tbl *table, plan *records.RowDecoder, codec *goavro.Codec, bin []byte, pos records.Position) {
 	t.Helper()
 	native, _, err := codec.NativeFromBinary(bin)
 	if err != nil {
@@ -86,7 +86,7 @@ func checkRows(t *testing.T, tbl *table, plan *fastPlan, codec *goavro.Codec, bi
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, ok := plan.row(bin, pos)
+	got, ok := plan.Row(bin, pos)
 	if !ok {
 		t.Fatalf("fast path gave up on a record goavro decodes: %v", native)
 	}
@@ -116,7 +116,7 @@ func TestFastRowsAgreeWithGoavroOnEveryTable(t *testing.T) {
 		}
 		served++
 		t.Run(r.Name, func(t *testing.T) {
-			plan, err := newFastPlan(tbl, r.AvroSchema())
+			plan, err := newDecoder(tbl, r.AvroSchema())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -170,7 +170,7 @@ func TestFastRowsReadOtherSchemaVersions(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			plan, err := newFastPlan(tbl, string(text))
+			plan, err := newDecoder(tbl, string(text))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -197,7 +197,7 @@ func TestFastRowsLeaveErrorsToGoavro(t *testing.T) {
 	}
 	r, _ := schemas.TableByName("transactions")
 	tbl := byTopic[r.Topic("belvo")]
-	plan, err := newFastPlan(tbl, r.AvroSchema())
+	plan, err := newDecoder(tbl, r.AvroSchema())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,23 +213,23 @@ func TestFastRowsLeaveErrorsToGoavro(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, ok := plan.row(bin, records.Position{}); ok {
+		if _, ok := plan.Row(bin, records.Position{}); ok {
 			t.Errorf("%s: fast path made a row", name)
 		}
 	}
 	bin, _ := codec.BinaryFromNative(nil, randomNative(rnd, r, 1))
-	if _, ok := plan.row(bin[:len(bin)-1], records.Position{}); ok {
+	if _, ok := plan.Row(bin[:len(bin)-1], records.Position{}); ok {
 		t.Error("truncated record: fast path made a row")
 	}
-	if _, ok := plan.row(append(bin, 0), records.Position{}); ok {
+	if _, ok := plan.Row(append(bin, 0), records.Position{}); ok {
 		t.Error("trailing byte: fast path made a row")
 	}
 	wrong := strings.Replace(r.AvroSchema(), `"logicalType": "decimal"`, `"logicalType": "decimal-ish"`, 1)
-	if _, err := newFastPlan(tbl, wrong); err == nil {
+	if _, err := newDecoder(tbl, wrong); err == nil {
 		t.Error("planned a decimal field written as plain bytes")
 	}
 	events := byTopic[schemas.WebhookTopic("belvo", schemas.Catalogue[0].Type)]
-	if _, err := newFastPlan(events, r.AvroSchema()); err == nil {
+	if _, err := newDecoder(events, r.AvroSchema()); err == nil {
 		t.Error("planned webhook_events, whose rows need goavro")
 	}
 }

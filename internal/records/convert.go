@@ -107,7 +107,7 @@ func (c *Converter) Native(raw json.RawMessage, l Lineage) (map[string]any, erro
 		if v.null {
 			m[f.name] = nil
 		} else {
-			m[f.name] = map[string]any{f.branch: v.native(f.kind)}
+			m[f.name] = map[string]any{f.branch: kinds[f.kind].native(&v)}
 		}
 	}
 	m[schemas.FieldRaw] = map[string]any{"string": string(raw)}
@@ -284,98 +284,104 @@ var (
 	falseText = []byte("false")
 )
 
-// convert reads one JSON value as kind k.
+// convert reads one JSON value as kind k, by the kind's row of kinds: JSON
+// null is null for every kind.
 func convert(k schemas.Kind, v *leaf) (typed, error) {
 	if v.kind == jsonNull {
 		return typed{null: true}, nil
 	}
-	switch k {
-	case schemas.String, schemas.Enum:
-		switch v.kind {
-		case jsonString, jsonNumber:
-			return typed{text: *v}, nil
-		case jsonTrue:
-			return typed{text: leaf{kind: jsonString, text: trueText}}, nil
-		case jsonFalse:
-			return typed{text: leaf{kind: jsonString, text: falseText}}, nil
+	return kinds[k].read(v)
+}
+
+// readText is how String and Enum read JSON: a string as is, a number or
+// boolean as written.
+func readText(v *leaf) (typed, error) {
+	switch v.kind {
+	case jsonString, jsonNumber:
+		return typed{text: *v}, nil
+	case jsonTrue:
+		return typed{text: leaf{kind: jsonString, text: trueText}}, nil
+	case jsonFalse:
+		return typed{text: leaf{kind: jsonString, text: falseText}}, nil
+	}
+	return typed{}, fmt.Errorf("is a JSON %s, not text", v.kind)
+}
+
+func readBool(v *leaf) (typed, error) {
+	switch v.kind {
+	case jsonTrue:
+		return typed{b: true}, nil
+	case jsonFalse:
+		return typed{b: false}, nil
+	case jsonString:
+		if len(v.text) == 0 {
+			return typed{null: true}, nil
 		}
-		return typed{}, fmt.Errorf("is a JSON %s, not text", v.kind)
-	case schemas.Bool:
-		switch v.kind {
-		case jsonTrue:
-			return typed{b: true}, nil
-		case jsonFalse:
-			return typed{b: false}, nil
-		case jsonString:
-			if len(v.text) == 0 {
-				return typed{null: true}, nil
-			}
-		}
-		return typed{}, fmt.Errorf("is a JSON %s, not a boolean", v.kind)
-	case schemas.Date, schemas.Timestamp:
+	}
+	return typed{}, fmt.Errorf("is a JSON %s, not a boolean", v.kind)
+}
+
+// readTime returns the reader of a date string parsed by parse.
+func readTime(parse func(string) (time.Time, error)) func(v *leaf) (typed, error) {
+	return func(v *leaf) (typed, error) {
 		if v.kind != jsonString {
 			return typed{}, fmt.Errorf("is a JSON %s, not a date string", v.kind)
 		}
 		if len(v.text) == 0 {
 			return typed{null: true}, nil
 		}
-		var t time.Time
-		var err error
-		if k == schemas.Date {
-			t, err = parseDate(v.view())
-		} else {
-			t, err = parseTimestamp(v.view())
-		}
+		t, err := parse(v.view())
 		return typed{t: t}, err
 	}
-	// Numeric kinds read a JSON number or a string holding one: Belvo
-	// declares some amounts as strings (previous_bill_total).
-	var text string
+}
+
+// numberText is the text of a numeric kind's value: a JSON number, or a
+// string holding one (Belvo declares some amounts as strings, e.g.
+// previous_bill_total); "" is null.
+func numberText(v *leaf) (text string, null bool, err error) {
 	switch v.kind {
 	case jsonNumber:
-		text = v.view()
+		return v.view(), false, nil
 	case jsonString:
 		if len(v.text) == 0 {
-			return typed{null: true}, nil
+			return "", true, nil
 		}
 		text = v.view()
 		if !isNumberText(text) {
-			return typed{}, fmt.Errorf("%q is not a number", text)
+			return "", false, fmt.Errorf("%q is not a number", text)
 		}
-	default:
-		return typed{}, fmt.Errorf("is a JSON %s, not a number", v.kind)
+		return text, false, nil
 	}
-	switch k {
-	case schemas.Int:
-		n, err := parseInt(text)
-		return typed{n: n}, err
-	case schemas.Float:
-		f, err := strconv.ParseFloat(text, 64)
-		if err != nil {
-			return typed{}, fmt.Errorf("%s is not a float64", text)
-		}
-		return typed{f: f}, nil
-	}
-	d, err := parseDecimal(text)
-	return typed{dec: d}, err
+	return "", false, fmt.Errorf("is a JSON %s, not a number", v.kind)
 }
 
-// native is v in goavro's native form of kind k; it copies what it keeps
-// of the record.
-func (v *typed) native(k schemas.Kind) any {
-	switch k {
-	case schemas.Int:
-		return v.n
-	case schemas.Float:
-		return v.f
-	case schemas.Bool:
-		return v.b
-	case schemas.Decimal:
-		return v.dec.rat()
-	case schemas.Date, schemas.Timestamp:
-		return v.t
+// readNumber returns the reader of a numeric kind whose text parse reads.
+func readNumber(parse func(text string) (typed, error)) func(v *leaf) (typed, error) {
+	return func(v *leaf) (typed, error) {
+		text, null, err := numberText(v)
+		if null || err != nil {
+			return typed{null: null}, err
+		}
+		return parse(text)
 	}
-	return v.text.str()
+}
+
+func parseIntTyped(text string) (typed, error) {
+	n, err := parseInt(text)
+	return typed{n: n}, err
+}
+
+func parseFloatTyped(text string) (typed, error) {
+	f, err := strconv.ParseFloat(text, 64)
+	if err != nil {
+		return typed{}, fmt.Errorf("%s is not a float64", text)
+	}
+	return typed{f: f}, nil
+}
+
+func parseDecimalTyped(text string) (typed, error) {
+	d, err := parseDecimal(text)
+	return typed{dec: d}, err
 }
 
 // isNumberText accepts JSON number syntax, which is all json.Number can

@@ -1,14 +1,22 @@
-// Package records turns one Belvo record (its raw JSON and where it came
-// from) into its resource's Avro record, and a decoded Avro record back into
-// a ClickHouse row.
+// Package records is the one Avro codec of the pipeline's records: it
+// turns one Belvo record (its raw JSON and where it came from) into its
+// resource's Avro record, and an Avro record back into a ClickHouse row,
+// for every table of schemas.Tables(). goavro is the reference it is held
+// to, byte for byte and value for value, by tests and fuzz targets in both
+// directions.
+//
+// How each schemas.Kind is read from JSON, encoded, decoded and loaded is
+// one row of one table (kinds.go); what the kind is in Avro and ClickHouse
+// is the same Kind's schemas.KindType.
 //
 // It owns the conversion rules the schemas package only names: how each
 // Kind is read from Belvo JSON, when a value is refused rather than
 // rounded, and how a record without an id gets one. The fetcher calls Append
 // and AppendDeletion, which write the Avro binary encoding straight from the
 // record; Native and Deletion give the same values as goavro natives, for
-// goavro to encode (and for tests to hold Append to). The sink calls Row
-// after decoding. Both hold one Converter per resource, built once: the
+// goavro to encode (and for tests to hold Append to). The sink decodes with
+// a RowDecoder compiled per writer schema, and with goavro and Row for
+// what it does not serve. Both hold one Converter per resource, built once: the
 // per-field plans are computed in New so the hot path only walks maps.
 //
 // A record must be one JSON object in UTF-8 (RFC 8259); member names match

@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
-	"math"
 	"math/big"
 	"time"
 
@@ -68,7 +67,7 @@ func (c *Converter) append(dst []byte, raw json.RawMessage, l Lineage, valid boo
 			out = append(out, unionNull)
 			continue
 		}
-		out = v.appendAvro(append(out, unionValue), f.kind)
+		out = kinds[f.kind].encode(append(out, unionValue), &v)
 	}
 	out = appendString(append(out, unionValue), raw)
 	return appendLineage(out, l), nil
@@ -125,34 +124,6 @@ func appendOptional(dst []byte, s string) []byte {
 		return append(dst, unionNull)
 	}
 	return appendString(append(dst, unionValue), s)
-}
-
-// appendAvro writes v as the non-null branch of kind k.
-func (v *typed) appendAvro(dst []byte, k schemas.Kind) []byte {
-	switch k {
-	case schemas.Int:
-		return appendLong(dst, v.n)
-	case schemas.Float:
-		return binary.LittleEndian.AppendUint64(dst, math.Float64bits(v.f))
-	case schemas.Bool:
-		if v.b {
-			return append(dst, 1)
-		}
-		return append(dst, 0)
-	case schemas.Decimal:
-		return v.dec.appendAvro(dst)
-	case schemas.Date:
-		// goavro's day count for a time.Time; exact, as dates are built
-		// at UTC midnight.
-		return appendLong(dst, v.t.Unix()/86400)
-	case schemas.Timestamp:
-		return appendLong(dst, timestampMicros(v.t))
-	}
-	if !v.text.escaped {
-		return appendString(dst, v.text.text)
-	}
-	start := len(dst)
-	return prefixLength(v.text.appendText(dst), start)
 }
 
 // timestampMicros is goavro's timestamp-micros of a time.Time, overflow

@@ -39,8 +39,8 @@ func (c *Converter) Row(dst []any, native map[string]any, pos Position) ([]any, 
 	for i := range c.fields {
 		f := &c.fields[i]
 		v, err := unwrap(native[f.name], f.branch)
-		if err == nil && v != nil && f.kind == schemas.Decimal {
-			v, err = toDecimal(v)
+		if err == nil && v != nil {
+			v, err = kinds[f.kind].column(v)
 		}
 		if err != nil {
 			return dst, c.fail(id, f.name, err)

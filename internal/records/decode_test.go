@@ -1,4 +1,4 @@
-package avrofast
+package records
 
 import (
 	"fmt"
@@ -14,6 +14,8 @@ import (
 
 	"github.com/linkedin/goavro/v2"
 	"github.com/shopspring/decimal"
+
+	"github.com/finflow/belvo-pipeline/schemas"
 )
 
 func avscFiles(t testing.TB) []string {
@@ -29,16 +31,16 @@ func avscFiles(t testing.TB) []string {
 // columnsOf projects every top-level field the fast path can decode, as a
 // consumer of that schema would; the others (arrays of records) are
 // skipped, which exercises skipping.
-func columnsOf(rec *Type) []Column {
-	var cols []Column
+func columnsOf(rec *avroType) []projColumn {
+	var cols []projColumn
 	for _, f := range rec.Fields {
 		t, nullable := f.Type, false
-		if t.Kind == Union && len(t.Branches) == 2 && t.Branches[0].Kind == Null {
+		if t.Kind == avroUnion && len(t.Branches) == 2 && t.Branches[0].Kind == avroNull {
 			t, nullable = t.Branches[1], true
 		}
-		for w := WantString; w <= WantTimestamp; w++ {
+		for w := asString; w <= asTimestamp; w++ {
 			if accepts(w, t) {
-				cols = append(cols, Column{Name: f.Name, Want: w, Nullable: nullable})
+				cols = append(cols, projColumn{Name: f.Name, Want: w, Nullable: nullable})
 				break
 			}
 		}
@@ -46,34 +48,34 @@ func columnsOf(rec *Type) []Column {
 	return cols
 }
 
-// gen makes random goavro natives of a schema, edge values first in mind:
+// avroGen makes random goavro natives of a schema, edge values first in mind:
 // nulls, empty and non-ASCII strings, negative and 38-digit decimals,
 // extreme longs and times either side of 1970.
-type gen struct{ r *rand.Rand }
+type avroGen struct{ r *rand.Rand }
 
 var edgeStrings = []string{"", "a", "ação ñ 日本語 🙂", "tab\tnew\nline\"quote\\", strings.Repeat("x", 300), "\u0000"}
 
-func (g gen) native(t *Type) any {
+func (g avroGen) native(t *avroType) any {
 	switch t.Kind {
-	case Null:
+	case avroNull:
 		return nil
-	case Boolean:
+	case avroBoolean:
 		return g.r.IntN(2) == 1
-	case Int:
+	case avroInt:
 		if t.Logical == "date" {
 			return time.Unix(int64(g.r.IntN(200_000)-100_000)*86400, 0).UTC()
 		}
 		return int32(g.r.Int64())
-	case Long:
+	case avroLong:
 		if t.Logical == "timestamp-micros" {
 			return time.UnixMicro(g.r.Int64N(1<<52) - 1<<51).UTC()
 		}
 		return []int64{0, -1, 1, math.MinInt64, math.MaxInt64, g.r.Int64(), -g.r.Int64N(1 << 40)}[g.r.IntN(7)]
-	case Float:
+	case avroFloat:
 		return float32(g.r.NormFloat64())
-	case Double:
+	case avroDouble:
 		return []float64{0, math.Copysign(0, -1), math.Inf(1), math.SmallestNonzeroFloat64, g.r.NormFloat64() * 1e12}[g.r.IntN(5)]
-	case String:
+	case avroString:
 		if g.r.IntN(2) == 0 {
 			return edgeStrings[g.r.IntN(len(edgeStrings))]
 		}
@@ -82,7 +84,7 @@ func (g gen) native(t *Type) any {
 			b[i] = rune(0x20 + g.r.IntN(0x3000))
 		}
 		return string(b)
-	case Bytes:
+	case avroBytes:
 		if t.Logical == "decimal" {
 			return g.decimal(t.Scale)
 		}
@@ -91,57 +93,57 @@ func (g gen) native(t *Type) any {
 			b[i] = byte(g.r.IntN(256))
 		}
 		return b
-	case Record:
+	case avroRecord:
 		m := map[string]any{}
 		for _, f := range t.Fields {
 			m[f.Name] = g.native(f.Type)
 		}
 		return m
-	case Array:
+	case avroArray:
 		items := make([]any, g.r.IntN(4))
 		for i := range items {
 			items[i] = g.native(t.Items)
 		}
 		return items
-	case Union:
+	case avroUnion:
 		if g.r.IntN(10) < 3 {
 			for _, b := range t.Branches {
-				if b.Kind == Null {
+				if b.Kind == avroNull {
 					return nil
 				}
 			}
 		}
 		for {
 			b := t.Branches[g.r.IntN(len(t.Branches))]
-			if b.Kind != Null {
+			if b.Kind != avroNull {
 				return goavro.Union(branchName(b), g.native(b))
 			}
 		}
 	}
-	panic(fmt.Sprintf("gen: kind %d", t.Kind))
+	panic(fmt.Sprintf("avroGen: kind %d", t.Kind))
 }
 
-func branchName(t *Type) string {
+func branchName(t *avroType) string {
 	switch {
-	case t.Kind == Record:
+	case t.Kind == avroRecord:
 		return t.Name
 	case t.Logical == "decimal":
 		return "bytes.decimal"
 	case t.Logical != "":
-		return map[Kind]string{Int: "int", Long: "long"}[t.Kind] + "." + t.Logical
+		return map[avroKind]string{avroInt: "int", avroLong: "long"}[t.Kind] + "." + t.Logical
 	}
 	for name, k := range primitives {
 		if k == t.Kind {
 			return name
 		}
 	}
-	if t.Kind == Array {
+	if t.Kind == avroArray {
 		return "array"
 	}
 	panic("branchName")
 }
 
-func (g gen) decimal(scale int) *big.Rat {
+func (g avroGen) decimal(scale int) *big.Rat {
 	var n *big.Int
 	switch g.r.IntN(6) {
 	case 0:
@@ -151,7 +153,7 @@ func (g gen) decimal(scale int) *big.Rat {
 	case 2: // 38 digits, the column's precision
 		n, _ = new(big.Int).SetString("-"+strings.Repeat("9", 38), 10)
 	case 3: // around the int64 boundary the fast path switches at
-		n = new(big.Int).Add(big.NewInt(math.MaxInt64/pow10[DecimalScale-scale]), big.NewInt(g.r.Int64N(3)-1))
+		n = new(big.Int).Add(big.NewInt(math.MaxInt64/scaleUp[schemas.DecimalScale-scale]), big.NewInt(g.r.Int64N(3)-1))
 		if g.r.IntN(2) == 0 {
 			n.Neg(n)
 		}
@@ -169,7 +171,7 @@ func (g gen) decimal(scale int) *big.Rat {
 
 // same reports whether the fast value means exactly what goavro decoded,
 // in the form a consumer of goavro would keep it.
-func same(w Want, fast, slow any) bool {
+func same(w decodeAs, fast, slow any) bool {
 	if slow == nil || fast == nil {
 		return slow == nil && fast == nil
 	}
@@ -179,13 +181,13 @@ func same(w Want, fast, slow any) bool {
 		}
 	}
 	switch w {
-	case WantDecimal:
+	case asDecimal:
 		d, ok := fast.(decimal.Decimal)
-		return ok && d.Exponent() == -DecimalScale && d.Rat().Cmp(slow.(*big.Rat)) == 0
-	case WantDouble:
+		return ok && d.Exponent() == -schemas.DecimalScale && d.Rat().Cmp(slow.(*big.Rat)) == 0
+	case asDouble:
 		f, ok := fast.(float64)
 		return ok && math.Float64bits(f) == math.Float64bits(slow.(float64))
-	case WantDate, WantTimestamp:
+	case asDate, asTimestamp:
 		// == and not Equal: the location must be UTC as goavro's is.
 		return fast == slow
 	}
@@ -204,16 +206,16 @@ func TestDecodeAgreesWithGoavroOnEverySchema(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			writer, err := Parse(string(text))
+			writer, err := parseAvro(string(text))
 			if err != nil {
 				t.Fatal(err)
 			}
 			cols := columnsOf(writer)
-			p, err := Project(writer, cols)
+			p, err := project(writer, cols)
 			if err != nil {
 				t.Fatal(err)
 			}
-			g := gen{r}
+			g := avroGen{r}
 			dst := make([]any, len(cols))
 			for i := 0; i < 500; i++ {
 				bin, err := codec.BinaryFromNative(nil, g.native(writer))
@@ -243,7 +245,7 @@ func TestDecodeAgreesWithGoavroOnEverySchema(t *testing.T) {
 // checkCorruptions damages bin a few ways: whenever the fast path still
 // decodes it, goavro must decode it too and to the same values; where the
 // fast path refuses, the caller falls back to goavro anyway.
-func checkCorruptions(t *testing.T, r *rand.Rand, codec *goavro.Codec, p *Projection, cols []Column, bin []byte) {
+func checkCorruptions(t *testing.T, r *rand.Rand, codec *goavro.Codec, p *projection, cols []projColumn, bin []byte) {
 	t.Helper()
 	dst := make([]any, len(cols))
 	for k := 0; k < 4; k++ {
@@ -274,27 +276,27 @@ func checkCorruptions(t *testing.T, r *rand.Rand, codec *goavro.Codec, p *Projec
 func TestProjectRefusesWhatItCannotDecodeAsGoavro(t *testing.T) {
 	for _, c := range []struct {
 		field string
-		col   Column
+		col   projColumn
 	}{
-		{`{"name":"a","type":["string","null","long"]}`, Column{Name: "a", Want: WantString, Nullable: true}},
-		{`{"name":"a","type":"string"}`, Column{Name: "a", Want: WantString, Nullable: true}},
-		{`{"name":"a","type":["null","string"]}`, Column{Name: "a", Want: WantString}},
-		{`{"name":"a","type":["null","long"]}`, Column{Name: "a", Want: WantString, Nullable: true}},
-		{`{"name":"a","type":{"type":"string","logicalType":"uuid"}}`, Column{Name: "a", Want: WantString}},
-		{`{"name":"a","type":{"type":"bytes","logicalType":"decimal","precision":40,"scale":12}}`, Column{Name: "a", Want: WantDecimal}},
-		{`{"name":"a","type":{"type":"long","logicalType":"timestamp-millis"}}`, Column{Name: "a", Want: WantTimestamp}},
-		{`{"name":"b","type":"string"}`, Column{Name: "a", Want: WantString}},
+		{`{"name":"a","type":["string","null","long"]}`, projColumn{Name: "a", Want: asString, Nullable: true}},
+		{`{"name":"a","type":"string"}`, projColumn{Name: "a", Want: asString, Nullable: true}},
+		{`{"name":"a","type":["null","string"]}`, projColumn{Name: "a", Want: asString}},
+		{`{"name":"a","type":["null","long"]}`, projColumn{Name: "a", Want: asString, Nullable: true}},
+		{`{"name":"a","type":{"type":"string","logicalType":"uuid"}}`, projColumn{Name: "a", Want: asString}},
+		{`{"name":"a","type":{"type":"bytes","logicalType":"decimal","precision":40,"scale":12}}`, projColumn{Name: "a", Want: asDecimal}},
+		{`{"name":"a","type":{"type":"long","logicalType":"timestamp-millis"}}`, projColumn{Name: "a", Want: asTimestamp}},
+		{`{"name":"b","type":"string"}`, projColumn{Name: "a", Want: asString}},
 	} {
-		w, err := Parse(`{"type":"record","name":"R","fields":[` + c.field + `]}`)
+		w, err := parseAvro(`{"type":"record","name":"R","fields":[` + c.field + `]}`)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := Project(w, []Column{c.col}); err == nil {
+		if _, err := project(w, []projColumn{c.col}); err == nil {
 			t.Errorf("projected %+v from %s", c.col, c.field)
 		}
 	}
-	w, _ := Parse(`{"type":"record","name":"R","fields":[{"name":"b","type":"string"}]}`)
-	p, err := Project(w, []Column{{Name: "a", Want: WantString, Optional: true}})
+	w, _ := parseAvro(`{"type":"record","name":"R","fields":[{"name":"b","type":"string"}]}`)
+	p, err := project(w, []projColumn{{Name: "a", Want: asString, Optional: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -318,11 +320,11 @@ func TestSkipsEveryKind(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := Parse(schema)
+	w, err := parseAvro(schema)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := Project(w, []Column{{Name: "want", Want: WantString, Nullable: true}})
+	p, err := project(w, []projColumn{{Name: "want", Want: asString, Nullable: true}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,9 @@
-// Package avrofast decodes Avro binary records straight into the values a
-// consumer keeps, without goavro's generic map[string]any of the whole
-// record: a Projection, compiled once per writer schema, walks the writer's
+package records
+
+// The decoding half of the codec (this file, decode.go, rowdecode.go)
+// reads Avro binary records straight into the values a consumer keeps,
+// without goavro's generic map[string]any of the whole record: a
+// projection, compiled once per writer schema, walks the writer's
 // fields in order, decodes the fields asked for into Go values (unions of
 // null and one type unwrapped, decimals as decimal.Decimal) and skips the
 // rest without allocating.
@@ -8,9 +11,8 @@
 // It exists because goavro's NativeFromBinary spent most of the sink's time
 // building a map per record and a map per union value (see the sink's
 // BenchmarkDecodeRow). It supports only what it can decode exactly as
-// goavro would; Project returns ErrUnsupported for anything else, and the
+// goavro would; project returns errUnsupported for anything else, and the
 // caller keeps goavro for that schema.
-package avrofast
 
 import (
 	"encoding/json"
@@ -19,69 +21,69 @@ import (
 	"strings"
 )
 
-// ErrUnsupported marks a schema or projection the fast path does not
+// errUnsupported marks a schema or projection the fast path does not
 // handle; the caller decodes with goavro instead.
-var ErrUnsupported = errors.New("avrofast: unsupported")
+var errUnsupported = errors.New("records: avro: unsupported")
 
 // Kind is an Avro type.
-type Kind uint8
+type avroKind uint8
 
 // Avro types.
 const (
-	Null Kind = iota
-	Boolean
-	Int
-	Long
-	Float
-	Double
-	Bytes
-	String
-	Record
-	Enum
-	Array
-	Map
-	Union
-	Fixed
+	avroNull avroKind = iota
+	avroBoolean
+	avroInt
+	avroLong
+	avroFloat
+	avroDouble
+	avroBytes
+	avroString
+	avroRecord
+	avroEnum
+	avroArray
+	avroMap
+	avroUnion
+	avroFixed
 )
 
-var primitives = map[string]Kind{
-	"null": Null, "boolean": Boolean, "int": Int, "long": Long,
-	"float": Float, "double": Double, "bytes": Bytes, "string": String,
+var primitives = map[string]avroKind{
+	"null": avroNull, "boolean": avroBoolean, "int": avroInt, "long": avroLong,
+	"float": avroFloat, "double": avroDouble, "bytes": avroBytes, "string": avroString,
 }
 
-// Type is a parsed Avro schema node. Named types referenced again share
-// one *Type, so a recursive schema is a cyclic graph.
-type Type struct {
-	Kind     Kind
+// avroType is a parsed Avro schema node. Named types referenced again share
+// one *avroType, so a recursive schema is a cyclic graph.
+type avroType struct {
+	Kind     avroKind
 	Name     string // full name of a record, enum or fixed
 	Logical  string // logicalType, "" when none
 	Scale    int    // decimal
-	Fields   []Field
-	Items    *Type   // array items, map values
-	Branches []*Type // union
-	Symbols  int     // enum
-	Size     int     // fixed
+	Fields   []avroField
+	Items    *avroType   // array items, map values
+	Branches []*avroType // union
+	Symbols  int         // enum
+	Size     int         // fixed
 }
 
-// Field is one field of a record.
-type Field struct {
+// avroField is one field of a record.
+type avroField struct {
 	Name string
-	Type *Type
+	Type *avroType
 }
 
 // Parse parses an Avro schema in JSON.
-func Parse(schema string) (*Type, error) {
+func parseAvro(schema string) (*avroType, error) {
 	var v any
 	d := json.NewDecoder(strings.NewReader(schema))
 	d.UseNumber()
 	if err := d.Decode(&v); err != nil {
-		return nil, fmt.Errorf("avrofast: schema is not JSON: %w", err)
+		return nil, fmt.Errorf("records: avro: schema is not JSON: %w", err)
 	}
-	p := parser{named: map[string]*Type{}}
+	p := parser{named: map[string]*avroType{}}
 	return p.parse(v, "")
 }
 
-type parser struct{ named map[string]*Type }
+type parser struct{ named map[string]*avroType }
 
 func fullName(name, namespace string) string {
 	if strings.Contains(name, ".") || namespace == "" {
@@ -90,11 +92,11 @@ func fullName(name, namespace string) string {
 	return namespace + "." + name
 }
 
-func (p *parser) parse(v any, namespace string) (*Type, error) {
+func (p *parser) parse(v any, namespace string) (*avroType, error) {
 	switch s := v.(type) {
 	case string:
 		if k, ok := primitives[s]; ok {
-			return &Type{Kind: k}, nil
+			return &avroType{Kind: k}, nil
 		}
 		if t := p.named[fullName(s, namespace)]; t != nil {
 			return t, nil
@@ -102,9 +104,9 @@ func (p *parser) parse(v any, namespace string) (*Type, error) {
 		if t := p.named[s]; t != nil {
 			return t, nil
 		}
-		return nil, fmt.Errorf("avrofast: unknown type %q", s)
+		return nil, fmt.Errorf("records: avro: unknown type %q", s)
 	case []any:
-		u := &Type{Kind: Union}
+		u := &avroType{Kind: avroUnion}
 		for _, b := range s {
 			t, err := p.parse(b, namespace)
 			if err != nil {
@@ -116,14 +118,14 @@ func (p *parser) parse(v any, namespace string) (*Type, error) {
 	case map[string]any:
 		return p.parseObject(s, namespace)
 	}
-	return nil, fmt.Errorf("avrofast: unexpected schema %T", v)
+	return nil, fmt.Errorf("records: avro: unexpected schema %T", v)
 }
 
-func (p *parser) parseObject(m map[string]any, namespace string) (*Type, error) {
+func (p *parser) parseObject(m map[string]any, namespace string) (*avroType, error) {
 	typ, _ := m["type"].(string)
 	logical, _ := m["logicalType"].(string)
 	if k, ok := primitives[typ]; ok {
-		t := &Type{Kind: k, Logical: logical}
+		t := &avroType{Kind: k, Logical: logical}
 		if logical == "decimal" {
 			scale, err := intMember(m, "scale", 0)
 			if err != nil {
@@ -138,7 +140,7 @@ func (p *parser) parseObject(m map[string]any, namespace string) (*Type, error) 
 		if inner, ok := m["type"]; ok {
 			return p.parse(inner, namespace)
 		}
-		return nil, errors.New("avrofast: schema object without type")
+		return nil, errors.New("records: avro: schema object without type")
 	}
 	name := func() string {
 		n, _ := m["name"].(string)
@@ -156,33 +158,33 @@ func (p *parser) parseObject(m map[string]any, namespace string) (*Type, error) 
 	}
 	switch typ {
 	case "record", "error":
-		t := &Type{Kind: Record, Name: name()}
+		t := &avroType{Kind: avroRecord, Name: name()}
 		p.named[t.Name] = t // before the fields: they may refer to it
 		fields, _ := m["fields"].([]any)
 		for _, f := range fields {
 			fm, ok := f.(map[string]any)
 			if !ok {
-				return nil, fmt.Errorf("avrofast: field of %s is not an object", t.Name)
+				return nil, fmt.Errorf("records: avro: field of %s is not an object", t.Name)
 			}
 			fname, _ := fm["name"].(string)
 			ft, err := p.parse(fm["type"], spaceOf(t.Name))
 			if err != nil {
 				return nil, err
 			}
-			t.Fields = append(t.Fields, Field{Name: fname, Type: ft})
+			t.Fields = append(t.Fields, avroField{Name: fname, Type: ft})
 		}
 		return t, nil
 	case "enum":
 		syms, _ := m["symbols"].([]any)
-		t := &Type{Kind: Enum, Name: name(), Symbols: len(syms), Logical: logical}
+		t := &avroType{Kind: avroEnum, Name: name(), Symbols: len(syms), Logical: logical}
 		p.named[t.Name] = t
 		return t, nil
 	case "fixed":
 		size, err := intMember(m, "size", -1)
 		if err != nil || size < 0 {
-			return nil, fmt.Errorf("avrofast: fixed without a size")
+			return nil, fmt.Errorf("records: avro: fixed without a size")
 		}
-		t := &Type{Kind: Fixed, Name: name(), Size: size, Logical: logical}
+		t := &avroType{Kind: avroFixed, Name: name(), Size: size, Logical: logical}
 		p.named[t.Name] = t
 		return t, nil
 	case "array":
@@ -190,13 +192,13 @@ func (p *parser) parseObject(m map[string]any, namespace string) (*Type, error) 
 		if err != nil {
 			return nil, err
 		}
-		return &Type{Kind: Array, Items: items, Logical: logical}, nil
+		return &avroType{Kind: avroArray, Items: items, Logical: logical}, nil
 	case "map":
 		values, err := p.parse(m["values"], namespace)
 		if err != nil {
 			return nil, err
 		}
-		return &Type{Kind: Map, Items: values, Logical: logical}, nil
+		return &avroType{Kind: avroMap, Items: values, Logical: logical}, nil
 	}
 	// A named type referenced as {"type": "Name"}.
 	return p.parse(typ, namespace)
@@ -209,11 +211,11 @@ func intMember(m map[string]any, key string, def int) (int, error) {
 	}
 	n, ok := v.(json.Number)
 	if !ok {
-		return 0, fmt.Errorf("avrofast: %s is %v, not a number", key, v)
+		return 0, fmt.Errorf("records: avro: %s is %v, not a number", key, v)
 	}
 	i, err := n.Int64()
 	if err != nil {
-		return 0, fmt.Errorf("avrofast: %s is %v, not an integer", key, v)
+		return 0, fmt.Errorf("records: avro: %s is %v, not an integer", key, v)
 	}
 	return int(i), nil
 }

@@ -1,4 +1,4 @@
-package avrofast
+package records
 
 import (
 	"math/rand/v2"
@@ -13,8 +13,8 @@ import (
 type fuzzSchema struct {
 	name  string
 	codec *goavro.Codec
-	p     *Projection
-	cols  []Column
+	p     *projection
+	cols  []projColumn
 }
 
 func fuzzSchemas(f *testing.F) []fuzzSchema {
@@ -28,12 +28,12 @@ func fuzzSchemas(f *testing.F) []fuzzSchema {
 		if err != nil {
 			f.Fatal(err)
 		}
-		writer, err := Parse(string(text))
+		writer, err := parseAvro(string(text))
 		if err != nil {
 			f.Fatal(err)
 		}
 		cols := columnsOf(writer)
-		p, err := Project(writer, cols)
+		p, err := project(writer, cols)
 		if err != nil {
 			f.Fatal(err)
 		}
@@ -52,9 +52,9 @@ func FuzzDecode(f *testing.F) {
 	schemas := fuzzSchemas(f)
 	r := rand.New(rand.NewPCG(3, 4))
 	for i, s := range schemas {
-		writer, _ := Parse(string(s.codec.Schema()))
+		writer, _ := parseAvro(string(s.codec.Schema()))
 		for range 3 {
-			bin, err := s.codec.BinaryFromNative(nil, gen{r}.native(writer))
+			bin, err := s.codec.BinaryFromNative(nil, avroGen{r}.native(writer))
 			if err != nil {
 				f.Fatal(err)
 			}

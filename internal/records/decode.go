@@ -1,4 +1,4 @@
-package avrofast
+package records
 
 import (
 	"encoding/binary"
@@ -10,23 +10,25 @@ import (
 	"unsafe"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/finflow/belvo-pipeline/schemas"
 )
 
 // Errors of malformed input. Every one of them is also an error to goavro,
 // which the caller can ask for its own wording.
 var (
-	errShort    = errors.New("avrofast: input ends inside a value")
-	errVarint   = errors.New("avrofast: varint longer than 64 bits")
-	errLength   = errors.New("avrofast: negative or oversized length")
-	errBranch   = errors.New("avrofast: union branch out of range")
-	errBoolean  = errors.New("avrofast: boolean byte is neither 0 nor 1")
-	errTrailing = errors.New("avrofast: bytes after the record")
-	errDepth    = errors.New("avrofast: values nested too deeply")
+	errShort    = errors.New("records: avro: input ends inside a value")
+	errVarint   = errors.New("records: avro: varint longer than 64 bits")
+	errLength   = errors.New("records: avro: negative or oversized length")
+	errBranch   = errors.New("records: avro: union branch out of range")
+	errBoolean  = errors.New("records: avro: boolean byte is neither 0 nor 1")
+	errTrailing = errors.New("records: avro: bytes after the record")
+	errDepth    = errors.New("records: avro: values nested too deeply")
 )
 
-// maxDepth bounds skipping a recursive schema, so hostile bytes cannot
+// maxAvroDepth bounds skipping a recursive schema, so hostile bytes cannot
 // exhaust the stack.
-const maxDepth = 256
+const maxAvroDepth = 256
 
 type reader struct {
 	buf   []byte
@@ -92,14 +94,14 @@ func (r *reader) advance(n int) error {
 }
 
 // skip passes over one value of t.
-func (r *reader) skip(t *Type, depth int) error {
-	if depth > maxDepth {
+func (r *reader) skip(t *avroType, depth int) error {
+	if depth > maxAvroDepth {
 		return errDepth
 	}
 	switch t.Kind {
-	case Null:
+	case avroNull:
 		return nil
-	case Boolean:
+	case avroBoolean:
 		if r.pos >= len(r.buf) {
 			return errShort
 		}
@@ -108,35 +110,35 @@ func (r *reader) skip(t *Type, depth int) error {
 		}
 		r.pos++
 		return nil
-	case Int:
+	case avroInt:
 		_, err := r.int()
 		return err
-	case Long:
+	case avroLong:
 		_, err := r.long()
 		return err
-	case Float:
+	case avroFloat:
 		return r.advance(4)
-	case Double:
+	case avroDouble:
 		return r.advance(8)
-	case Bytes, String:
+	case avroBytes, avroString:
 		_, err := r.bytes()
 		return err
-	case Fixed:
+	case avroFixed:
 		return r.advance(t.Size)
-	case Enum:
+	case avroEnum:
 		i, err := r.long()
 		if err == nil && (i < 0 || i >= int64(t.Symbols)) {
 			err = errBranch
 		}
 		return err
-	case Record:
+	case avroRecord:
 		for i := range t.Fields {
 			if err := r.skip(t.Fields[i].Type, depth+1); err != nil {
 				return err
 			}
 		}
 		return nil
-	case Union:
+	case avroUnion:
 		i, err := r.long()
 		if err != nil {
 			return err
@@ -145,7 +147,7 @@ func (r *reader) skip(t *Type, depth int) error {
 			return errBranch
 		}
 		return r.skip(t.Branches[i], depth+1)
-	case Array, Map:
+	case avroArray, avroMap:
 		for {
 			n, err := r.long()
 			if err != nil {
@@ -168,7 +170,7 @@ func (r *reader) skip(t *Type, depth int) error {
 				return errLength
 			}
 			for ; n > 0; n-- {
-				if t.Kind == Map {
+				if t.Kind == avroMap {
 					if _, err := r.bytes(); err != nil {
 						return err
 					}
@@ -179,31 +181,27 @@ func (r *reader) skip(t *Type, depth int) error {
 			}
 		}
 	}
-	return fmt.Errorf("avrofast: cannot skip kind %d", t.Kind)
+	return fmt.Errorf("records: avro: cannot skip kind %d", t.Kind)
 }
 
-// Want is the Go value a projected column is decoded into.
-type Want uint8
+// decodeAs is the Go value a projected column is decoded into.
+type decodeAs uint8
 
-// The values of Want and the writer types each accepts.
+// The values of decodeAs and the writer types each accepts.
 const (
-	WantString    Want = iota // string → string
-	WantLong                  // long → int64
-	WantDouble                // double → float64
-	WantBoolean               // boolean → bool
-	WantDecimal               // bytes decimal, scale ≤ DecimalScale → decimal.Decimal with exponent -DecimalScale
-	WantDate                  // int date → time.Time, UTC midnight
-	WantTimestamp             // long timestamp-micros → time.Time, UTC
+	asString    decodeAs = iota // string → string
+	asLong                      // long → int64
+	asDouble                    // double → float64
+	asBoolean                   // boolean → bool
+	asDecimal                   // bytes decimal, scale ≤ schemas.DecimalScale → decimal.Decimal with exponent -schemas.DecimalScale
+	asDate                      // int date → time.Time, UTC midnight
+	asTimestamp                 // long timestamp-micros → time.Time, UTC
 )
 
-// DecimalScale is the exponent, negated, of every decoded decimal: the
-// scale of the sink's Decimal(38, 10) columns.
-const DecimalScale = 10
-
-// Column is one value a Projection extracts from a record.
-type Column struct {
+// projColumn is one value a projection extracts from a record.
+type projColumn struct {
 	Name string // writer field name; "" leaves the slot untouched
-	Want Want
+	Want decodeAs
 	// Nullable accepts the writer union ["null", T] (either order) and
 	// decodes null as nil; without it the writer field must be T itself.
 	Nullable bool
@@ -212,17 +210,17 @@ type Column struct {
 	Optional bool
 }
 
-// Projection decodes records of one writer schema into column slots.
-type Projection struct {
+// projection decodes records of one writer schema into column slots.
+type projection struct {
 	steps []step
 	// absent are the slots of optional columns the writer lacks.
 	absent []int
 }
 
 type step struct {
-	skip     *Type // non-nil: a field no column wants
+	skip     *avroType // non-nil: a field no column wants
 	slot     int
-	want     Want
+	want     decodeAs
 	scale    int   // decimal: writer scale
 	nullAt   int64 // union index of null, -1 when the field is not a union
 	valueAt  int64 // union index of the value
@@ -230,11 +228,11 @@ type step struct {
 }
 
 // Project compiles the decoding of writer records into cols. It returns an
-// error wrapping ErrUnsupported when a column's writer type is not exactly
+// error wrapping errUnsupported when a column's writer type is not exactly
 // one the fast path decodes as goavro does.
-func Project(writer *Type, cols []Column) (*Projection, error) {
-	if writer.Kind != Record {
-		return nil, fmt.Errorf("%w: writer schema is not a record", ErrUnsupported)
+func project(writer *avroType, cols []projColumn) (*projection, error) {
+	if writer.Kind != avroRecord {
+		return nil, fmt.Errorf("%w: writer schema is not a record", errUnsupported)
 	}
 	bySlot := map[string]int{}
 	for i, c := range cols {
@@ -242,11 +240,11 @@ func Project(writer *Type, cols []Column) (*Projection, error) {
 			continue
 		}
 		if _, dup := bySlot[c.Name]; dup {
-			return nil, fmt.Errorf("avrofast: column %s twice", c.Name)
+			return nil, fmt.Errorf("records: avro: column %s twice", c.Name)
 		}
 		bySlot[c.Name] = i
 	}
-	p := &Projection{}
+	p := &projection{}
 	seen := map[string]bool{}
 	for _, f := range writer.Fields {
 		i, ok := bySlot[f.Name]
@@ -259,20 +257,20 @@ func Project(writer *Type, cols []Column) (*Projection, error) {
 		st := step{slot: i, want: c.Want, nullAt: -1, nullable: c.Nullable}
 		t := f.Type
 		if c.Nullable {
-			if t.Kind != Union || len(t.Branches) != 2 {
-				return nil, fmt.Errorf("%w: field %s is not a union of null and one type", ErrUnsupported, f.Name)
+			if t.Kind != avroUnion || len(t.Branches) != 2 {
+				return nil, fmt.Errorf("%w: field %s is not a union of null and one type", errUnsupported, f.Name)
 			}
 			switch {
-			case t.Branches[0].Kind == Null:
+			case t.Branches[0].Kind == avroNull:
 				st.nullAt, st.valueAt, t = 0, 1, t.Branches[1]
-			case t.Branches[1].Kind == Null:
+			case t.Branches[1].Kind == avroNull:
 				st.nullAt, st.valueAt, t = 1, 0, t.Branches[0]
 			default:
-				return nil, fmt.Errorf("%w: field %s is not a union of null and one type", ErrUnsupported, f.Name)
+				return nil, fmt.Errorf("%w: field %s is not a union of null and one type", errUnsupported, f.Name)
 			}
 		}
 		if !accepts(c.Want, t) {
-			return nil, fmt.Errorf("%w: field %s", ErrUnsupported, f.Name)
+			return nil, fmt.Errorf("%w: field %s", errUnsupported, f.Name)
 		}
 		st.scale = t.Scale
 		p.steps = append(p.steps, st)
@@ -282,29 +280,29 @@ func Project(writer *Type, cols []Column) (*Projection, error) {
 			continue
 		}
 		if !cols[i].Optional {
-			return nil, fmt.Errorf("%w: writer schema lacks field %s", ErrUnsupported, name)
+			return nil, fmt.Errorf("%w: writer schema lacks field %s", errUnsupported, name)
 		}
 		p.absent = append(p.absent, i)
 	}
 	return p, nil
 }
 
-func accepts(w Want, t *Type) bool {
+func accepts(w decodeAs, t *avroType) bool {
 	switch w {
-	case WantString:
-		return t.Kind == String && t.Logical == ""
-	case WantLong:
-		return t.Kind == Long && t.Logical == ""
-	case WantDouble:
-		return t.Kind == Double && t.Logical == ""
-	case WantBoolean:
-		return t.Kind == Boolean && t.Logical == ""
-	case WantDecimal:
-		return t.Kind == Bytes && t.Logical == "decimal" && t.Scale >= 0 && t.Scale <= DecimalScale
-	case WantDate:
-		return t.Kind == Int && t.Logical == "date"
-	case WantTimestamp:
-		return t.Kind == Long && t.Logical == "timestamp-micros"
+	case asString:
+		return t.Kind == avroString && t.Logical == ""
+	case asLong:
+		return t.Kind == avroLong && t.Logical == ""
+	case asDouble:
+		return t.Kind == avroDouble && t.Logical == ""
+	case asBoolean:
+		return t.Kind == avroBoolean && t.Logical == ""
+	case asDecimal:
+		return t.Kind == avroBytes && t.Logical == "decimal" && t.Scale >= 0 && t.Scale <= schemas.DecimalScale
+	case asDate:
+		return t.Kind == avroInt && t.Logical == "date"
+	case asTimestamp:
+		return t.Kind == avroLong && t.Logical == "timestamp-micros"
 	}
 	return false
 }
@@ -313,18 +311,18 @@ func accepts(w Want, t *Type) bool {
 // slot of each column gets its value (nil for null or an absent optional
 // field). dst must be at least as long as the columns given to Project.
 // Strings are copied: dst does not alias buf.
-func (p *Projection) Decode(buf []byte, dst []any) error {
+func (p *projection) Decode(buf []byte, dst []any) error {
 	return p.decode(reader{buf: buf}, dst)
 }
 
 // DecodeShared is Decode with strings that alias buf, sparing a copy of
 // each (a 7 KB raw JSON is most of a record). buf must never be modified
 // afterwards, and stays reachable as long as any of those strings.
-func (p *Projection) DecodeShared(buf []byte, dst []any) error {
+func (p *projection) DecodeShared(buf []byte, dst []any) error {
 	return p.decode(reader{buf: buf, share: true}, dst)
 }
 
-func (p *Projection) decode(r reader, dst []any) error {
+func (p *projection) decode(r reader, dst []any) error {
 	buf := r.buf
 	for i := range p.steps {
 		st := &p.steps[i]
@@ -364,7 +362,7 @@ func (p *Projection) decode(r reader, dst []any) error {
 
 var (
 	unixEpoch = time.Unix(0, 0).UTC()
-	pow10     = func() (p [DecimalScale + 1]int64) {
+	scaleUp   = func() (p [schemas.DecimalScale + 1]int64) {
 		p[0] = 1
 		for i := 1; i < len(p); i++ {
 			p[i] = p[i-1] * 10
@@ -375,7 +373,7 @@ var (
 
 func (r *reader) value(st *step) (any, error) {
 	switch st.want {
-	case WantString:
+	case asString:
 		b, err := r.bytes()
 		if err != nil {
 			return nil, err
@@ -384,16 +382,16 @@ func (r *reader) value(st *step) (any, error) {
 			return unsafe.String(&b[0], len(b)), nil
 		}
 		return string(b), nil
-	case WantLong:
+	case asLong:
 		return r.long()
-	case WantDouble:
+	case asDouble:
 		if len(r.buf)-r.pos < 8 {
 			return nil, errShort
 		}
 		v := math.Float64frombits(binary.LittleEndian.Uint64(r.buf[r.pos:]))
 		r.pos += 8
 		return v, nil
-	case WantBoolean:
+	case asBoolean:
 		if r.pos >= len(r.buf) {
 			return nil, errShort
 		}
@@ -403,33 +401,33 @@ func (r *reader) value(st *step) (any, error) {
 		}
 		r.pos++
 		return b == 1, nil
-	case WantDecimal:
+	case asDecimal:
 		b, err := r.bytes()
 		if err != nil {
 			return nil, err
 		}
 		return decimalOf(b, st.scale), nil
-	case WantDate:
+	case asDate:
 		d, err := r.int()
 		if err != nil {
 			return nil, err
 		}
 		return time.Unix(int64(d)*86400, 0).UTC(), nil
-	case WantTimestamp:
+	case asTimestamp:
 		us, err := r.long()
 		if err != nil {
 			return nil, err
 		}
 		return time.UnixMicro(us).UTC(), nil
 	}
-	return nil, fmt.Errorf("avrofast: want %d", st.want)
+	return nil, fmt.Errorf("records: avro: want %d", st.want)
 }
 
 // decimalOf reads Avro's big-endian two's-complement unscaled value and
-// returns it rescaled to exponent -DecimalScale, the exact value
+// returns it rescaled to exponent -schemas.DecimalScale, the exact value
 // records.Row makes of goavro's *big.Rat.
 func decimalOf(b []byte, scale int) decimal.Decimal {
-	mul := pow10[DecimalScale-scale]
+	mul := scaleUp[schemas.DecimalScale-scale]
 	if len(b) <= 8 {
 		var u uint64
 		for _, c := range b {
@@ -440,12 +438,12 @@ func decimalOf(b []byte, scale int) decimal.Decimal {
 			n -= int64(1) << (8 * len(b)) // sign-extend
 		}
 		if p := n * mul; p/mul == n {
-			return decimal.New(p, -DecimalScale)
+			return decimal.New(p, -schemas.DecimalScale)
 		}
 	}
 	n := new(big.Int).SetBytes(b)
 	if len(b) > 0 && b[0]&0x80 != 0 {
 		n.Sub(n, new(big.Int).Lsh(big.NewInt(1), uint(len(b))*8))
 	}
-	return decimal.NewFromBigInt(n.Mul(n, big.NewInt(mul)), -DecimalScale)
+	return decimal.NewFromBigInt(n.Mul(n, big.NewInt(mul)), -schemas.DecimalScale)
 }

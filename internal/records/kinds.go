@@ -1,0 +1,103 @@
+package records
+
+import (
+	"encoding/binary"
+	"math"
+
+	"github.com/finflow/belvo-pipeline/schemas"
+)
+
+// kindCodec is the codec's half of a Kind's row: how a value of the kind
+// moves. The other half, what the kind is (Avro type, goavro branch,
+// ClickHouse column type), is schemas.KindType, indexed by the same Kind.
+// Every conversion of a typed field goes through this table; nothing else
+// switches on a Kind.
+type kindCodec struct {
+	// read takes a non-null JSON value of a Belvo record (see doc.go for
+	// the rules); "" is null for every kind but String and Enum.
+	read func(v *leaf) (typed, error)
+	// encode appends the Avro binary encoding of the union's value branch.
+	encode func(dst []byte, v *typed) []byte
+	// native is the value goavro encodes for the same branch.
+	native func(v *typed) any
+	// decode is the Go value the fast decoder makes of the branch, which
+	// is the ClickHouse column value.
+	decode decodeAs
+	// column turns goavro's decoded native of the branch into the
+	// ClickHouse column value, the one decode gives.
+	column func(native any) (any, error)
+}
+
+var kinds = [...]kindCodec{
+	schemas.String: textKind,
+	schemas.Enum:   textKind,
+	schemas.Int: {
+		read:   readNumber(parseIntTyped),
+		encode: func(dst []byte, v *typed) []byte { return appendLong(dst, v.n) },
+		native: func(v *typed) any { return v.n },
+		decode: asLong,
+		column: asIs,
+	},
+	schemas.Float: {
+		read:   readNumber(parseFloatTyped),
+		encode: func(dst []byte, v *typed) []byte { return binary.LittleEndian.AppendUint64(dst, math.Float64bits(v.f)) },
+		native: func(v *typed) any { return v.f },
+		decode: asDouble,
+		column: asIs,
+	},
+	schemas.Bool: {
+		read: readBool,
+		encode: func(dst []byte, v *typed) []byte {
+			if v.b {
+				return append(dst, 1)
+			}
+			return append(dst, 0)
+		},
+		native: func(v *typed) any { return v.b },
+		decode: asBoolean,
+		column: asIs,
+	},
+	schemas.Decimal: {
+		read:   readNumber(parseDecimalTyped),
+		encode: func(dst []byte, v *typed) []byte { return v.dec.appendAvro(dst) },
+		native: func(v *typed) any { return v.dec.rat() },
+		decode: asDecimal,
+		column: toDecimal,
+	},
+	schemas.Date: {
+		read: readTime(parseDate),
+		// goavro's day count for a time.Time; exact, as dates are built at
+		// UTC midnight.
+		encode: func(dst []byte, v *typed) []byte { return appendLong(dst, v.t.Unix()/86400) },
+		native: nativeTime,
+		decode: asDate,
+		column: asIs,
+	},
+	schemas.Timestamp: {
+		read:   readTime(parseTimestamp),
+		encode: func(dst []byte, v *typed) []byte { return appendLong(dst, timestampMicros(v.t)) },
+		native: nativeTime,
+		decode: asTimestamp,
+		column: asIs,
+	},
+}
+
+// textKind is String's and Enum's row: Avro strings both.
+var textKind = kindCodec{
+	read: readText,
+	encode: func(dst []byte, v *typed) []byte {
+		if !v.text.escaped {
+			return appendString(dst, v.text.text)
+		}
+		start := len(dst)
+		return prefixLength(v.text.appendText(dst), start)
+	},
+	// It copies what it keeps of the record.
+	native: func(v *typed) any { return v.text.str() },
+	decode: asString,
+	column: asIs,
+}
+
+func nativeTime(v *typed) any { return v.t }
+
+func asIs(native any) (any, error) { return native, nil }
