@@ -7,7 +7,9 @@ import (
 	"github.com/finflow/belvo-pipeline/internal/belvo"
 	"github.com/finflow/belvo-pipeline/internal/broker"
 	"github.com/finflow/belvo-pipeline/internal/config"
+	"github.com/finflow/belvo-pipeline/internal/privacy"
 	"github.com/finflow/belvo-pipeline/internal/registry"
+	"github.com/finflow/belvo-pipeline/schemas"
 )
 
 // Env names of the fetcher's own settings; the Belvo client's are in
@@ -54,6 +56,10 @@ type Config struct {
 	// SCHEMA_REGISTRY_*: the registry's URL, credentials, CA and the
 	// compatibility kept on the subjects (package registry).
 	Registry registry.Settings
+
+	// PRIVACY_*: personal data hashed or dropped before publishing
+	// (schemas.Privacy, docs/privacy.md).
+	Privacy privacy.Settings
 }
 
 // Bind registers the settings in s.
@@ -77,6 +83,7 @@ func (c *Config) Bind(s *config.Set) {
 	s.Duration(&c.StallTimeout, "stall-timeout", EnvStallTimeout, time.Minute, "lag without progress (no event read, page fetched or offset committed) this long recreates the Kafka reader; twice this long turns /readyz to 503")
 	s.String(&c.AdminAddr, "admin-addr", EnvAdminAddr, ":9101", "listen address of /healthz, /readyz and /metrics")
 	s.String(&c.Compression, "compression", EnvCompression, "lz4", "compression of produced record batches: none, gzip, snappy, lz4 or zstd")
+	c.Privacy.Bind(s)
 	c.Belvo.Bind(s)
 }
 
@@ -136,6 +143,9 @@ func (c *Config) Validate() error {
 	}
 	if _, err := broker.ParseCompression(c.Compression); err != nil {
 		return config.Invalid(EnvCompression, "compression", "%v", err)
+	}
+	if err := c.Privacy.Validate(privacyPolicy(), func(r string) bool { _, ok := schemas.ResourceByName(r); return ok }); err != nil {
+		return err
 	}
 	return c.Belvo.Defaults().Validate()
 }

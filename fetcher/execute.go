@@ -524,9 +524,11 @@ func (f *Fetcher) convertPage(ev Event, call Call, out *output, p belvo.Page, li
 // indexes into arena, which is the range's own: it is not safe to share.
 func (f *Fetcher) convertRange(ev Event, call Call, out *output, p belvo.Page, lineage records.Lineage, arena *pageArena, msgs []broker.Message, start, end int) {
 	for i := start; i < end; i++ {
-		raw := p.Records[i]
-		var err error
-		if msgs[i], err = out.pageRecord(arena, raw, lineage); err != nil {
+		raw, err := f.protect(call.Resource.Name, p.Records[i])
+		if err == nil {
+			msgs[i], err = out.pageRecord(arena, raw, lineage)
+		}
+		if err != nil {
 			// One bad record must not hold back its page or its link.
 			msgs[i] = f.deadLetterRecord(ev, call, p.Number, i, raw, err)
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/finflow/belvo-pipeline/internal/admin"
 	"github.com/finflow/belvo-pipeline/internal/belvo"
 	"github.com/finflow/belvo-pipeline/internal/broker"
+	"github.com/finflow/belvo-pipeline/internal/privacy"
 	"github.com/finflow/belvo-pipeline/internal/registry"
 	"github.com/finflow/belvo-pipeline/schemas"
 )
@@ -44,6 +45,7 @@ type Fetcher struct {
 	share    *share // of the Belvo budget, see share.go
 	readErrs *broker.ReadErrors
 	rejoin   atomic.Pointer[func()] // ends the current consumer session to recreate its reader
+	privacy  *privacy.Protector     // nil with PRIVACY_MODE=off, see privacy.go
 }
 
 // Option changes a dependency of a Fetcher, for tests.
@@ -78,6 +80,9 @@ func New(cfg Config, log *slog.Logger, reg *prometheus.Registry, opts ...Option)
 		return nil, err
 	}
 	f := &Fetcher{cfg: cfg, log: log, registry: rc, offsets: newOffsets(), now: o.now, ready: make(chan struct{})}
+	if f.privacy, err = cfg.Privacy.Protector(privacyPolicy()); err != nil {
+		return nil, err // Validate built it once already
+	}
 	f.metrics = newMetrics(reg, func() float64 { return float64(f.offsets.inFlight()) })
 	// The limiter starts at nothing: shareBudget hands it this member's
 	// share of the deployment's budget once the group is known.

@@ -40,13 +40,19 @@ var Privacy = map[string][]PrivacyRule{
 		{Path: "number", Protect: Hash},
 		{Path: "public_identification_value", Protect: Hash}, // agency/number
 		{Path: "loan_data.contract_number", Protect: Hash},
+		{Path: "credit_data.cards.identification_number", Protect: Hash}, // a card's last digits
+		{Path: "credit_data.limits.identification_number", Protect: Hash},
 	},
 	"bills": {
 		{Path: "account.number", Protect: Hash},
 		{Path: "account.public_identification_value", Protect: Hash},
 		{Path: "account.loan_data.contract_number", Protect: Hash},
+		{Path: "account.credit_data.cards.identification_number", Protect: Hash},
+		{Path: "account.credit_data.limits.identification_number", Protect: Hash},
 	},
 	"current_employments": {
+		// Belvo's examples of employment data carry the person's CURP here.
+		{Path: "internal_identification", Protect: Hash},
 		{Path: "personal_data.official_name", Protect: Hash},
 		{Path: "personal_data.first_name", Protect: Hash},
 		{Path: "personal_data.last_name", Protect: Hash},
@@ -54,6 +60,8 @@ var Privacy = map[string][]PrivacyRule{
 		{Path: "personal_data.document_ids.document_number", Protect: Hash},
 	},
 	"employment_records": {
+		{Path: "internal_identification", Protect: Hash}, // the CURP in Belvo's example
+		{Path: "personal_data.birth_date", Protect: Drop},
 		{Path: "personal_data.official_name", Protect: Hash},
 		{Path: "personal_data.first_name", Protect: Hash},
 		{Path: "personal_data.last_name", Protect: Hash},
@@ -148,6 +156,8 @@ var Privacy = map[string][]PrivacyRule{
 		{Path: "account.number", Protect: Hash},
 		{Path: "account.public_identification_value", Protect: Hash},
 		{Path: "account.loan_data.contract_number", Protect: Hash},
+		{Path: "account.credit_data.cards.identification_number", Protect: Hash},
+		{Path: "account.credit_data.limits.identification_number", Protect: Hash},
 		{Path: "counterparty.document_number", Protect: Hash},
 		{Path: "counterparty.number", Protect: Hash},
 		{Path: "credit_card_data.card_number", Protect: Hash},

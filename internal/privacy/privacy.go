@@ -7,9 +7,11 @@
 package privacy
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash"
@@ -351,4 +353,45 @@ func (w *rewriter) elements(i, depth int, fn func(value int) (int, error)) (int,
 			return j, fmt.Errorf("privacy: expected ',' or ']' at %d", j)
 		}
 	}
+}
+
+// Values returns the strings and numbers (as text) at path in the JSON
+// value raw, arrays crossed and everything below the path included: what a
+// rule on path protects. For checks that no such value was left in plain
+// text anywhere downstream.
+func Values(raw []byte, path string) []string {
+	var v any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if dec.Decode(&v) != nil {
+		return nil
+	}
+	var out []string
+	var walk func(v any, segs []string)
+	walk = func(v any, segs []string) {
+		switch v := v.(type) {
+		case map[string]any:
+			if len(segs) == 0 {
+				for _, c := range v {
+					walk(c, nil)
+				}
+			} else if c, ok := v[segs[0]]; ok {
+				walk(c, segs[1:])
+			}
+		case []any:
+			for _, c := range v {
+				walk(c, segs)
+			}
+		case string:
+			if len(segs) == 0 {
+				out = append(out, v)
+			}
+		case json.Number:
+			if len(segs) == 0 {
+				out = append(out, v.String())
+			}
+		}
+	}
+	walk(v, strings.Split(path, "."))
+	return out
 }

@@ -212,3 +212,20 @@ func FuzzRecord(f *testing.F) {
 		}
 	})
 }
+
+func TestValues(t *testing.T) {
+	raw := []byte(`{"a":[{"b":"x"},{"b":{"c":"y","d":[1.50,true]}}],"e":"z"}`)
+	got := Values(raw, "a.b")
+	want := map[string]bool{"x": true, "y": true, "1.50": true}
+	if len(got) != len(want) {
+		t.Fatalf("Values = %q", got)
+	}
+	for _, v := range got {
+		if !want[v] {
+			t.Errorf("Values = %q", got)
+		}
+	}
+	if v := Values(raw, "missing"); len(v) != 0 {
+		t.Errorf("missing path gave %q", v)
+	}
+}
