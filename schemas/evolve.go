@@ -1,0 +1,27 @@
+package schemas
+
+import "strings"
+
+// AddColumns returns the ALTER TABLE that gives an existing table of the
+// resource, in database db, every typed column CreateTable would give a new
+// one, each in its CreateTable place. A table created by an older release
+// has no column for a field added since, and CREATE TABLE IF NOT EXISTS
+// leaves it as it is; the sink names every column it inserts, so the
+// columns must exist before it loads a record of the new schema. Every
+// clause is IF NOT EXISTS: re-applied, the statement changes nothing.
+func (r Resource) AddColumns(db, cluster string) string {
+	var b strings.Builder
+	b.WriteString("ALTER TABLE " + QuoteIdent(db) + "." + QuoteIdent(r.Name))
+	if cluster != "" {
+		b.WriteString(" ON CLUSTER " + quoteString(cluster))
+	}
+	prev := FieldLinkID
+	for i, f := range r.Fields {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		b.WriteString("\n    ADD COLUMN IF NOT EXISTS " + QuoteIdent(f.Name) + " " + f.Kind.ClickHouseType() + " AFTER " + QuoteIdent(prev))
+		prev = f.Name
+	}
+	return b.String()
+}
