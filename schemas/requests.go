@@ -56,3 +56,8 @@ func (b AsyncBody) Needs(member string) bool { return slices.Contains(b.Required
 func (b AsyncBody) Takes(member string) bool {
 	return slices.Contains(b.Required, member) || slices.Contains(b.Optional, member)
 }
+
+// LinkRequired names the resources whose list refuses a request without
+// link (400 required, field link): the spec declares the link query
+// parameter required on their GET, and optional everywhere else.
+var LinkRequired = []string{"bills", "employments", "investment_transactions", "investments", "transactions"}

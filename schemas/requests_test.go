@@ -58,3 +58,27 @@ func TestAsyncBodiesFollowTheSpec(t *testing.T) {
 		t.Errorf("refresh body members %v, want only %s", props, BodyFetchResources)
 	}
 }
+
+// LinkRequired is exactly the resources whose GET declares link required.
+func TestLinkRequiredFollowsTheSpec(t *testing.T) {
+	s := loadSpec(t, "1.223.0")
+	paths := s.doc["paths"].(map[string]any)
+	params := s.doc["components"].(map[string]any)["parameters"].(map[string]any)
+	var got []string
+	for _, r := range Resources {
+		get, _ := paths[r.Path].(map[string]any)["get"].(map[string]any)
+		for _, p := range get["parameters"].([]any) {
+			pm := p.(map[string]any)
+			if ref, ok := pm["$ref"].(string); ok {
+				pm = params[ref[len("#/components/parameters/"):]].(map[string]any)
+			}
+			if pm["name"] == "link" && pm["in"] == "query" && pm["required"] == true {
+				got = append(got, r.Name)
+			}
+		}
+	}
+	slices.Sort(got)
+	if !slices.Equal(got, LinkRequired) {
+		t.Errorf("the spec requires link on %v, LinkRequired says %v", got, LinkRequired)
+	}
+}

@@ -42,6 +42,48 @@ type ErrorDetail struct {
 	Message   string `json:"message"`
 	RequestID string `json:"request_id"`
 	Field     string `json:"field,omitempty"`
+	// Extra holds the members beyond these, as Belvo sent them: a 428
+	// token_required carries session, expiry, link and
+	// token_generation_data, which resuming the session needs.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// UnmarshalJSON keeps every member: the known ones typed, the rest in Extra.
+func (d *ErrorDetail) UnmarshalJSON(b []byte) error {
+	type known ErrorDetail // without this method
+	var k known
+	if err := json.Unmarshal(b, &k); err != nil {
+		return err
+	}
+	var all map[string]json.RawMessage
+	if err := json.Unmarshal(b, &all); err != nil {
+		return err
+	}
+	for _, name := range []string{"code", "message", "request_id", "field"} {
+		delete(all, name)
+	}
+	*d = ErrorDetail(k)
+	if len(all) > 0 {
+		d.Extra = all
+	}
+	return nil
+}
+
+// MarshalJSON writes the known members and Extra back as one object.
+func (d ErrorDetail) MarshalJSON() ([]byte, error) {
+	type known ErrorDetail
+	b, err := json.Marshal(known(d))
+	if err != nil || len(d.Extra) == 0 {
+		return b, err
+	}
+	extra, err := json.Marshal(d.Extra) // keys sorted: a stable text
+	if err != nil {
+		return nil, err
+	}
+	if len(b) == 2 { // {}
+		return extra, nil
+	}
+	return append(append(b[:len(b)-1], ','), extra[1:]...), nil
 }
 
 // APIError is a non-2XX answer from Belvo.
@@ -81,6 +123,12 @@ func (e *APIError) Error() string {
 		}
 		if d.RequestID != "" {
 			fmt.Fprintf(&b, " [request_id %s]", d.RequestID)
+		}
+		if len(d.Extra) > 0 {
+			// The error's text is what the dead letter and the error_events
+			// fact record: the members a caller acts on must survive in it.
+			extra, _ := json.Marshal(d.Extra)
+			fmt.Fprintf(&b, " %s", extra)
 		}
 	}
 	if len(e.Details) == 0 && e.Body != "" {

@@ -100,7 +100,7 @@ func TestListStopsWhenCallbackFails(t *testing.T) {
 	e, srv := emu(t, emulator.Config{Links: 1, Records: 300})
 	c := client(t, srv.URL, newFakeClock(), func(cfg *belvo.Config) { cfg.PageSize = 100 })
 	stop := errors.New("stop here")
-	err := c.List(t.Context(), "/api/transactions/", belvo.Query{}, func(belvo.Page) error { return stop })
+	err := c.List(t.Context(), "/api/transactions/", belvo.Query{Link: e.Links()[0].ID}, func(belvo.Page) error { return stop })
 	if !errors.Is(err, stop) || len(e.Requests()) != 1 {
 		t.Fatalf("err %v after %d requests; want the callback's error after 1", err, len(e.Requests()))
 	}
@@ -194,7 +194,7 @@ func TestForeignNextIsRefusedWithoutARequest(t *testing.T) {
 func TestPagesIteratorStopsOnBreak(t *testing.T) {
 	e, srv := emu(t, emulator.Config{Links: 1, Records: 500})
 	c := client(t, srv.URL, newFakeClock(), func(cfg *belvo.Config) { cfg.PageSize = 100 })
-	for p, err := range c.Pages(t.Context(), "/api/bills/", belvo.Query{}) {
+	for p, err := range c.Pages(t.Context(), "/api/bills/", belvo.Query{Link: e.Links()[0].ID}) {
 		if err != nil || p.Number != 1 {
 			t.Fatalf("page %d, err %v", p.Number, err)
 		}

@@ -92,7 +92,7 @@ func TestAuthAndUnknownLinks(t *testing.T) {
 	if status != 404 || belvoErrors(t, body)[0].Code != "not_found" {
 		t.Fatalf("unknown link: %d %s", status, body)
 	}
-	status, body = get(t, e, srv, "/api/transactions/", url.Values{"value_date__range": {"2024-13-01,2024-12-01"}})
+	status, body = get(t, e, srv, "/api/transactions/", url.Values{"link": {e.Links()[0].ID}, "value_date__range": {"2024-13-01,2024-12-01"}})
 	if status != 400 || belvoErrors(t, body)[0].Field != "value_date__range" {
 		t.Fatalf("bad range: %d %s", status, body)
 	}
@@ -270,7 +270,7 @@ func TestFaultInjection(t *testing.T) {
 	})
 	t.Run("foreign next host", func(t *testing.T) {
 		e, srv := start(t, Config{Links: 1, Records: 200, Faults: Faults{ForeignNext: "evil.example.com"}})
-		_, body := get(t, e, srv, "/api/bills/", nil)
+		_, body := get(t, e, srv, "/api/bills/", url.Values{"link": {e.Links()[0].ID}})
 		var p page
 		json.Unmarshal(body, &p)
 		if p.Next == nil || !strings.HasPrefix(*p.Next, "http://evil.example.com/api/bills/?") {

@@ -10,12 +10,17 @@
 //
 // Endpoints (HTTP Basic with the configured key pair, except /_emulator/):
 //
-//	GET    <path of every schemas.Resources row>   Belvo's paginated list, filters applied
-//	POST   <path of AsyncPost rows>                async: 202 {request_id}, then a webhook; else 201
+//	GET    <path of every schemas.Resources row>   Belvo's paginated list, filters applied; 400 required link on schemas.LinkRequired
+//	POST   <path of AsyncPost rows>                body checked as schemas.AsyncBodies says (400 naming the member);
+//	                                               async: 202 {request_id}, then a webhook describing the requested range; else 201
 //	GET    /api/links/, /api/links/{id}/           the emulated links, Belvo's link shape
-//	POST   /api/links/{id}/refresh/                202 {request_id} then historical_update webhooks; 409 link_refreshed in the cooldown
+//	POST   /api/links/{id}/refresh/                202 {request_id} then historical_update webhooks (fetch_resources: those only);
+//	                                               409 link_refreshed in the cooldown
 //	DELETE /api/links/{id}/                        async: 202, then link_deleted (data null); else 204
 //	GET    /_emulator/requests, /_emulator/events, /_emulator/links   what tests read
+//
+// Any other method on these paths is answered 405 method_not_allowed, with
+// Belvo's error array and an Allow header; any other path 404.
 //
 // It is used by the tests of other stages, by `belvo-pipeline emulator`
 // (make run) and by users' staging environments.

@@ -188,8 +188,11 @@ func (e *Emulator) refreshEvents(l *link, requestID string, fetch []string) ([]E
 
 // asyncPostEvent is the webhook that ends an async POST on res: the
 // catalogue's async_post row when there is one (financial statements),
-// else the resource's historical update with process_type async_post.
-func (e *Emulator) asyncPostEvent(res schemas.Resource, l *link, requestID, flow string) (Event, error) {
+// else the resource's historical update (for invoices, that of the
+// requested direction) with process_type async_post, describing the
+// records the request selected (f: its range and type), so its counts and
+// dates are what a fetch of that range is served.
+func (e *Emulator) asyncPostEvent(res schemas.Resource, l *link, requestID, flow string, f filter) (Event, error) {
 	var hist *schemas.Event
 	for _, row := range schemas.Catalogue {
 		if row.Resource != res.Name || row.Action != schemas.Fetch {
@@ -206,7 +209,11 @@ func (e *Emulator) asyncPostEvent(res schemas.Resource, l *link, requestID, flow
 	if hist == nil {
 		return Event{}, fmt.Errorf("no catalogue row answers an async POST on %s", res.Name)
 	}
-	return e.historicalEvent(*hist, l, processAsyncPost, requestID)
+	recs, err := e.selection(res, f)
+	if err != nil {
+		return Event{}, err
+	}
+	return envelope(l, hist.Type, hist.Code, processAsyncPost, requestID, summarize(*hist, recs)), nil
 }
 
 // linkDeletedEvent reports the end of an async deletion: data null on

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -24,17 +25,34 @@ const (
 // Handler serves the emulated API and the admin endpoints under /_emulator/.
 func (e *Emulator) Handler() http.Handler {
 	api := http.NewServeMux()
-	api.HandleFunc("GET /api/links/", e.listLinks)
-	api.HandleFunc("GET /api/links/{id}/", e.getLink)
-	api.HandleFunc("DELETE /api/links/{id}/", e.deleteLink)
-	api.HandleFunc("POST /api/links/{id}/refresh/", e.refreshLink)
+	methods := map[string][]string{} // path pattern → the methods it serves
+	handle := func(method, path string, h http.HandlerFunc) {
+		path += "{$}" // the path itself, not the paths below it
+		api.HandleFunc(method+" "+path, h)
+		methods[path] = append(methods[path], method)
+	}
+	handle(http.MethodGet, "/api/links/", e.listLinks)
+	handle(http.MethodGet, "/api/links/{id}/", e.getLink)
+	handle(http.MethodDelete, "/api/links/{id}/", e.deleteLink)
+	handle(http.MethodPost, "/api/links/{id}/refresh/", e.refreshLink)
 	for _, r := range schemas.Resources {
-		api.HandleFunc("GET "+r.Path, e.listResource(r))
+		handle(http.MethodGet, r.Path, e.listResource(r))
 		if r.AsyncPost {
-			api.HandleFunc("POST "+r.Path, e.postResource(r))
+			handle(http.MethodPost, r.Path, e.postResource(r))
 		}
 	}
+	// A path served with other methods answers 405, as Belvo's API does;
+	// a path it does not serve at all, 404. (Method-less patterns beside
+	// the method ones would conflict in one router.)
+	allowed := http.NewServeMux()
+	for path, ms := range methods {
+		allowed.HandleFunc(path, methodNotAllowed(ms))
+	}
 	api.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if h, pattern := allowed.Handler(r); pattern != "" {
+			h.ServeHTTP(w, r)
+			return
+		}
 		writeError(w, http.StatusNotFound, "not_found", "Not found.", "")
 	})
 
@@ -136,6 +154,25 @@ func (e *Emulator) edge(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(sw, r)
 	})
+}
+
+// methodNotAllowed answers 405 with Belvo's error array and the Allow
+// header (HEAD goes with GET, as Go's router serves it).
+func methodNotAllowed(methods []string) http.HandlerFunc {
+	allow := slices.Clone(methods)
+	if slices.Contains(allow, http.MethodGet) {
+		allow = append(allow, http.MethodHead)
+	}
+	allow = append(allow, http.MethodOptions)
+	slices.Sort(allow)
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		if r.Method == http.MethodOptions {
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+		writeError(w, http.StatusMethodNotAllowed, "method_not_allowed", fmt.Sprintf("Method %q not allowed.", r.Method), "")
+	}
 }
 
 // apiError is one entry of Belvo's error array.
@@ -256,7 +293,12 @@ func writeString(b *strings.Builder, s string) {
 }
 
 func (e *Emulator) listResource(res schemas.Resource) http.HandlerFunc {
+	linkRequired := slices.Contains(schemas.LinkRequired, res.Name)
 	return func(w http.ResponseWriter, r *http.Request) {
+		if linkRequired && r.URL.Query().Get("link") == "" {
+			writeError(w, http.StatusBadRequest, "required", "This field is required.", "link")
+			return
+		}
 		f, err := parseFilter(res, e.flows[res.Name], r.URL.Query())
 		if err != nil {
 			bf := err.(*badFilter)
@@ -319,29 +361,22 @@ func asyncAccepted(w http.ResponseWriter) string {
 // postResource is POST on a list path. With X-Belvo-Request-Mode: async it
 // answers 202 and later sends the webhook of the retrieval; otherwise it
 // answers 201 with the link's records, as Belvo's synchronous mode does.
+// The body is checked against the spec's (schemas.AsyncBodies) first.
 func (e *Emulator) postResource(res schemas.Resource) http.HandlerFunc {
+	spec, _ := schemas.AsyncBodyOf(res.Name)
 	return func(w http.ResponseWriter, r *http.Request) {
-		var body struct {
-			Link     string `json:"link"`
-			DateFrom string `json:"date_from"`
-			DateTo   string `json:"date_to"`
-			Type     string `json:"type"`
-		}
-		if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&body); err != nil {
-			writeError(w, http.StatusBadRequest, "invalid", "Invalid JSON body.", "")
+		body, bad := e.postBody(spec, r)
+		if bad != nil {
+			writeError(w, http.StatusBadRequest, bad.code, bad.msg, bad.field)
 			return
 		}
-		if body.Link == "" {
-			writeError(w, http.StatusBadRequest, "required", "This field is required.", "link")
-			return
-		}
-		l, ok := e.store.liveLink(body.Link)
+		l, ok := e.store.liveLink(body.link)
 		if !ok {
 			writeError(w, http.StatusBadRequest, "invalid_link", "The link does not exist.", "link")
 			return
 		}
 		if !strings.EqualFold(r.Header.Get("X-Belvo-Request-Mode"), "async") {
-			recs, err := e.store.list(res, filter{link: l.id})
+			recs, err := e.store.list(res, body.selection(res, l))
 			if err != nil {
 				writeError(w, http.StatusInternalServerError, "unexpected_error", err.Error(), "")
 				return
@@ -353,22 +388,121 @@ func (e *Emulator) postResource(res schemas.Resource) http.HandlerFunc {
 			writeJSON(w, http.StatusCreated, out)
 			return
 		}
-		flow := strings.ToUpper(body.Type)
-		if flow != "INFLOW" && flow != "OUTFLOW" {
-			flow = "OUTFLOW"
-		}
-		if _, err := e.store.addFresh(res, l, 2, flow); err != nil {
-			writeError(w, http.StatusInternalServerError, "unexpected_error", err.Error(), "")
-			return
+		// The retrieval finds records added at the institution today: only
+		// a range reaching today can see them.
+		if body.to == "" || body.to >= e.today() {
+			flow := body.flow
+			if flow == "" {
+				flow = "OUTFLOW"
+			}
+			if _, err := e.store.addFresh(res, l, 2, flow); err != nil {
+				writeError(w, http.StatusInternalServerError, "unexpected_error", err.Error(), "")
+				return
+			}
 		}
 		reqID := asyncAccepted(w)
-		ev, err := e.asyncPostEvent(res, l, reqID, flow)
+		ev, err := e.asyncPostEvent(res, l, reqID, body.flow, body.selection(res, l))
 		if err != nil {
 			e.log.Error("async post event", "err", err)
 			return
 		}
 		e.deliverAsync([]Event{ev})
 	}
+}
+
+// postBody is a POST body the spec accepts.
+type postBody struct {
+	link     string
+	from, to string // YYYY-MM-DD, "" when the body has no range
+	flow     string // INFLOW or OUTFLOW, "" when the body has no type
+}
+
+// fieldError is a 400 of Belvo's naming the member at fault.
+type fieldError struct{ code, msg, field string }
+
+// postBody reads and checks r's body as Belvo's serializers do: required
+// members present and not null or blank, dates in YYYY-MM-DD with
+// date_from not after date_to and date_to not after today, type one of
+// its choices. Members the spec does not declare are ignored, as Django
+// REST framework ignores them.
+func (e *Emulator) postBody(spec schemas.AsyncBody, r *http.Request) (postBody, *fieldError) {
+	var m map[string]json.RawMessage
+	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&m); err != nil || m == nil {
+		return postBody{}, &fieldError{"invalid", "Invalid JSON body.", ""}
+	}
+	text := func(name string) (string, *fieldError) {
+		raw, ok := m[name]
+		if !ok || !spec.Takes(name) {
+			if spec.Needs(name) {
+				return "", &fieldError{"required", "This field is required.", name}
+			}
+			return "", nil
+		}
+		if string(raw) == "null" {
+			return "", &fieldError{"null", "This field may not be null.", name}
+		}
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			return "", &fieldError{"invalid", "Not a valid string.", name}
+		}
+		if strings.TrimSpace(s) == "" {
+			return "", &fieldError{"blank", "This field may not be blank.", name}
+		}
+		return s, nil
+	}
+	var b postBody
+	var bad *fieldError
+	// In the spec's order of required members, so the first one missing is named.
+	fields := []struct {
+		name string
+		dst  *string
+	}{{schemas.BodyLink, &b.link}, {schemas.BodyDateFrom, &b.from}, {schemas.BodyDateTo, &b.to}, {schemas.BodyType, &b.flow}}
+	for _, f := range fields {
+		if *f.dst, bad = text(f.name); bad != nil {
+			return postBody{}, bad
+		}
+	}
+	for _, d := range []struct{ name, v string }{{schemas.BodyDateFrom, b.from}, {schemas.BodyDateTo, b.to}} {
+		if _, err := time.Parse(dateLayout, d.v); d.v != "" && (err != nil || len(d.v) != len(dateLayout)) {
+			return postBody{}, &fieldError{"invalid", "Date has wrong format. Use one of these formats instead: YYYY-MM-DD.", d.name}
+		}
+	}
+	switch {
+	case (b.from == "") != (b.to == ""):
+		missing := schemas.BodyDateTo
+		if b.from == "" {
+			missing = schemas.BodyDateFrom
+		}
+		return postBody{}, &fieldError{"required", "This field is required.", missing}
+	case b.from > b.to:
+		return postBody{}, &fieldError{"invalid", "The value of date_from cannot be greater than date_to.", schemas.BodyDateFrom}
+	case b.to > e.today():
+		return postBody{}, &fieldError{"invalid", "The value of date_to cannot be greater than today's date.", schemas.BodyDateTo}
+	}
+	if b.flow != "" && b.flow != "INFLOW" && b.flow != "OUTFLOW" {
+		return postBody{}, &fieldError{"invalid_choice", fmt.Sprintf("%q is not a valid choice.", b.flow), schemas.BodyType}
+	}
+	return b, nil
+}
+
+// selection is the filter choosing the records a body asked for: the
+// link's, narrowed by its type and by its range on the resource's date.
+func (b postBody) selection(res schemas.Resource, l *link) filter {
+	f := filter{link: l.id, flow: b.flow}
+	if b.from == "" {
+		return f
+	}
+	spec, _ := schemas.AsyncBodyOf(res.Name)
+	r := [2]string{b.from, b.to}
+	switch spec.RangeFilter {
+	case schemas.FilterValueDateRange:
+		f.valueDate = r
+	case schemas.FilterInvoiceDateRange:
+		f.invoiceDate = r
+	case schemas.FilterCreatedAtRange:
+		f.created = r
+	}
+	return f
 }
 
 func (e *Emulator) refreshLink(w http.ResponseWriter, r *http.Request) {
@@ -380,7 +514,15 @@ func (e *Emulator) refreshLink(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		FetchResources []string `json:"fetch_resources"`
 	}
-	_ = json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&body)
+	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&body); err != nil && err != io.EOF {
+		writeError(w, http.StatusBadRequest, "invalid", "Invalid JSON body.", "")
+		return
+	}
+	if unknown := unsupportedResources(body.FetchResources); len(unknown) > 0 {
+		writeError(w, http.StatusBadRequest, "invalid", "The institution only supports the following resources: "+
+			strings.Join(refreshable(), ", "), schemas.BodyFetchResources)
+		return
+	}
 	if left, ok := e.store.refresh(l, e.now(), e.cfg.Cooldown); !ok {
 		mins := int(left/time.Minute) + 1
 		writeError(w, http.StatusConflict, "link_refreshed",
@@ -394,6 +536,28 @@ func (e *Emulator) refreshLink(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e.deliverAsync(evs)
+}
+
+// refreshable lists the resources a refresh can be asked for: the webhook
+// types of the resources the emulator serves.
+func refreshable() []string {
+	var out []string
+	for _, r := range schemas.Resources {
+		out = append(out, r.WebhookType)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+func unsupportedResources(names []string) []string {
+	ok := refreshable()
+	var out []string
+	for _, n := range names {
+		if !slices.Contains(ok, n) {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // deleteLink deletes a link; with X-Belvo-Request-Mode: async it answers
