@@ -2,20 +2,25 @@ package fetcher
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/linkedin/goavro/v2"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/segmentio/kafka-go"
 
-	"github.com/finflow/belvo-pipeline/ingest"
+	"github.com/finflow/belvo-pipeline/internal/broker"
 	"github.com/finflow/belvo-pipeline/internal/config"
 	"github.com/finflow/belvo-pipeline/internal/emulator"
 	"github.com/finflow/belvo-pipeline/internal/registry"
@@ -30,10 +35,8 @@ var testNow = func() time.Time { return time.Date(2026, 11, 20, 15, 30, 0, 0, ti
 const testToday = "2026-11-20"
 
 // world is one test's pipeline front: the emulator (Belvo) delivering its
-// webhooks to an in-process ingest, which writes the webhook topics of a
-// prefix no other test uses, on the real broker and registry. The test
-// imports ingest only to produce realistic input; the stages still meet only
-// at topics.
+// webhooks to a stand-in for ingest (startFront), which writes the webhook
+// topics of a prefix no other test uses, on the real broker and registry.
 type world struct {
 	t         testing.TB
 	brokers   []string
@@ -41,7 +44,7 @@ type world struct {
 	prefix    string
 	emu       *emulator.Emulator
 	emuURL    string
-	ingestURL string
+	ingestURL string // where webhooks are posted: the stand-in for ingest
 	reg       *registry.Client
 	log       *slog.Logger
 }
@@ -51,7 +54,7 @@ func newWorld(t testing.TB, emu emulator.Config) *world {
 	w := &world{t: t, brokers: testenv.Kafka(t), regURL: testenv.Registry(t), prefix: testenv.Prefix(t)}
 	w.log = testLog(t)
 	t.Cleanup(w.deleteTopics)
-	w.startIngest()
+	w.startFront()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -139,28 +142,151 @@ func (w *world) deleteTopics() {
 	}
 }
 
-func (w *world) startIngest() {
+// startFront stands in for ingest: it takes webhooks over HTTP (the
+// emulator's deliveries, the tests' own posts) and writes each to its
+// webhook topic as ingest stores it (schemas.WebhookEventSchema, Confluent
+// framing, key link_id, acks=all) before answering 202. The fetcher is fed
+// through its topics only, so its tests never import another stage.
+func (w *world) startFront() {
 	t := w.t
-	env := map[string]string{"INGEST_ADDR": "127.0.0.1:0", "KAFKA_BROKERS": strings.Join(w.brokers, ","),
-		"SCHEMA_REGISTRY_URL": w.regURL, "TOPIC_PREFIX": w.prefix, "TOPIC_PARTITIONS": "3"}
-	var cfg ingest.Config
-	set := config.New("ingest")
-	cfg.Bind(set)
-	if _, err := set.Parse(nil, func(k string) string { return env[k] }); err != nil {
+	cluster := broker.NewCluster(broker.ClusterConfig{Brokers: w.brokers, Partitions: 3, ClientID: w.prefix + "-front"})
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := cluster.EnsureTopics(ctx, schemas.WebhookTopics(w.prefix)...); err != nil {
 		t.Fatal(err)
 	}
-	srv, err := ingest.New(cfg, w.log, prometheus.NewRegistry())
+	reg, err := registry.New(w.regURL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
-	w.ingestURL = "http://" + srv.Addr()
-	// Ingest registers 23 subjects (each with its compatibility level) before
-	// it is ready: on a loaded two-core host under -race that passed a minute.
-	testenv.Eventually(t, 3*time.Minute, "ingest ready", func() bool { return httpOK(w.ingestURL + "/readyz") })
+	f := &front{prefix: w.prefix, reg: reg, producer: broker.NewProducer(cluster, broker.ProducerConfig{}), codecs: map[string]*registry.Codec{}}
+	t.Cleanup(f.producer.Close)
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /webhooks/belvo", f.webhook)
+	// The fetcher does not read institution status: accepted and dropped.
+	mux.HandleFunc("POST /webhooks/institution-status", func(rw http.ResponseWriter, _ *http.Request) { rw.WriteHeader(http.StatusAccepted) })
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	w.ingestURL = srv.URL
+}
+
+type front struct {
+	prefix   string
+	reg      *registry.Client
+	producer *broker.Producer
+	seq      atomic.Int64
+
+	mu     sync.Mutex
+	codecs map[string]*registry.Codec // topic → its subject's codec
+}
+
+func (f *front) codec(ctx context.Context, topic string) (*registry.Codec, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if c, ok := f.codecs[topic]; ok {
+		return c, nil
+	}
+	c, err := f.reg.Register(ctx, schemas.Subject(topic), schemas.WebhookEventSchema)
+	if err == nil {
+		f.codecs[topic] = c
+	}
+	return c, err
+}
+
+// webhook answers 400 to a body that is not a Belvo webhook, 503 when Kafka
+// or the registry did not take it (the emulator retries, as Belvo does).
+func (f *front) webhook(rw http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		http.Error(rw, err.Error(), http.StatusBadRequest)
+		return
+	}
+	native, err := webhookNative(body, fmt.Sprintf("front-%d", f.seq.Add(1)))
+	if err != nil {
+		http.Error(rw, err.Error(), http.StatusBadRequest)
+		return
+	}
+	typ := native["webhook_type"].(string)
+	topic := schemas.UnknownWebhookTopic(f.prefix)
+	if schemas.IsCatalogueType(typ) {
+		topic = schemas.WebhookTopic(f.prefix, typ)
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
+	defer cancel()
+	c, err := f.codec(ctx, topic)
+	if err == nil {
+		var value []byte
+		if value, err = c.Append(nil, native); err != nil {
+			http.Error(rw, err.Error(), http.StatusBadRequest)
+			return
+		}
+		err = f.producer.Produce(ctx, broker.Message{Topic: topic, Key: []byte(native["link_id"].(string)), Value: value})
+	}
+	if err != nil {
+		http.Error(rw, err.Error(), http.StatusServiceUnavailable)
+		return
+	}
+	rw.WriteHeader(http.StatusAccepted)
+}
+
+// webhookNative is the Avro native value of a webhook body: the envelope's
+// strings, data as its exact text, data.errors typed, other members in
+// extra. Fields the schema defaults (origin) are left to their default.
+func webhookNative(body []byte, requestID string) (map[string]any, error) {
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(body, &members); err != nil {
+		return nil, err
+	}
+	native := map[string]any{"received_at": time.Now(), "ingest_request_id": requestID}
+	for _, name := range []string{"webhook_id", "webhook_type", "webhook_code", "link_id"} {
+		var s string
+		if err := json.Unmarshal(members[name], &s); err != nil || s == "" {
+			return nil, fmt.Errorf("%s must be a non-empty string", name)
+		}
+		native[name] = s
+		delete(members, name)
+	}
+	for _, name := range []string{"process_type", "request_id", "external_id"} {
+		var s *string
+		if err := json.Unmarshal(members[name], &s); err != nil && members[name] != nil {
+			return nil, fmt.Errorf("%s must be a string or null", name)
+		}
+		native[name] = nil
+		if s != nil {
+			native[name] = goavro.Union("string", *s)
+		}
+		delete(members, name)
+	}
+	data := members["data"]
+	delete(members, "data")
+	if data == nil {
+		data = json.RawMessage("null")
+	}
+	native["data"] = string(data)
+	native["errors"] = nil
+	var withErrors struct {
+		Errors []struct{ Code, Message *string }
+	}
+	if json.Unmarshal(data, &withErrors) == nil && len(withErrors.Errors) > 0 {
+		items := make([]any, len(withErrors.Errors))
+		for i, e := range withErrors.Errors {
+			items[i] = map[string]any{"code": optionalUnion(e.Code), "message": optionalUnion(e.Message)}
+		}
+		native["errors"] = goavro.Union("array", items)
+	}
+	native["extra"] = nil
+	if len(members) > 0 {
+		extra, _ := json.Marshal(members) // raw messages re-emitted as sent
+		native["extra"] = goavro.Union("string", string(extra))
+	}
+	return native, nil
+}
+
+func optionalUnion(s *string) any {
+	if s == nil {
+		return nil
+	}
+	return goavro.Union("string", *s)
 }
 
 func httpOK(u string) bool {

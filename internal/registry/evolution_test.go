@@ -1,4 +1,4 @@
-package schemas
+package registry_test
 
 import (
 	"context"
@@ -13,9 +13,16 @@ import (
 	"github.com/finflow/belvo-pipeline/internal/testenv"
 )
 
+// The schemas of package schemas are checked here, by the registry client:
+// schemas itself imports nothing of the module.
+
 // releasedDir holds the schemas of the last release, as they were: the
-// baseline every committed .avsc must stay BACKWARD compatible with.
-const releasedDir = "avro/released"
+// baseline every committed .avsc must stay BACKWARD compatible with;
+// avroDir the current ones.
+var (
+	avroDir     = filepath.Join("..", "..", "schemas", "avro")
+	releasedDir = filepath.Join(avroDir, "released")
+)
 
 // evolution registers the released schema under a subject of its own and
 // asks the real registry whether current could follow it there, at the
@@ -54,7 +61,7 @@ func TestSchemasStayBackwardCompatibleWithTheReleasedOnes(t *testing.T) {
 	if err != nil || len(released) == 0 {
 		t.Fatalf("no released schemas in %s (%v)", releasedDir, err)
 	}
-	current, err := filepath.Glob("avro/*.avsc")
+	current, err := filepath.Glob(filepath.Join(avroDir, "*.avsc"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,8 +72,8 @@ func TestSchemasStayBackwardCompatibleWithTheReleasedOnes(t *testing.T) {
 	for _, p := range released {
 		name := filepath.Base(p)
 		if !isCurrent[name] {
-			t.Errorf("%s was released but avro/%s is gone: its topic still holds records of it. "+
-				"Retire a schema deliberately: delete %s in the release that stops its topic", p, name, p)
+			t.Errorf("%s was released but %s/%s is gone: its topic still holds records of it. "+
+				"Retire a schema deliberately: delete %s in the release that stops its topic", p, avroDir, name, p)
 		}
 	}
 	checked := 0
