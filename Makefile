@@ -38,13 +38,14 @@ vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
 
-## test: set up the services, then run every test (unit and integration) with the race detector,
-## then every fuzz target for TEST_FUZZTIME each (new inputs, beyond the seeds `go test` runs).
+## test: set up the services, then run every test (unit and integration: -tags integration) with
+## the race detector, then every fuzz target for TEST_FUZZTIME each (new inputs, beyond the seeds
+## `go test` runs). BELVO_REQUIRE_SERVICES=1 makes a missing service fail its test, not skip it.
 ## The tests run at a lower CPU priority than the services they share two cores with: a
 ## starved Kafka controller fences its only broker (scripts/kafka.sh).
 TEST_FUZZTIME ?= 5s
 test: up vet k8s-validate
-	$(ENV) BELVO_REQUIRE_SERVICES=1 nice -n 5 $(GO) test -race -count=1 -timeout 40m ./...
+	$(ENV) BELVO_REQUIRE_SERVICES=1 nice -n 5 $(GO) test -tags integration -race -count=1 -timeout 40m ./...
 	FUZZTIME=$(TEST_FUZZTIME) GO=$(GO) nice -n 5 scripts/fuzz.sh
 
 ## fuzz: every fuzz target of the module for FUZZTIME each (default 10s), one after another
@@ -60,7 +61,8 @@ fuzz:
 chaos: up build
 	$(ENV) $(GO) run ./cmd/chaos
 
-## test-unit: the tests that need no service (integration tests skip)
+## test-unit: the tests that need no service. Without -tags integration every test that needs
+## Kafka, the registry or ClickHouse skips (internal/testenv), whether or not `make up` ran.
 test-unit:
 	$(GO) test -race -count=1 ./...
 
@@ -85,10 +87,10 @@ bench-belvo:
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./internal/belvo/
 
 bench-fetcher: up
-	$(ENV) $(GO) test -run '^$$' -bench . -benchtime 5x ./fetcher/
+	$(ENV) $(GO) test -tags integration -run '^$$' -bench . -benchtime 5x ./fetcher/
 
 bench-sink: up
-	$(ENV) $(GO) test -run '^$$' -bench . -benchtime 1x ./sink/ ./internal/records/
+	$(ENV) $(GO) test -tags integration -run '^$$' -bench . -benchtime 1x ./sink/ ./internal/records/
 
 clean: down
 	rm -rf bin .local/kafka .local/registry .local/clickhouse .local/run

@@ -30,6 +30,7 @@ type engine struct {
 
 func newEngine(t *testing.T) *engine {
 	t.Helper()
+	testenv.RequireIntegration(t, "the ClickHouse engine make up installs")
 	root := testenv.Root(t)
 	if _, err := os.Stat(filepath.Join(root, ".local", "venv", "bin", "python")); err != nil {
 		testenv.Require(t, "CLICKHOUSE_ENGINE_NOT_INSTALLED") // skips by hand, fails under make test

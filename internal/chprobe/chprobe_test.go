@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"regexp"
 	"strings"
 	"sync/atomic"
@@ -14,6 +13,8 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/shopspring/decimal"
+
+	"github.com/finflow/belvo-pipeline/internal/testenv"
 )
 
 // The column set mirrors what the sink writes: money as Decimal(38,10), value
@@ -110,10 +111,7 @@ func makeRows(n int, version uint64) []row {
 
 func open(tb testing.TB) driver.Conn {
 	tb.Helper()
-	dsn := os.Getenv("CLICKHOUSE_DSN")
-	if dsn == "" {
-		tb.Skip("CLICKHOUSE_DSN is not set: run scripts/clickhouse.sh start and export CLICKHOUSE_DSN=http://127.0.0.1:8123/belvo")
-	}
+	dsn := testenv.ClickHouse(tb)
 	opts, err := clickhouse.ParseDSN(dsn)
 	if err != nil {
 		tb.Fatalf("parse CLICKHOUSE_DSN: %v", err)

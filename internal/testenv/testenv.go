@@ -2,9 +2,12 @@
 // starts (Kafka, the schema registry, the ClickHouse engine), found through
 // the environment or the .local/env file that `make up` writes.
 //
-// A test that needs a service it cannot find is skipped when run by hand,
-// and fails under `make test`, which sets BELVO_REQUIRE_SERVICES=1: CI must
-// never pass by skipping the integration tests.
+// The build tag decides which tests are integration tests: without
+// -tags integration every service accessor skips its test, whatever
+// .local/env holds. With the tag, a test that needs a service it cannot find
+// is skipped when run by hand, and fails under `make test`, which sets
+// BELVO_REQUIRE_SERVICES=1: CI must never pass by skipping the integration
+// tests.
 package testenv
 
 import (
@@ -65,15 +68,32 @@ func Lookup(t testing.TB, name string) string {
 	return ""
 }
 
-// Require returns the setting name or stops the test: skipped by hand,
+// Require returns the setting name or stops the test: skipped without
+// -tags integration; with it, skipped by hand when the setting is missing,
 // failed under `make test`.
 func Require(t testing.TB, name string) string {
 	t.Helper()
+	RequireIntegration(t, name)
 	v := Lookup(t, name)
 	if v == "" {
 		missing(t, "%s is not set and .local/env lacks it: run `make up`", name)
 	}
 	return v
+}
+
+// RequireIntegration skips the test, which needs what (a service, a program
+// `make up` installs), unless the build has -tags integration. The service
+// accessors call it; a test reaching a service another way calls it first.
+// BELVO_REQUIRE_SERVICES=1 without the tag fails instead: whoever asked for
+// the integration tests must not get a pass made of skips.
+func RequireIntegration(t testing.TB, what string) {
+	t.Helper()
+	if !Integration {
+		if os.Getenv("BELVO_REQUIRE_SERVICES") != "" {
+			t.Fatalf("needs %s: BELVO_REQUIRE_SERVICES is set but the test was built without -tags integration", what)
+		}
+		t.Skipf("needs %s: an integration test, run with -tags integration (make test)", what)
+	}
 }
 
 func missing(t testing.TB, format string, args ...any) {
