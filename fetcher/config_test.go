@@ -89,11 +89,34 @@ func TestRequestConfigValidate(t *testing.T) {
 			return map[string]string{"BELVO_URL": "http://127.0.0.1:8090", "BELVO_SECRET_ID": "id", "BELVO_SECRET_PASSWORD": "pw"}[k]
 		})
 		c.Kind, c.Link = KindAsyncPost, "L"
-		c.Resource, c.DateFrom, c.DateTo = "invoices", "2026-01-01", "2026-02-01"
+		c.Resource, c.DateFrom, c.DateTo, c.Type = "invoices", "2026-01-01", "2026-02-01", "INFLOW"
 		return c
 	}
 	if c := base(); c.Validate() != nil {
 		t.Fatalf("valid request refused: %v", c.Validate())
+	}
+	for name, mutate := range map[string]func(*RequestConfig){
+		"transactions with a range": func(c *RequestConfig) { c.Resource, c.Type = "transactions", "" },
+		"employments without range": func(c *RequestConfig) { c.Resource, c.Type, c.DateFrom, c.DateTo = "employments", "", "", "" },
+		"financial statements":      func(c *RequestConfig) { c.Resource, c.Type, c.DateFrom, c.DateTo = "financial_statements", "", "", "" },
+		"refresh of two resources": func(c *RequestConfig) {
+			c.Kind, c.Resource, c.DateFrom, c.DateTo, c.Type, c.FetchResources = KindRefresh, "", "", "", "", []string{"ACCOUNTS", "TRANSACTIONS"}
+		},
+	} {
+		c := base()
+		mutate(&c)
+		if err := c.Validate(); err != nil {
+			t.Errorf("%s: refused: %v", name, err)
+		}
+	}
+	// The body sent holds only the members the endpoint takes.
+	c := base()
+	c.Resource, c.Type, c.DateFrom, c.DateTo = "financial_statements", "", "", ""
+	if b := c.asyncBody(); len(b) != 1 || b["link"] != "L" {
+		t.Errorf("financial statements body %v, want only link", b)
+	}
+	if b := base().asyncBody(); len(b) != 4 || b["type"] != "INFLOW" || b["date_from"] != "2026-01-01" || b["date_to"] != "2026-02-01" {
+		t.Errorf("invoices body %v", b)
 	}
 	for name, mutate := range map[string]func(*RequestConfig){
 		"no link":                  func(c *RequestConfig) { c.Link = "" },
@@ -102,6 +125,18 @@ func TestRequestConfigValidate(t *testing.T) {
 		"bad type":                 func(c *RequestConfig) { c.Type = "SIDEWAYS" },
 		"unknown kind":             func(c *RequestConfig) { c.Kind = "explode" },
 		"refresh needs a link too": func(c *RequestConfig) { c.Kind, c.Link = KindRefresh, "" },
+		// Each endpoint's body, as the spec declares it (schemas.AsyncBodies).
+		"invoices without type":               func(c *RequestConfig) { c.Type = "" },
+		"transactions without dates":          func(c *RequestConfig) { c.Resource, c.Type, c.DateFrom, c.DateTo = "transactions", "", "", "" },
+		"transactions take no type":           func(c *RequestConfig) { c.Resource = "transactions" },
+		"financial statements take no range":  func(c *RequestConfig) { c.Resource, c.Type = "financial_statements", "" },
+		"employment records take no range":    func(c *RequestConfig) { c.Resource, c.Type = "employment_records", "" },
+		"employments take both dates or none": func(c *RequestConfig) { c.Resource, c.Type, c.DateTo = "employments", "", "" },
+		"refresh of an unknown resource": func(c *RequestConfig) {
+			c.Kind, c.Resource, c.DateFrom, c.DateTo, c.Type, c.FetchResources = KindRefresh, "", "", "", "", []string{"PAYMENTS"}
+		},
+		"fetch resources on an async post": func(c *RequestConfig) { c.FetchResources = []string{"ACCOUNTS"} },
+		"dates on a refresh":               func(c *RequestConfig) { c.Kind, c.Resource, c.Type = KindRefresh, "", "" },
 	} {
 		c := base()
 		mutate(&c)

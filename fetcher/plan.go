@@ -124,6 +124,9 @@ func (p *planner) plan(ev Event, today time.Time) (Plan, error) {
 		pl.Deletions = ids
 		return pl, nil
 	}
+	if pl.HasCount && pl.Announced == 0 && nullRange(row, data) {
+		return pl, nil // Belvo found nothing in a range it sends as null
+	}
 	res, ok := schemas.ResourceByName(row.Resource)
 	if !ok {
 		return Plan{}, fmt.Errorf("catalogue row %s/%s names unknown resource %q", row.Type, row.Code, row.Resource)
@@ -142,6 +145,9 @@ func (p *planner) plan(ev Event, today time.Time) (Plan, error) {
 		}
 	}
 	if row.Action == schemas.Fetch {
+		if err := p.requestRange(ev, res, &q); err != nil {
+			return Plan{}, err
+		}
 		pl.Calls = []Call{{Resource: res, Query: q}}
 		return pl, nil
 	}

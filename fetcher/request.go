@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -43,6 +44,8 @@ type RequestConfig struct {
 	DateFrom string // --date-from YYYY-MM-DD (async-post)
 	DateTo   string // --date-to YYYY-MM-DD (async-post)
 	Type     string // --type INFLOW or OUTFLOW (async-post of invoices)
+
+	FetchResources []string // --fetch-resources: webhook types a refresh is limited to (refresh)
 }
 
 // Bind registers the settings in s.
@@ -58,6 +61,8 @@ func (c *RequestConfig) Bind(s *config.Set) {
 	s.String(&c.DateFrom, "date-from", "", "", "first day to retrieve, YYYY-MM-DD (async-post)")
 	s.String(&c.DateTo, "date-to", "", "", "last day to retrieve, YYYY-MM-DD (async-post)")
 	s.String(&c.Type, "type", "", "", "INFLOW or OUTFLOW (async-post of invoices)")
+	s.Strings(&c.FetchResources, "fetch-resources", "", "", "resources a refresh is limited to, comma-separated webhook types (refresh): "+
+		strings.Join(refreshResources(), ", "))
 	c.Belvo.Bind(s)
 }
 
@@ -68,6 +73,19 @@ func asyncResources() []string {
 			out = append(out, r.Name)
 		}
 	}
+	return out
+}
+
+// refreshResources are the names fetch_resources takes: the webhook types
+// of the resources.
+func refreshResources() []string {
+	var out []string
+	for _, r := range schemas.Resources {
+		if !slices.Contains(out, r.WebhookType) {
+			out = append(out, r.WebhookType)
+		}
+	}
+	slices.Sort(out)
 	return out
 }
 
@@ -85,23 +103,73 @@ func (c *RequestConfig) Validate() error {
 	if c.Link == "" {
 		return config.Invalid("", "link", "is required")
 	}
+	if c.Kind != KindAsyncPost {
+		for name, v := range map[string]string{"resource": c.Resource, "date-from": c.DateFrom, "date-to": c.DateTo, "type": c.Type} {
+			if v != "" {
+				return config.Invalid("", name, "is for async-post only")
+			}
+		}
+	}
+	if c.Kind != KindRefresh && len(c.FetchResources) > 0 {
+		return config.Invalid("", "fetch-resources", "is for refresh only")
+	}
 	switch c.Kind {
-	case KindRefresh, KindDeleteLink:
+	case KindDeleteLink:
+	case KindRefresh:
+		for _, name := range c.FetchResources {
+			if !slices.Contains(refreshResources(), name) {
+				return config.Invalid("", "fetch-resources", "must name resources among %s, got %q", strings.Join(refreshResources(), ", "), name)
+			}
+		}
 	case KindAsyncPost:
-		r, ok := schemas.ResourceByName(c.Resource)
-		if !ok || !r.AsyncPost {
+		body, ok := schemas.AsyncBodyOf(c.Resource)
+		if !ok {
 			return config.Invalid("", "resource", "must be one of %s, got %q", strings.Join(asyncResources(), ", "), c.Resource)
 		}
-		if _, err := belvo.Days(c.DateFrom, c.DateTo); err != nil {
-			return config.Invalid("", "date-from", "%v", err)
-		}
-		if c.Type != "" && c.Type != string(belvo.Inflow) && c.Type != string(belvo.Outflow) {
-			return config.Invalid("", "type", "must be INFLOW or OUTFLOW, got %q", c.Type)
+		if err := c.validateBody(body); err != nil {
+			return err
 		}
 	default:
 		return fmt.Errorf("unknown request kind %q: want %s, %s or %s", c.Kind, KindAsyncPost, KindRefresh, KindDeleteLink)
 	}
 	return c.Belvo.Defaults().Validate()
+}
+
+// validateBody checks the async-post flags against what the resource's
+// POST body takes (schemas.AsyncBodies): a member it requires must be
+// given, one it does not take must not be.
+func (c *RequestConfig) validateBody(body schemas.AsyncBody) error {
+	for _, m := range []struct{ member, flag, value string }{
+		{schemas.BodyDateFrom, "date-from", c.DateFrom}, {schemas.BodyDateTo, "date-to", c.DateTo}, {schemas.BodyType, "type", c.Type},
+	} {
+		switch {
+		case m.value == "" && body.Needs(m.member):
+			return config.Invalid("", m.flag, "is required for %s", body.Resource)
+		case m.value != "" && !body.Takes(m.member):
+			return config.Invalid("", m.flag, "is not taken by %s's POST", body.Resource)
+		}
+	}
+	if c.DateFrom != "" || c.DateTo != "" {
+		if _, err := belvo.Days(c.DateFrom, c.DateTo); err != nil {
+			return config.Invalid("", "date-from", "%v", err)
+		}
+	}
+	if c.Type != "" && c.Type != string(belvo.Inflow) && c.Type != string(belvo.Outflow) {
+		return config.Invalid("", "type", "must be INFLOW or OUTFLOW, got %q", c.Type)
+	}
+	return nil
+}
+
+// asyncBody is the POST body of an async-post request: the members the
+// resource takes, as the spec names them.
+func (c RequestConfig) asyncBody() map[string]string {
+	body := map[string]string{schemas.BodyLink: c.Link}
+	for member, v := range map[string]string{schemas.BodyDateFrom: c.DateFrom, schemas.BodyDateTo: c.DateTo, schemas.BodyType: c.Type} {
+		if v != "" {
+			body[member] = v
+		}
+	}
+	return body
 }
 
 // Requester sends one asynchronous request and records it.
@@ -134,14 +202,15 @@ func NewRequester(cfg RequestConfig, log *slog.Logger, opts ...belvo.Option) (*R
 
 // requestFact is the raw JSON of a requests fact.
 type requestFact struct {
-	BelvoRequestID string `json:"belvo_request_id"`
-	Kind           string `json:"kind"`
-	LinkID         string `json:"link_id"`
-	Resource       string `json:"resource,omitempty"`
-	DateFrom       string `json:"date_from,omitempty"`
-	DateTo         string `json:"date_to,omitempty"`
-	Type           string `json:"type,omitempty"`
-	SentAt         string `json:"sent_at"`
+	BelvoRequestID string   `json:"belvo_request_id"`
+	Kind           string   `json:"kind"`
+	LinkID         string   `json:"link_id"`
+	Resource       string   `json:"resource,omitempty"`
+	DateFrom       string   `json:"date_from,omitempty"`
+	DateTo         string   `json:"date_to,omitempty"`
+	Type           string   `json:"type,omitempty"`
+	FetchResources []string `json:"fetch_resources,omitempty"`
+	SentAt         string   `json:"sent_at"`
 }
 
 // Run sends the request, then records it on the requests topic, keyed by
@@ -163,19 +232,25 @@ func (r *Requester) Run(ctx context.Context) (string, error) {
 	if err := r.cluster.EnsureTopics(ctx, topic); err != nil {
 		return "", err
 	}
+	// The fetcher's state topic, compacted and of one partition as the
+	// fetcher makes it: the range is written there for the webhook answering
+	// the request, whichever role starts first.
+	stTopic := stateTopic(r.cfg.TopicPrefix)
+	compact := broker.NewCluster(broker.ClusterConfig{Brokers: r.cfg.Brokers, Partitions: 1, ReplicationFactor: r.cfg.Replication,
+		TopicConfigs: map[string]string{"cleanup.policy": "compact"}, ClientID: "belvo-request", Security: r.cfg.Kafka})
+	if err := compact.EnsureTopics(ctx, stTopic); err != nil {
+		return "", err
+	}
 	sent := r.now()
 	fact := requestFact{Kind: r.cfg.Kind, LinkID: r.cfg.Link, SentAt: sent.UTC().Format(time.RFC3339Nano)}
 	switch r.cfg.Kind {
 	case KindAsyncPost:
 		res, _ := schemas.ResourceByName(r.cfg.Resource)
-		body := map[string]string{"link": r.cfg.Link, "date_from": r.cfg.DateFrom, "date_to": r.cfg.DateTo}
-		if r.cfg.Type != "" {
-			body["type"] = r.cfg.Type
-		}
 		fact.Resource, fact.DateFrom, fact.DateTo, fact.Type = res.Name, r.cfg.DateFrom, r.cfg.DateTo, r.cfg.Type
-		fact.BelvoRequestID, err = r.belvo.AsyncPost(ctx, res.Path, body)
+		fact.BelvoRequestID, err = r.belvo.AsyncPost(ctx, res.Path, r.cfg.asyncBody())
 	case KindRefresh:
-		fact.BelvoRequestID, err = r.belvo.Refresh(ctx, r.cfg.Link)
+		fact.FetchResources = r.cfg.FetchResources
+		fact.BelvoRequestID, err = r.belvo.Refresh(ctx, r.cfg.Link, r.cfg.FetchResources...)
 	case KindDeleteLink:
 		fact.BelvoRequestID, err = r.belvo.DeleteLink(ctx, r.cfg.Link)
 	}
@@ -191,11 +266,84 @@ func (r *Requester) Run(ctx context.Context) (string, error) {
 	if err != nil {
 		return fact.BelvoRequestID, err
 	}
+	msgs := []broker.Message{{Topic: topic, Key: []byte(fact.BelvoRequestID), Value: value}}
+	if fact.DateFrom != "" {
+		st, _ := json.Marshal(stateEntry{Date: sent.UTC().Format(belvo.DateLayout), Resource: fact.Resource,
+			From: fact.DateFrom, To: fact.DateTo, Type: fact.Type})
+		msgs = append(msgs, broker.Message{Topic: stTopic, Key: []byte(requestKey(fact.BelvoRequestID)), Value: st})
+	}
 	p := broker.NewProducer(r.cluster, broker.ProducerConfig{})
 	defer p.Close()
-	if err := p.Produce(ctx, broker.Message{Topic: topic, Key: []byte(fact.BelvoRequestID), Value: value}); err != nil {
+	if err := p.ProduceAll(ctx, msgs); err != nil {
 		return fact.BelvoRequestID, fmt.Errorf("record request %s: %w", fact.BelvoRequestID, err)
 	}
 	r.log.Info("request sent and recorded", "kind", r.cfg.Kind, "link_id", r.cfg.Link, "request_id", fact.BelvoRequestID)
 	return fact.BelvoRequestID, nil
+}
+
+// requestKey is the state key of an asynchronous request of ours, by
+// Belvo's request_id.
+func requestKey(requestID string) string { return "request|" + requestID }
+
+// requestWait bounds how long an event answering a ranged async POST
+// waits for the request's state entry: the request command writes it
+// right after Belvo's 202, and the webhook may overtake it. Past this, the
+// request is taken for someone else's (or its entry for lost) and the
+// event fetches the whole link, a superset that loses nothing.
+const requestWait = 30 * time.Second
+
+// pendingRequestError is an answer to a request whose range is not known
+// yet: transient, the event runs again after a backoff.
+type pendingRequestError struct{ requestID string }
+
+func (e *pendingRequestError) Error() string {
+	return fmt.Sprintf("the request %s this event answers is not in the state yet", e.requestID)
+}
+
+// processAsyncPost is the process_type of a webhook answering an async POST.
+const processAsyncPost = "async_post"
+
+// requestRange narrows q to the range and type the async POST answered by
+// ev asked for (Belvo's webhook says what it found, not what was asked:
+// fetching the whole link would load records outside the request).
+func (p *planner) requestRange(ev Event, res schemas.Resource, q *belvo.Query) error {
+	body, ok := schemas.AsyncBodyOf(res.Name)
+	if ev.RequestID == "" || !ok || body.RangeFilter == "" {
+		return nil
+	}
+	st, ok := p.previous(requestKey(ev.RequestID))
+	if !ok {
+		if ev.ProcessType == processAsyncPost && time.Since(ev.ReceivedAt) < requestWait {
+			return &pendingRequestError{ev.RequestID}
+		}
+		return nil
+	}
+	if st.Resource != res.Name || st.From == "" {
+		return nil
+	}
+	if err := q.SetFilter(body.RangeFilter, st.From+","+st.To); err != nil {
+		return &planError{err}
+	}
+	if st.Type != "" {
+		if err := q.SetFilter(schemas.FilterType, st.Type); err != nil {
+			return &planError{err}
+		}
+	}
+	return nil
+}
+
+// nullRange reports whether row takes a range from data whose bounds are
+// both null or absent.
+func nullRange(row schemas.Event, data map[string]json.RawMessage) bool {
+	for _, param := range row.Query {
+		if param.From == "" {
+			continue
+		}
+		_, okF, _ := scalarMember(data, param.From)
+		_, okT, _ := scalarMember(data, param.To)
+		if !okF && !okT {
+			return true
+		}
+	}
+	return false
 }

@@ -14,11 +14,17 @@ import (
 	"github.com/finflow/belvo-pipeline/internal/broker"
 )
 
-// stateEntry is the remembered notification of a link and resource.
+// stateEntry is the remembered notification of a link and resource, or,
+// under a requestKey, what an asynchronous request of ours asked for.
 type stateEntry struct {
 	Date      string `json:"date"`       // YYYY-MM-DD of the notification: the next range's d1
 	WebhookID string `json:"webhook_id"` // the notification that wrote it
 	Prev      string `json:"prev"`       // d1 that notification used, so its replay asks the same
+
+	Resource string `json:"resource,omitempty"` // the request's resource
+	From     string `json:"from,omitempty"`     // its date_from and date_to, YYYY-MM-DD
+	To       string `json:"to,omitempty"`
+	Type     string `json:"type,omitempty"` // its type (invoices)
 }
 
 // stateTopic returns the compacted topic of the fetcher's state.

@@ -21,7 +21,7 @@ var requestKinds = map[string]string{
 // and recorded.
 func runRequest(ctx context.Context, env *runEnv, args []string) error {
 	if len(args) == 0 || requestKinds[args[0]] == "" {
-		fmt.Fprintln(env.stdout, "usage: belvo-pipeline request async-post|refresh|delete-link --link L [--resource R --date-from D --date-to D [--type T]]")
+		fmt.Fprintln(env.stdout, "usage: belvo-pipeline request async-post --link L --resource R [--date-from D --date-to D] [--type T] | refresh --link L [--fetch-resources T,...] | delete-link --link L")
 		return fmt.Errorf("request: want a kind: async-post, refresh or delete-link")
 	}
 	cfg := fetcher.RequestConfig{Kind: requestKinds[args[0]]}

@@ -303,10 +303,15 @@ func (c *Client) AsyncPost(ctx context.Context, path string, body any) (string, 
 }
 
 // Refresh triggers a historical update of a link and returns its
-// request_id. Within Belvo's ten-minute cooldown it returns an error for
-// which errors.Is(err, ErrCooldown) holds.
-func (c *Client) Refresh(ctx context.Context, linkID string) (string, error) {
-	return c.requestID(ctx, http.MethodPost, "/api/links/"+url.PathEscape(linkID)+"/refresh/", struct{}{}, false)
+// request_id; fetchResources (webhook types such as TRANSACTIONS), when
+// given, limit it to those resources. Within Belvo's ten-minute cooldown it
+// returns an error for which errors.Is(err, ErrCooldown) holds.
+func (c *Client) Refresh(ctx context.Context, linkID string, fetchResources ...string) (string, error) {
+	var body struct {
+		FetchResources []string `json:"fetch_resources,omitempty"`
+	}
+	body.FetchResources = fetchResources
+	return c.requestID(ctx, http.MethodPost, "/api/links/"+url.PathEscape(linkID)+"/refresh/", body, false)
 }
 
 // DeleteLink deletes a link asynchronously; a link_deleted webhook carrying

@@ -195,7 +195,11 @@ func TestAsyncRequestsRefreshCooldownAndDeletion(t *testing.T) {
 	if last.Method != http.MethodPost || last.Status != http.StatusAccepted {
 		t.Fatalf("last request %+v", last)
 	}
-	if id, err = c.Refresh(t.Context(), link); err != nil || !hex32.MatchString(id) {
+	var ae *belvo.APIError
+	if _, err = c.Refresh(t.Context(), link, "PAYMENTS"); !errors.As(err, &ae) || ae.Status != 400 || ae.Details[0].Field != "fetch_resources" {
+		t.Fatalf("Refresh of an unknown resource: %v, want 400 on fetch_resources", err)
+	}
+	if id, err = c.Refresh(t.Context(), link, "ACCOUNTS", "TRANSACTIONS"); err != nil || !hex32.MatchString(id) {
 		t.Fatalf("Refresh: %q, %v", id, err)
 	}
 	if _, err = c.Refresh(t.Context(), link); !errors.Is(err, belvo.ErrCooldown) {
