@@ -500,7 +500,7 @@ func transientDecode(err error) bool {
 // flush dead-letters, purges and inserts everything pending, then commits
 // the offsets read. Each step is retried until it succeeds or ctx ends;
 // nothing is committed before every insert succeeded.
-func (s *Sink) flush(ctx context.Context, reader *kafka.Reader, p *pending) error {
+func (s *Sink) flush(ctx context.Context, reader committer, p *pending) error {
 	if reader.Stats().Rebalances > 0 {
 		// Partitions may have been someone else's since they were last
 		// checked: re-read what ClickHouse holds before inserting.

@@ -19,18 +19,8 @@ import (
 // engine path and dedup window as schemas.Resource.CreateTable.
 func renderTemplate(name, text string, t Target) (string, error) {
 	tmpl, err := template.New(name).Option("missingkey=error").Funcs(template.FuncMap{
-		"replacing": func(args string) string {
-			if t.Cluster == "" {
-				return "ReplacingMergeTree(" + args + ")"
-			}
-			return "ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}', " + args + ")"
-		},
-		"dedupWindow": func() string {
-			if t.Cluster == "" {
-				return "SETTINGS non_replicated_deduplication_window = " + strconv.Itoa(schemas.DedupWindow)
-			}
-			return "SETTINGS replicated_deduplication_window = " + strconv.Itoa(schemas.DedupWindow)
-		},
+		"replacing":   func(args string) string { return replacing(t.Cluster, args) },
+		"dedupWindow": func() string { return dedupWindow(t.Cluster) },
 	}).Parse(text)
 	if err != nil {
 		return "", err
@@ -38,6 +28,24 @@ func renderTemplate(name, text string, t Target) (string, error) {
 	var b strings.Builder
 	err = tmpl.Execute(&b, struct{ DB, OnCluster string }{schemas.QuoteIdent(t.Database), onCluster(t.Cluster)})
 	return b.String(), err
+}
+
+// replacing is the ReplacingMergeTree engine with args, or its Replicated
+// form on a cluster.
+func replacing(cluster, args string) string {
+	if cluster == "" {
+		return "ReplacingMergeTree(" + args + ")"
+	}
+	return "ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}', " + args + ")"
+}
+
+// dedupWindow is the SETTINGS line that makes insert_deduplication_token
+// work on a table of a single server or a cluster.
+func dedupWindow(cluster string) string {
+	if cluster == "" {
+		return "SETTINGS non_replicated_deduplication_window = " + strconv.Itoa(schemas.DedupWindow)
+	}
+	return "SETTINGS replicated_deduplication_window = " + strconv.Itoa(schemas.DedupWindow)
 }
 
 func onCluster(cluster string) string {

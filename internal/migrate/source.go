@@ -50,11 +50,13 @@ func (m Migration) Text(t Target) (string, error) { return m.render(t) }
 var templateName = regexp.MustCompile(`^(\d{4})_([a-z0-9_]+)\.sql\.tmpl$`)
 
 // Migrations returns every migration in version order: the generated ones
-// (0001 record tables, 0004 freshness view) and the hand-written templates.
+// (0001 record tables, 0004 freshness view, 0008 lineage) and the
+// hand-written templates.
 func Migrations() ([]Migration, error) {
 	out := []Migration{
 		{Version: 1, Name: "record_tables", Repeatable: true, render: func(t Target) (string, error) { return RecordTables(t), nil }},
 		{Version: 4, Name: "freshness_view", Repeatable: true, render: func(t Target) (string, error) { return FreshnessView(t), nil }},
+		{Version: 8, Name: "lineage", Repeatable: true, render: func(t Target) (string, error) { return Lineage(t), nil }},
 	}
 	entries, err := fs.ReadDir(migrations.Templates, ".")
 	if err != nil {
@@ -95,6 +97,7 @@ func GeneratedFiles() map[string]string {
 	return map[string]string{
 		"0001_record_tables.sql":  RecordTables(local),
 		"0004_freshness_view.sql": FreshnessView(local),
+		"0008_lineage.sql":        Lineage(local),
 	}
 }
 
