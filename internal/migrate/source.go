@@ -116,9 +116,7 @@ func RecordTables(t Target) string {
 		head := "CREATE TABLE IF NOT EXISTS " + from
 		ddl = "CREATE TABLE IF NOT EXISTS " + to + strings.TrimPrefix(ddl, head)
 		b.WriteString("\n" + ddl + ";\n")
-		if len(r.Fields) > 0 {
-			b.WriteString("\n" + r.AddColumns(t.Database, t.Cluster) + ";\n")
-		}
+		b.WriteString("\n" + r.AddColumns(t.Database, t.Cluster) + ";\n")
 	}
 	b.WriteString("\n-- Child views: arrays inside records (invoice line items, addresses, ...),\n")
 	b.WriteString("-- one row per element, read from the parent's raw JSON (schemas.Child).\n")

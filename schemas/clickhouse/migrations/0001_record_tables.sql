@@ -160,7 +160,17 @@ ALTER TABLE `belvo`.`accounts`
     ADD COLUMN IF NOT EXISTS `loan_cutting_day` Nullable(String) AFTER `loan_limit_day`,
     ADD COLUMN IF NOT EXISTS `loan_cutting_date` Nullable(String) AFTER `loan_cutting_day`,
     ADD COLUMN IF NOT EXISTS `loan_last_payment_date` Nullable(String) AFTER `loan_cutting_date`,
-    ADD COLUMN IF NOT EXISTS `loan_no_interest_payment` Nullable(Decimal(38, 10)) AFTER `loan_last_payment_date`;
+    ADD COLUMN IF NOT EXISTS `loan_no_interest_payment` Nullable(Decimal(38, 10)) AFTER `loan_last_payment_date`,
+    ADD COLUMN IF NOT EXISTS `raw` String AFTER `loan_no_interest_payment`,
+    ADD COLUMN IF NOT EXISTS `webhook_id` Nullable(String) AFTER `raw`,
+    ADD COLUMN IF NOT EXISTS `request_id` Nullable(String) AFTER `webhook_id`,
+    ADD COLUMN IF NOT EXISTS `fetched_at` DateTime64(6, 'UTC') AFTER `request_id`,
+    ADD COLUMN IF NOT EXISTS `loaded_at` DateTime64(6, 'UTC') DEFAULT now64(6) AFTER `fetched_at`,
+    ADD COLUMN IF NOT EXISTS `topic` LowCardinality(String) AFTER `loaded_at`,
+    ADD COLUMN IF NOT EXISTS `partition` Int32 AFTER `topic`,
+    ADD COLUMN IF NOT EXISTS `offset` Int64 AFTER `partition`,
+    ADD COLUMN IF NOT EXISTS `version` UInt64 AFTER `offset`,
+    ADD COLUMN IF NOT EXISTS `is_deleted` UInt8 AFTER `version`;
 
 CREATE TABLE IF NOT EXISTS `belvo`.`bills`
 (
@@ -201,7 +211,17 @@ ALTER TABLE `belvo`.`bills`
     ADD COLUMN IF NOT EXISTS `is_installment` Nullable(Bool) AFTER `minimum_amount`,
     ADD COLUMN IF NOT EXISTS `internal_identification` Nullable(String) AFTER `is_installment`,
     ADD COLUMN IF NOT EXISTS `collected_at` Nullable(DateTime64(6, 'UTC')) AFTER `internal_identification`,
-    ADD COLUMN IF NOT EXISTS `created_at` Nullable(DateTime64(6, 'UTC')) AFTER `collected_at`;
+    ADD COLUMN IF NOT EXISTS `created_at` Nullable(DateTime64(6, 'UTC')) AFTER `collected_at`,
+    ADD COLUMN IF NOT EXISTS `raw` String AFTER `created_at`,
+    ADD COLUMN IF NOT EXISTS `webhook_id` Nullable(String) AFTER `raw`,
+    ADD COLUMN IF NOT EXISTS `request_id` Nullable(String) AFTER `webhook_id`,
+    ADD COLUMN IF NOT EXISTS `fetched_at` DateTime64(6, 'UTC') AFTER `request_id`,
+    ADD COLUMN IF NOT EXISTS `loaded_at` DateTime64(6, 'UTC') DEFAULT now64(6) AFTER `fetched_at`,
+    ADD COLUMN IF NOT EXISTS `topic` LowCardinality(String) AFTER `loaded_at`,
+    ADD COLUMN IF NOT EXISTS `partition` Int32 AFTER `topic`,
+    ADD COLUMN IF NOT EXISTS `offset` Int64 AFTER `partition`,
+    ADD COLUMN IF NOT EXISTS `version` UInt64 AFTER `offset`,
+    ADD COLUMN IF NOT EXISTS `is_deleted` UInt8 AFTER `version`;
 
 CREATE TABLE IF NOT EXISTS `belvo`.`current_employments`
 (
@@ -240,7 +260,17 @@ ALTER TABLE `belvo`.`current_employments`
     ADD COLUMN IF NOT EXISTS `collected_at` Nullable(DateTime64(6, 'UTC')) AFTER `birth_date`,
     ADD COLUMN IF NOT EXISTS `created_at` Nullable(DateTime64(6, 'UTC')) AFTER `collected_at`,
     ADD COLUMN IF NOT EXISTS `first_name` Nullable(String) AFTER `created_at`,
-    ADD COLUMN IF NOT EXISTS `last_name` Nullable(String) AFTER `first_name`;
+    ADD COLUMN IF NOT EXISTS `last_name` Nullable(String) AFTER `first_name`,
+    ADD COLUMN IF NOT EXISTS `raw` String AFTER `last_name`,
+    ADD COLUMN IF NOT EXISTS `webhook_id` Nullable(String) AFTER `raw`,
+    ADD COLUMN IF NOT EXISTS `request_id` Nullable(String) AFTER `webhook_id`,
+    ADD COLUMN IF NOT EXISTS `fetched_at` DateTime64(6, 'UTC') AFTER `request_id`,
+    ADD COLUMN IF NOT EXISTS `loaded_at` DateTime64(6, 'UTC') DEFAULT now64(6) AFTER `fetched_at`,
+    ADD COLUMN IF NOT EXISTS `topic` LowCardinality(String) AFTER `loaded_at`,
+    ADD COLUMN IF NOT EXISTS `partition` Int32 AFTER `topic`,
+    ADD COLUMN IF NOT EXISTS `offset` Int64 AFTER `partition`,
+    ADD COLUMN IF NOT EXISTS `version` UInt64 AFTER `offset`,
+    ADD COLUMN IF NOT EXISTS `is_deleted` UInt8 AFTER `version`;
 
 CREATE TABLE IF NOT EXISTS `belvo`.`employment_metrics`
 (
@@ -343,7 +373,17 @@ ALTER TABLE `belvo`.`employment_metrics`
     ADD COLUMN IF NOT EXISTS `min_monthly_salary_5y` Nullable(Decimal(38, 10)) AFTER `min_monthly_salary_3y`,
     ADD COLUMN IF NOT EXISTS `max_monthly_salary_1y` Nullable(Decimal(38, 10)) AFTER `min_monthly_salary_5y`,
     ADD COLUMN IF NOT EXISTS `max_monthly_salary_3y` Nullable(Decimal(38, 10)) AFTER `max_monthly_salary_1y`,
-    ADD COLUMN IF NOT EXISTS `max_monthly_salary_5y` Nullable(Decimal(38, 10)) AFTER `max_monthly_salary_3y`;
+    ADD COLUMN IF NOT EXISTS `max_monthly_salary_5y` Nullable(Decimal(38, 10)) AFTER `max_monthly_salary_3y`,
+    ADD COLUMN IF NOT EXISTS `raw` String AFTER `max_monthly_salary_5y`,
+    ADD COLUMN IF NOT EXISTS `webhook_id` Nullable(String) AFTER `raw`,
+    ADD COLUMN IF NOT EXISTS `request_id` Nullable(String) AFTER `webhook_id`,
+    ADD COLUMN IF NOT EXISTS `fetched_at` DateTime64(6, 'UTC') AFTER `request_id`,
+    ADD COLUMN IF NOT EXISTS `loaded_at` DateTime64(6, 'UTC') DEFAULT now64(6) AFTER `fetched_at`,
+    ADD COLUMN IF NOT EXISTS `topic` LowCardinality(String) AFTER `loaded_at`,
+    ADD COLUMN IF NOT EXISTS `partition` Int32 AFTER `topic`,
+    ADD COLUMN IF NOT EXISTS `offset` Int64 AFTER `partition`,
+    ADD COLUMN IF NOT EXISTS `version` UInt64 AFTER `offset`,
+    ADD COLUMN IF NOT EXISTS `is_deleted` UInt8 AFTER `version`;
 
 CREATE TABLE IF NOT EXISTS `belvo`.`employment_records`
 (
@@ -396,7 +436,17 @@ ALTER TABLE `belvo`.`employment_records`
     ADD COLUMN IF NOT EXISTS `birth_date` Nullable(Date32) AFTER `last_name`,
     ADD COLUMN IF NOT EXISTS `email` Nullable(String) AFTER `birth_date`,
     ADD COLUMN IF NOT EXISTS `weeks_redeemed` Nullable(Int64) AFTER `email`,
-    ADD COLUMN IF NOT EXISTS `weeks_reinstated` Nullable(Int64) AFTER `weeks_redeemed`;
+    ADD COLUMN IF NOT EXISTS `weeks_reinstated` Nullable(Int64) AFTER `weeks_redeemed`,
+    ADD COLUMN IF NOT EXISTS `raw` String AFTER `weeks_reinstated`,
+    ADD COLUMN IF NOT EXISTS `webhook_id` Nullable(String) AFTER `raw`,
+    ADD COLUMN IF NOT EXISTS `request_id` Nullable(String) AFTER `webhook_id`,
+    ADD COLUMN IF NOT EXISTS `fetched_at` DateTime64(6, 'UTC') AFTER `request_id`,
+    ADD COLUMN IF NOT EXISTS `loaded_at` DateTime64(6, 'UTC') DEFAULT now64(6) AFTER `fetched_at`,
+    ADD COLUMN IF NOT EXISTS `topic` LowCardinality(String) AFTER `loaded_at`,
+    ADD COLUMN IF NOT EXISTS `partition` Int32 AFTER `topic`,
+    ADD COLUMN IF NOT EXISTS `offset` Int64 AFTER `partition`,
+    ADD COLUMN IF NOT EXISTS `version` UInt64 AFTER `offset`,
+    ADD COLUMN IF NOT EXISTS `is_deleted` UInt8 AFTER `version`;
 
 CREATE TABLE IF NOT EXISTS `belvo`.`employments`
 (
@@ -431,7 +481,17 @@ ALTER TABLE `belvo`.`employments`
     ADD COLUMN IF NOT EXISTS `employer_code` Nullable(String) AFTER `employer_name`,
     ADD COLUMN IF NOT EXISTS `economic_activity` Nullable(String) AFTER `employer_code`,
     ADD COLUMN IF NOT EXISTS `collected_at` Nullable(DateTime64(6, 'UTC')) AFTER `economic_activity`,
-    ADD COLUMN IF NOT EXISTS `created_at` Nullable(DateTime64(6, 'UTC')) AFTER `collected_at`;
+    ADD COLUMN IF NOT EXISTS `created_at` Nullable(DateTime64(6, 'UTC')) AFTER `collected_at`,
+    ADD COLUMN IF NOT EXISTS `raw` String AFTER `created_at`,
+    ADD COLUMN IF NOT EXISTS `webhook_id` Nullable(String) AFTER `raw`,
+    ADD COLUMN IF NOT EXISTS `request_id` Nullable(String) AFTER `webhook_id`,
+    ADD COLUMN IF NOT EXISTS `fetched_at` DateTime64(6, 'UTC') AFTER `request_id`,
+    ADD COLUMN IF NOT EXISTS `loaded_at` DateTime64(6, 'UTC') DEFAULT now64(6) AFTER `fetched_at`,
+    ADD COLUMN IF NOT EXISTS `topic` LowCardinality(String) AFTER `loaded_at`,
+    ADD COLUMN IF NOT EXISTS `partition` Int32 AFTER `topic`,
+    ADD COLUMN IF NOT EXISTS `offset` Int64 AFTER `partition`,
+    ADD COLUMN IF NOT EXISTS `version` UInt64 AFTER `offset`,
+    ADD COLUMN IF NOT EXISTS `is_deleted` UInt8 AFTER `version`;
 
 CREATE TABLE IF NOT EXISTS `belvo`.`financial_statements`
 (
@@ -518,7 +578,17 @@ ALTER TABLE `belvo`.`financial_statements`
     ADD COLUMN IF NOT EXISTS `income_from_continuing_operations` Nullable(Float64) AFTER `income_taxes`,
     ADD COLUMN IF NOT EXISTS `loss_from_continuing_operations` Nullable(Float64) AFTER `income_from_continuing_operations`,
     ADD COLUMN IF NOT EXISTS `discontinued_operations` Nullable(Float64) AFTER `loss_from_continuing_operations`,
-    ADD COLUMN IF NOT EXISTS `net_loss` Nullable(Decimal(38, 10)) AFTER `discontinued_operations`;
+    ADD COLUMN IF NOT EXISTS `net_loss` Nullable(Decimal(38, 10)) AFTER `discontinued_operations`,
+    ADD COLUMN IF NOT EXISTS `raw` String AFTER `net_loss`,
+    ADD COLUMN IF NOT EXISTS `webhook_id` Nullable(String) AFTER `raw`,
+    ADD COLUMN IF NOT EXISTS `request_id` Nullable(String) AFTER `webhook_id`,
+    ADD COLUMN IF NOT EXISTS `fetched_at` DateTime64(6, 'UTC') AFTER `request_id`,
+    ADD COLUMN IF NOT EXISTS `loaded_at` DateTime64(6, 'UTC') DEFAULT now64(6) AFTER `fetched_at`,
+    ADD COLUMN IF NOT EXISTS `topic` LowCardinality(String) AFTER `loaded_at`,
+    ADD COLUMN IF NOT EXISTS `partition` Int32 AFTER `topic`,
+    ADD COLUMN IF NOT EXISTS `offset` Int64 AFTER `partition`,
+    ADD COLUMN IF NOT EXISTS `version` UInt64 AFTER `offset`,
+    ADD COLUMN IF NOT EXISTS `is_deleted` UInt8 AFTER `version`;
 
 CREATE TABLE IF NOT EXISTS `belvo`.`incomes`
 (
@@ -575,7 +645,17 @@ ALTER TABLE `belvo`.`incomes`
     ADD COLUMN IF NOT EXISTS `monthly_average_high_confidence` Nullable(Float64) AFTER `monthly_average_medium_confidence`,
     ADD COLUMN IF NOT EXISTS `total_low_confidence` Nullable(Float64) AFTER `monthly_average_high_confidence`,
     ADD COLUMN IF NOT EXISTS `total_medium_confidence` Nullable(Float64) AFTER `total_low_confidence`,
-    ADD COLUMN IF NOT EXISTS `total_high_confidence` Nullable(Float64) AFTER `total_medium_confidence`;
+    ADD COLUMN IF NOT EXISTS `total_high_confidence` Nullable(Float64) AFTER `total_medium_confidence`,
+    ADD COLUMN IF NOT EXISTS `raw` String AFTER `total_high_confidence`,
+    ADD COLUMN IF NOT EXISTS `webhook_id` Nullable(String) AFTER `raw`,
+    ADD COLUMN IF NOT EXISTS `request_id` Nullable(String) AFTER `webhook_id`,
+    ADD COLUMN IF NOT EXISTS `fetched_at` DateTime64(6, 'UTC') AFTER `request_id`,
+    ADD COLUMN IF NOT EXISTS `loaded_at` DateTime64(6, 'UTC') DEFAULT now64(6) AFTER `fetched_at`,
+    ADD COLUMN IF NOT EXISTS `topic` LowCardinality(String) AFTER `loaded_at`,
+    ADD COLUMN IF NOT EXISTS `partition` Int32 AFTER `topic`,
+    ADD COLUMN IF NOT EXISTS `offset` Int64 AFTER `partition`,
+    ADD COLUMN IF NOT EXISTS `version` UInt64 AFTER `offset`,
+    ADD COLUMN IF NOT EXISTS `is_deleted` UInt8 AFTER `version`;
 
 CREATE TABLE IF NOT EXISTS `belvo`.`investment_transactions`
 (
@@ -660,7 +740,17 @@ ALTER TABLE `belvo`.`investment_transactions`
     ADD COLUMN IF NOT EXISTS `broker_clearing_custody_fee` Nullable(Decimal(38, 10)) AFTER `broker_stock_exchange_fee`,
     ADD COLUMN IF NOT EXISTS `broker_taxes` Nullable(Decimal(38, 10)) AFTER `broker_clearing_custody_fee`,
     ADD COLUMN IF NOT EXISTS `broker_income_tax` Nullable(Decimal(38, 10)) AFTER `broker_taxes`,
-    ADD COLUMN IF NOT EXISTS `broker_net_value` Nullable(Decimal(38, 10)) AFTER `broker_income_tax`;
+    ADD COLUMN IF NOT EXISTS `broker_net_value` Nullable(Decimal(38, 10)) AFTER `broker_income_tax`,
+    ADD COLUMN IF NOT EXISTS `raw` String AFTER `broker_net_value`,
+    ADD COLUMN IF NOT EXISTS `webhook_id` Nullable(String) AFTER `raw`,
+    ADD COLUMN IF NOT EXISTS `request_id` Nullable(String) AFTER `webhook_id`,
+    ADD COLUMN IF NOT EXISTS `fetched_at` DateTime64(6, 'UTC') AFTER `request_id`,
+    ADD COLUMN IF NOT EXISTS `loaded_at` DateTime64(6, 'UTC') DEFAULT now64(6) AFTER `fetched_at`,
+    ADD COLUMN IF NOT EXISTS `topic` LowCardinality(String) AFTER `loaded_at`,
+    ADD COLUMN IF NOT EXISTS `partition` Int32 AFTER `topic`,
+    ADD COLUMN IF NOT EXISTS `offset` Int64 AFTER `partition`,
+    ADD COLUMN IF NOT EXISTS `version` UInt64 AFTER `offset`,
+    ADD COLUMN IF NOT EXISTS `is_deleted` UInt8 AFTER `version`;
 
 CREATE TABLE IF NOT EXISTS `belvo`.`investments`
 (
@@ -765,7 +855,17 @@ ALTER TABLE `belvo`.`investments`
     ADD COLUMN IF NOT EXISTS `voucher_periodicity` LowCardinality(Nullable(String)) AFTER `is_voucher_payment`,
     ADD COLUMN IF NOT EXISTS `voucher_periodicity_additional_info` Nullable(String) AFTER `voucher_periodicity`,
     ADD COLUMN IF NOT EXISTS `debtor_name` Nullable(String) AFTER `voucher_periodicity_additional_info`,
-    ADD COLUMN IF NOT EXISTS `debtor_id_document_number` Nullable(String) AFTER `debtor_name`;
+    ADD COLUMN IF NOT EXISTS `debtor_id_document_number` Nullable(String) AFTER `debtor_name`,
+    ADD COLUMN IF NOT EXISTS `raw` String AFTER `debtor_id_document_number`,
+    ADD COLUMN IF NOT EXISTS `webhook_id` Nullable(String) AFTER `raw`,
+    ADD COLUMN IF NOT EXISTS `request_id` Nullable(String) AFTER `webhook_id`,
+    ADD COLUMN IF NOT EXISTS `fetched_at` DateTime64(6, 'UTC') AFTER `request_id`,
+    ADD COLUMN IF NOT EXISTS `loaded_at` DateTime64(6, 'UTC') DEFAULT now64(6) AFTER `fetched_at`,
+    ADD COLUMN IF NOT EXISTS `topic` LowCardinality(String) AFTER `loaded_at`,
+    ADD COLUMN IF NOT EXISTS `partition` Int32 AFTER `topic`,
+    ADD COLUMN IF NOT EXISTS `offset` Int64 AFTER `partition`,
+    ADD COLUMN IF NOT EXISTS `version` UInt64 AFTER `offset`,
+    ADD COLUMN IF NOT EXISTS `is_deleted` UInt8 AFTER `version`;
 
 CREATE TABLE IF NOT EXISTS `belvo`.`invoices`
 (
@@ -888,7 +988,17 @@ ALTER TABLE `belvo`.`invoices`
     ADD COLUMN IF NOT EXISTS `warnings_code` Nullable(String) AFTER `export_type`,
     ADD COLUMN IF NOT EXISTS `warnings_message` Nullable(String) AFTER `warnings_code`,
     ADD COLUMN IF NOT EXISTS `sender_blacklist_status` LowCardinality(Nullable(String)) AFTER `warnings_message`,
-    ADD COLUMN IF NOT EXISTS `receiver_blacklist_status` LowCardinality(Nullable(String)) AFTER `sender_blacklist_status`;
+    ADD COLUMN IF NOT EXISTS `receiver_blacklist_status` LowCardinality(Nullable(String)) AFTER `sender_blacklist_status`,
+    ADD COLUMN IF NOT EXISTS `raw` String AFTER `receiver_blacklist_status`,
+    ADD COLUMN IF NOT EXISTS `webhook_id` Nullable(String) AFTER `raw`,
+    ADD COLUMN IF NOT EXISTS `request_id` Nullable(String) AFTER `webhook_id`,
+    ADD COLUMN IF NOT EXISTS `fetched_at` DateTime64(6, 'UTC') AFTER `request_id`,
+    ADD COLUMN IF NOT EXISTS `loaded_at` DateTime64(6, 'UTC') DEFAULT now64(6) AFTER `fetched_at`,
+    ADD COLUMN IF NOT EXISTS `topic` LowCardinality(String) AFTER `loaded_at`,
+    ADD COLUMN IF NOT EXISTS `partition` Int32 AFTER `topic`,
+    ADD COLUMN IF NOT EXISTS `offset` Int64 AFTER `partition`,
+    ADD COLUMN IF NOT EXISTS `version` UInt64 AFTER `offset`,
+    ADD COLUMN IF NOT EXISTS `is_deleted` UInt8 AFTER `version`;
 
 CREATE TABLE IF NOT EXISTS `belvo`.`owners`
 (
@@ -953,7 +1063,17 @@ ALTER TABLE `belvo`.`owners`
     ADD COLUMN IF NOT EXISTS `occupation_code` Nullable(String) AFTER `company_id`,
     ADD COLUMN IF NOT EXISTS `occupation_description` Nullable(String) AFTER `occupation_code`,
     ADD COLUMN IF NOT EXISTS `financial_relation_start_date` Nullable(DateTime64(6, 'UTC')) AFTER `occupation_description`,
-    ADD COLUMN IF NOT EXISTS `financial_relation_product_services_additional_info` Nullable(String) AFTER `financial_relation_start_date`;
+    ADD COLUMN IF NOT EXISTS `financial_relation_product_services_additional_info` Nullable(String) AFTER `financial_relation_start_date`,
+    ADD COLUMN IF NOT EXISTS `raw` String AFTER `financial_relation_product_services_additional_info`,
+    ADD COLUMN IF NOT EXISTS `webhook_id` Nullable(String) AFTER `raw`,
+    ADD COLUMN IF NOT EXISTS `request_id` Nullable(String) AFTER `webhook_id`,
+    ADD COLUMN IF NOT EXISTS `fetched_at` DateTime64(6, 'UTC') AFTER `request_id`,
+    ADD COLUMN IF NOT EXISTS `loaded_at` DateTime64(6, 'UTC') DEFAULT now64(6) AFTER `fetched_at`,
+    ADD COLUMN IF NOT EXISTS `topic` LowCardinality(String) AFTER `loaded_at`,
+    ADD COLUMN IF NOT EXISTS `partition` Int32 AFTER `topic`,
+    ADD COLUMN IF NOT EXISTS `offset` Int64 AFTER `partition`,
+    ADD COLUMN IF NOT EXISTS `version` UInt64 AFTER `offset`,
+    ADD COLUMN IF NOT EXISTS `is_deleted` UInt8 AFTER `version`;
 
 CREATE TABLE IF NOT EXISTS `belvo`.`recurring_expenses`
 (
@@ -994,7 +1114,17 @@ ALTER TABLE `belvo`.`recurring_expenses`
     ADD COLUMN IF NOT EXISTS `payment_type` LowCardinality(Nullable(String)) AFTER `category`,
     ADD COLUMN IF NOT EXISTS `average_transaction_amount` Nullable(Decimal(38, 10)) AFTER `payment_type`,
     ADD COLUMN IF NOT EXISTS `median_transaction_amount` Nullable(Decimal(38, 10)) AFTER `average_transaction_amount`,
-    ADD COLUMN IF NOT EXISTS `days_since_last_transaction` Nullable(Int64) AFTER `median_transaction_amount`;
+    ADD COLUMN IF NOT EXISTS `days_since_last_transaction` Nullable(Int64) AFTER `median_transaction_amount`,
+    ADD COLUMN IF NOT EXISTS `raw` String AFTER `days_since_last_transaction`,
+    ADD COLUMN IF NOT EXISTS `webhook_id` Nullable(String) AFTER `raw`,
+    ADD COLUMN IF NOT EXISTS `request_id` Nullable(String) AFTER `webhook_id`,
+    ADD COLUMN IF NOT EXISTS `fetched_at` DateTime64(6, 'UTC') AFTER `request_id`,
+    ADD COLUMN IF NOT EXISTS `loaded_at` DateTime64(6, 'UTC') DEFAULT now64(6) AFTER `fetched_at`,
+    ADD COLUMN IF NOT EXISTS `topic` LowCardinality(String) AFTER `loaded_at`,
+    ADD COLUMN IF NOT EXISTS `partition` Int32 AFTER `topic`,
+    ADD COLUMN IF NOT EXISTS `offset` Int64 AFTER `partition`,
+    ADD COLUMN IF NOT EXISTS `version` UInt64 AFTER `offset`,
+    ADD COLUMN IF NOT EXISTS `is_deleted` UInt8 AFTER `version`;
 
 CREATE TABLE IF NOT EXISTS `belvo`.`risk_insights`
 (
@@ -1481,7 +1611,17 @@ ALTER TABLE `belvo`.`risk_insights`
     ADD COLUMN IF NOT EXISTS `net_cashflow_trend_1m` Nullable(Float64) AFTER `net_cashflow_trend_1w`,
     ADD COLUMN IF NOT EXISTS `net_cashflow_trend_3m` Nullable(Float64) AFTER `net_cashflow_trend_1m`,
     ADD COLUMN IF NOT EXISTS `net_cashflow_trend_6m` Nullable(Float64) AFTER `net_cashflow_trend_3m`,
-    ADD COLUMN IF NOT EXISTS `net_cashflow_trend_12m` Nullable(Float64) AFTER `net_cashflow_trend_6m`;
+    ADD COLUMN IF NOT EXISTS `net_cashflow_trend_12m` Nullable(Float64) AFTER `net_cashflow_trend_6m`,
+    ADD COLUMN IF NOT EXISTS `raw` String AFTER `net_cashflow_trend_12m`,
+    ADD COLUMN IF NOT EXISTS `webhook_id` Nullable(String) AFTER `raw`,
+    ADD COLUMN IF NOT EXISTS `request_id` Nullable(String) AFTER `webhook_id`,
+    ADD COLUMN IF NOT EXISTS `fetched_at` DateTime64(6, 'UTC') AFTER `request_id`,
+    ADD COLUMN IF NOT EXISTS `loaded_at` DateTime64(6, 'UTC') DEFAULT now64(6) AFTER `fetched_at`,
+    ADD COLUMN IF NOT EXISTS `topic` LowCardinality(String) AFTER `loaded_at`,
+    ADD COLUMN IF NOT EXISTS `partition` Int32 AFTER `topic`,
+    ADD COLUMN IF NOT EXISTS `offset` Int64 AFTER `partition`,
+    ADD COLUMN IF NOT EXISTS `version` UInt64 AFTER `offset`,
+    ADD COLUMN IF NOT EXISTS `is_deleted` UInt8 AFTER `version`;
 
 CREATE TABLE IF NOT EXISTS `belvo`.`tax_compliance_status`
 (
@@ -1512,7 +1652,17 @@ ALTER TABLE `belvo`.`tax_compliance_status`
     ADD COLUMN IF NOT EXISTS `outcome` LowCardinality(Nullable(String)) AFTER `rfc`,
     ADD COLUMN IF NOT EXISTS `internal_identification` Nullable(String) AFTER `outcome`,
     ADD COLUMN IF NOT EXISTS `collected_at` Nullable(DateTime64(6, 'UTC')) AFTER `internal_identification`,
-    ADD COLUMN IF NOT EXISTS `created_at` Nullable(DateTime64(6, 'UTC')) AFTER `collected_at`;
+    ADD COLUMN IF NOT EXISTS `created_at` Nullable(DateTime64(6, 'UTC')) AFTER `collected_at`,
+    ADD COLUMN IF NOT EXISTS `raw` String AFTER `created_at`,
+    ADD COLUMN IF NOT EXISTS `webhook_id` Nullable(String) AFTER `raw`,
+    ADD COLUMN IF NOT EXISTS `request_id` Nullable(String) AFTER `webhook_id`,
+    ADD COLUMN IF NOT EXISTS `fetched_at` DateTime64(6, 'UTC') AFTER `request_id`,
+    ADD COLUMN IF NOT EXISTS `loaded_at` DateTime64(6, 'UTC') DEFAULT now64(6) AFTER `fetched_at`,
+    ADD COLUMN IF NOT EXISTS `topic` LowCardinality(String) AFTER `loaded_at`,
+    ADD COLUMN IF NOT EXISTS `partition` Int32 AFTER `topic`,
+    ADD COLUMN IF NOT EXISTS `offset` Int64 AFTER `partition`,
+    ADD COLUMN IF NOT EXISTS `version` UInt64 AFTER `offset`,
+    ADD COLUMN IF NOT EXISTS `is_deleted` UInt8 AFTER `version`;
 
 CREATE TABLE IF NOT EXISTS `belvo`.`tax_retentions`
 (
@@ -1567,7 +1717,17 @@ ALTER TABLE `belvo`.`tax_retentions`
     ADD COLUMN IF NOT EXISTS `total_retained_amount` Nullable(Decimal(38, 10)) AFTER `total_exempt_amount`,
     ADD COLUMN IF NOT EXISTS `collected_at` Nullable(DateTime64(6, 'UTC')) AFTER `total_retained_amount`,
     ADD COLUMN IF NOT EXISTS `created_at` Nullable(DateTime64(6, 'UTC')) AFTER `collected_at`,
-    ADD COLUMN IF NOT EXISTS `cfdi_version` LowCardinality(Nullable(String)) AFTER `created_at`;
+    ADD COLUMN IF NOT EXISTS `cfdi_version` LowCardinality(Nullable(String)) AFTER `created_at`,
+    ADD COLUMN IF NOT EXISTS `raw` String AFTER `cfdi_version`,
+    ADD COLUMN IF NOT EXISTS `webhook_id` Nullable(String) AFTER `raw`,
+    ADD COLUMN IF NOT EXISTS `request_id` Nullable(String) AFTER `webhook_id`,
+    ADD COLUMN IF NOT EXISTS `fetched_at` DateTime64(6, 'UTC') AFTER `request_id`,
+    ADD COLUMN IF NOT EXISTS `loaded_at` DateTime64(6, 'UTC') DEFAULT now64(6) AFTER `fetched_at`,
+    ADD COLUMN IF NOT EXISTS `topic` LowCardinality(String) AFTER `loaded_at`,
+    ADD COLUMN IF NOT EXISTS `partition` Int32 AFTER `topic`,
+    ADD COLUMN IF NOT EXISTS `offset` Int64 AFTER `partition`,
+    ADD COLUMN IF NOT EXISTS `version` UInt64 AFTER `offset`,
+    ADD COLUMN IF NOT EXISTS `is_deleted` UInt8 AFTER `version`;
 
 CREATE TABLE IF NOT EXISTS `belvo`.`tax_returns`
 (
@@ -1646,7 +1806,17 @@ ALTER TABLE `belvo`.`tax_returns`
     ADD COLUMN IF NOT EXISTS `accion_saldo_a_favor` LowCardinality(Nullable(String)) AFTER `pagos_provisionales`,
     ADD COLUMN IF NOT EXISTS `monto_acumulable_dividendos_utilidades` Nullable(Decimal(38, 10)) AFTER `accion_saldo_a_favor`,
     ADD COLUMN IF NOT EXISTS `monto_total_isr_pagado_sociedad` Nullable(Decimal(38, 10)) AFTER `monto_acumulable_dividendos_utilidades`,
-    ADD COLUMN IF NOT EXISTS `credito_fiscal_autorizado_proyectos_investigacion_desarrollo` Nullable(Decimal(38, 10)) AFTER `monto_total_isr_pagado_sociedad`;
+    ADD COLUMN IF NOT EXISTS `credito_fiscal_autorizado_proyectos_investigacion_desarrollo` Nullable(Decimal(38, 10)) AFTER `monto_total_isr_pagado_sociedad`,
+    ADD COLUMN IF NOT EXISTS `raw` String AFTER `credito_fiscal_autorizado_proyectos_investigacion_desarrollo`,
+    ADD COLUMN IF NOT EXISTS `webhook_id` Nullable(String) AFTER `raw`,
+    ADD COLUMN IF NOT EXISTS `request_id` Nullable(String) AFTER `webhook_id`,
+    ADD COLUMN IF NOT EXISTS `fetched_at` DateTime64(6, 'UTC') AFTER `request_id`,
+    ADD COLUMN IF NOT EXISTS `loaded_at` DateTime64(6, 'UTC') DEFAULT now64(6) AFTER `fetched_at`,
+    ADD COLUMN IF NOT EXISTS `topic` LowCardinality(String) AFTER `loaded_at`,
+    ADD COLUMN IF NOT EXISTS `partition` Int32 AFTER `topic`,
+    ADD COLUMN IF NOT EXISTS `offset` Int64 AFTER `partition`,
+    ADD COLUMN IF NOT EXISTS `version` UInt64 AFTER `offset`,
+    ADD COLUMN IF NOT EXISTS `is_deleted` UInt8 AFTER `version`;
 
 CREATE TABLE IF NOT EXISTS `belvo`.`tax_status`
 (
@@ -1723,7 +1893,17 @@ ALTER TABLE `belvo`.`tax_status`
     ADD COLUMN IF NOT EXISTS `locality` Nullable(String) AFTER `suburb`,
     ADD COLUMN IF NOT EXISTS `municipality` Nullable(String) AFTER `locality`,
     ADD COLUMN IF NOT EXISTS `digital_stamp` Nullable(String) AFTER `municipality`,
-    ADD COLUMN IF NOT EXISTS `digital_stamp_chain` Nullable(String) AFTER `digital_stamp`;
+    ADD COLUMN IF NOT EXISTS `digital_stamp_chain` Nullable(String) AFTER `digital_stamp`,
+    ADD COLUMN IF NOT EXISTS `raw` String AFTER `digital_stamp_chain`,
+    ADD COLUMN IF NOT EXISTS `webhook_id` Nullable(String) AFTER `raw`,
+    ADD COLUMN IF NOT EXISTS `request_id` Nullable(String) AFTER `webhook_id`,
+    ADD COLUMN IF NOT EXISTS `fetched_at` DateTime64(6, 'UTC') AFTER `request_id`,
+    ADD COLUMN IF NOT EXISTS `loaded_at` DateTime64(6, 'UTC') DEFAULT now64(6) AFTER `fetched_at`,
+    ADD COLUMN IF NOT EXISTS `topic` LowCardinality(String) AFTER `loaded_at`,
+    ADD COLUMN IF NOT EXISTS `partition` Int32 AFTER `topic`,
+    ADD COLUMN IF NOT EXISTS `offset` Int64 AFTER `partition`,
+    ADD COLUMN IF NOT EXISTS `version` UInt64 AFTER `offset`,
+    ADD COLUMN IF NOT EXISTS `is_deleted` UInt8 AFTER `version`;
 
 CREATE TABLE IF NOT EXISTS `belvo`.`transactions`
 (
@@ -1850,7 +2030,17 @@ ALTER TABLE `belvo`.`transactions`
     ADD COLUMN IF NOT EXISTS `operation_type_additional_info` Nullable(String) AFTER `operation_type`,
     ADD COLUMN IF NOT EXISTS `mcc` Nullable(Int64) AFTER `operation_type_additional_info`,
     ADD COLUMN IF NOT EXISTS `credit_card_bill_id` Nullable(String) AFTER `mcc`,
-    ADD COLUMN IF NOT EXISTS `credit_card_bill_internal_identification` Nullable(String) AFTER `credit_card_bill_id`;
+    ADD COLUMN IF NOT EXISTS `credit_card_bill_internal_identification` Nullable(String) AFTER `credit_card_bill_id`,
+    ADD COLUMN IF NOT EXISTS `raw` String AFTER `credit_card_bill_internal_identification`,
+    ADD COLUMN IF NOT EXISTS `webhook_id` Nullable(String) AFTER `raw`,
+    ADD COLUMN IF NOT EXISTS `request_id` Nullable(String) AFTER `webhook_id`,
+    ADD COLUMN IF NOT EXISTS `fetched_at` DateTime64(6, 'UTC') AFTER `request_id`,
+    ADD COLUMN IF NOT EXISTS `loaded_at` DateTime64(6, 'UTC') DEFAULT now64(6) AFTER `fetched_at`,
+    ADD COLUMN IF NOT EXISTS `topic` LowCardinality(String) AFTER `loaded_at`,
+    ADD COLUMN IF NOT EXISTS `partition` Int32 AFTER `topic`,
+    ADD COLUMN IF NOT EXISTS `offset` Int64 AFTER `partition`,
+    ADD COLUMN IF NOT EXISTS `version` UInt64 AFTER `offset`,
+    ADD COLUMN IF NOT EXISTS `is_deleted` UInt8 AFTER `version`;
 
 CREATE TABLE IF NOT EXISTS `belvo`.`link_events`
 (
@@ -1887,7 +2077,17 @@ ALTER TABLE `belvo`.`link_events`
     ADD COLUMN IF NOT EXISTS `error_message` Nullable(String) AFTER `error_code`,
     ADD COLUMN IF NOT EXISTS `session` Nullable(String) AFTER `error_message`,
     ADD COLUMN IF NOT EXISTS `expiry` Nullable(Int64) AFTER `session`,
-    ADD COLUMN IF NOT EXISTS `received_at` Nullable(DateTime64(6, 'UTC')) AFTER `expiry`;
+    ADD COLUMN IF NOT EXISTS `received_at` Nullable(DateTime64(6, 'UTC')) AFTER `expiry`,
+    ADD COLUMN IF NOT EXISTS `raw` String AFTER `received_at`,
+    ADD COLUMN IF NOT EXISTS `webhook_id` Nullable(String) AFTER `raw`,
+    ADD COLUMN IF NOT EXISTS `request_id` Nullable(String) AFTER `webhook_id`,
+    ADD COLUMN IF NOT EXISTS `fetched_at` DateTime64(6, 'UTC') AFTER `request_id`,
+    ADD COLUMN IF NOT EXISTS `loaded_at` DateTime64(6, 'UTC') DEFAULT now64(6) AFTER `fetched_at`,
+    ADD COLUMN IF NOT EXISTS `topic` LowCardinality(String) AFTER `loaded_at`,
+    ADD COLUMN IF NOT EXISTS `partition` Int32 AFTER `topic`,
+    ADD COLUMN IF NOT EXISTS `offset` Int64 AFTER `partition`,
+    ADD COLUMN IF NOT EXISTS `version` UInt64 AFTER `offset`,
+    ADD COLUMN IF NOT EXISTS `is_deleted` UInt8 AFTER `version`;
 
 CREATE TABLE IF NOT EXISTS `belvo`.`consent_events`
 (
@@ -1924,7 +2124,17 @@ ALTER TABLE `belvo`.`consent_events`
     ADD COLUMN IF NOT EXISTS `institution_display_name` Nullable(String) AFTER `institution`,
     ADD COLUMN IF NOT EXISTS `consent_due_date` Nullable(DateTime64(6, 'UTC')) AFTER `institution_display_name`,
     ADD COLUMN IF NOT EXISTS `message` Nullable(String) AFTER `consent_due_date`,
-    ADD COLUMN IF NOT EXISTS `received_at` Nullable(DateTime64(6, 'UTC')) AFTER `message`;
+    ADD COLUMN IF NOT EXISTS `received_at` Nullable(DateTime64(6, 'UTC')) AFTER `message`,
+    ADD COLUMN IF NOT EXISTS `raw` String AFTER `received_at`,
+    ADD COLUMN IF NOT EXISTS `webhook_id` Nullable(String) AFTER `raw`,
+    ADD COLUMN IF NOT EXISTS `request_id` Nullable(String) AFTER `webhook_id`,
+    ADD COLUMN IF NOT EXISTS `fetched_at` DateTime64(6, 'UTC') AFTER `request_id`,
+    ADD COLUMN IF NOT EXISTS `loaded_at` DateTime64(6, 'UTC') DEFAULT now64(6) AFTER `fetched_at`,
+    ADD COLUMN IF NOT EXISTS `topic` LowCardinality(String) AFTER `loaded_at`,
+    ADD COLUMN IF NOT EXISTS `partition` Int32 AFTER `topic`,
+    ADD COLUMN IF NOT EXISTS `offset` Int64 AFTER `partition`,
+    ADD COLUMN IF NOT EXISTS `version` UInt64 AFTER `offset`,
+    ADD COLUMN IF NOT EXISTS `is_deleted` UInt8 AFTER `version`;
 
 CREATE TABLE IF NOT EXISTS `belvo`.`error_events`
 (
@@ -1957,7 +2167,17 @@ ALTER TABLE `belvo`.`error_events`
     ADD COLUMN IF NOT EXISTS `process_type` LowCardinality(Nullable(String)) AFTER `webhook_code`,
     ADD COLUMN IF NOT EXISTS `error_code` LowCardinality(Nullable(String)) AFTER `process_type`,
     ADD COLUMN IF NOT EXISTS `error_message` Nullable(String) AFTER `error_code`,
-    ADD COLUMN IF NOT EXISTS `received_at` Nullable(DateTime64(6, 'UTC')) AFTER `error_message`;
+    ADD COLUMN IF NOT EXISTS `received_at` Nullable(DateTime64(6, 'UTC')) AFTER `error_message`,
+    ADD COLUMN IF NOT EXISTS `raw` String AFTER `received_at`,
+    ADD COLUMN IF NOT EXISTS `webhook_id` Nullable(String) AFTER `raw`,
+    ADD COLUMN IF NOT EXISTS `request_id` Nullable(String) AFTER `webhook_id`,
+    ADD COLUMN IF NOT EXISTS `fetched_at` DateTime64(6, 'UTC') AFTER `request_id`,
+    ADD COLUMN IF NOT EXISTS `loaded_at` DateTime64(6, 'UTC') DEFAULT now64(6) AFTER `fetched_at`,
+    ADD COLUMN IF NOT EXISTS `topic` LowCardinality(String) AFTER `loaded_at`,
+    ADD COLUMN IF NOT EXISTS `partition` Int32 AFTER `topic`,
+    ADD COLUMN IF NOT EXISTS `offset` Int64 AFTER `partition`,
+    ADD COLUMN IF NOT EXISTS `version` UInt64 AFTER `offset`,
+    ADD COLUMN IF NOT EXISTS `is_deleted` UInt8 AFTER `version`;
 
 CREATE TABLE IF NOT EXISTS `belvo`.`requests`
 (
@@ -1990,7 +2210,17 @@ ALTER TABLE `belvo`.`requests`
     ADD COLUMN IF NOT EXISTS `resource` LowCardinality(Nullable(String)) AFTER `kind`,
     ADD COLUMN IF NOT EXISTS `date_from` Nullable(Date32) AFTER `resource`,
     ADD COLUMN IF NOT EXISTS `date_to` Nullable(Date32) AFTER `date_from`,
-    ADD COLUMN IF NOT EXISTS `sent_at` Nullable(DateTime64(6, 'UTC')) AFTER `date_to`;
+    ADD COLUMN IF NOT EXISTS `sent_at` Nullable(DateTime64(6, 'UTC')) AFTER `date_to`,
+    ADD COLUMN IF NOT EXISTS `raw` String AFTER `sent_at`,
+    ADD COLUMN IF NOT EXISTS `webhook_id` Nullable(String) AFTER `raw`,
+    ADD COLUMN IF NOT EXISTS `request_id` Nullable(String) AFTER `webhook_id`,
+    ADD COLUMN IF NOT EXISTS `fetched_at` DateTime64(6, 'UTC') AFTER `request_id`,
+    ADD COLUMN IF NOT EXISTS `loaded_at` DateTime64(6, 'UTC') DEFAULT now64(6) AFTER `fetched_at`,
+    ADD COLUMN IF NOT EXISTS `topic` LowCardinality(String) AFTER `loaded_at`,
+    ADD COLUMN IF NOT EXISTS `partition` Int32 AFTER `topic`,
+    ADD COLUMN IF NOT EXISTS `offset` Int64 AFTER `partition`,
+    ADD COLUMN IF NOT EXISTS `version` UInt64 AFTER `offset`,
+    ADD COLUMN IF NOT EXISTS `is_deleted` UInt8 AFTER `version`;
 
 CREATE TABLE IF NOT EXISTS `belvo`.`reconciliations`
 (
@@ -2021,7 +2251,17 @@ ALTER TABLE `belvo`.`reconciliations`
     ADD COLUMN IF NOT EXISTS `webhook_code` LowCardinality(Nullable(String)) AFTER `resource`,
     ADD COLUMN IF NOT EXISTS `announced` Nullable(Int64) AFTER `webhook_code`,
     ADD COLUMN IF NOT EXISTS `fetched` Nullable(Int64) AFTER `announced`,
-    ADD COLUMN IF NOT EXISTS `matched` Nullable(Bool) AFTER `fetched`;
+    ADD COLUMN IF NOT EXISTS `matched` Nullable(Bool) AFTER `fetched`,
+    ADD COLUMN IF NOT EXISTS `raw` String AFTER `matched`,
+    ADD COLUMN IF NOT EXISTS `webhook_id` Nullable(String) AFTER `raw`,
+    ADD COLUMN IF NOT EXISTS `request_id` Nullable(String) AFTER `webhook_id`,
+    ADD COLUMN IF NOT EXISTS `fetched_at` DateTime64(6, 'UTC') AFTER `request_id`,
+    ADD COLUMN IF NOT EXISTS `loaded_at` DateTime64(6, 'UTC') DEFAULT now64(6) AFTER `fetched_at`,
+    ADD COLUMN IF NOT EXISTS `topic` LowCardinality(String) AFTER `loaded_at`,
+    ADD COLUMN IF NOT EXISTS `partition` Int32 AFTER `topic`,
+    ADD COLUMN IF NOT EXISTS `offset` Int64 AFTER `partition`,
+    ADD COLUMN IF NOT EXISTS `version` UInt64 AFTER `offset`,
+    ADD COLUMN IF NOT EXISTS `is_deleted` UInt8 AFTER `version`;
 
 -- Child views: arrays inside records (invoice line items, addresses, ...),
 -- one row per element, read from the parent's raw JSON (schemas.Child).
