@@ -28,6 +28,8 @@ const (
 	EnvStallTimeout    = "FETCHER_STALL_TIMEOUT"
 	EnvAdminAddr       = "FETCHER_ADMIN_ADDR"
 	EnvCompression     = "FETCHER_COMPRESSION"
+	EnvSweepInterval   = "FETCHER_SWEEP_INTERVAL"
+	EnvSweepGrace      = "FETCHER_SWEEP_GRACE"
 )
 
 // Config is everything the fetcher needs. Bind fills it from flags and env;
@@ -51,6 +53,8 @@ type Config struct {
 	StallTimeout    time.Duration   // FETCHER_STALL_TIMEOUT: lag without progress this long recreates the reader, twice this long fails /readyz, default 60s
 	AdminAddr       string          // FETCHER_ADMIN_ADDR: healthz/readyz/metrics listener, default :9101
 	Compression     string          // FETCHER_COMPRESSION of the record batches it produces: none, gzip, snappy, lz4 (default) or zstd
+	SweepInterval   time.Duration   // FETCHER_SWEEP_INTERVAL: how often one replica sweeps every link for records no webhook announced (sweep.go); 0, the default, is off
+	SweepGrace      time.Duration   // FETCHER_SWEEP_GRACE: records created this recently are fetched by a sweep but not counted missed yet, default 1h
 	Belvo           belvo.Config    // BELVO_*: the API client
 
 	// SCHEMA_REGISTRY_*: the registry's URL, credentials, CA and the
@@ -83,6 +87,10 @@ func (c *Config) Bind(s *config.Set) {
 	s.Duration(&c.StallTimeout, "stall-timeout", EnvStallTimeout, time.Minute, "lag without progress (no event read, page fetched or offset committed) this long recreates the Kafka reader; twice this long turns /readyz to 503")
 	s.String(&c.AdminAddr, "admin-addr", EnvAdminAddr, ":9101", "listen address of /healthz, /readyz and /metrics")
 	s.String(&c.Compression, "compression", EnvCompression, "lz4", "compression of produced record batches: none, gzip, snappy, lz4 or zstd")
+	s.Duration(&c.SweepInterval, "sweep-interval", EnvSweepInterval, 0,
+		"how often one replica lists the links and fetches what is new since each link's watermark, counting records no webhook announced (e.g. 24h); 0 is off")
+	s.Duration(&c.SweepGrace, "sweep-grace", EnvSweepGrace, time.Hour,
+		"records created less than this before a sweep are fetched but not yet counted as missed: their webhook may still be on its way")
 	c.Privacy.Bind(s)
 	c.Belvo.Bind(s)
 }
@@ -134,6 +142,12 @@ func (c *Config) Validate() error {
 		if d.v <= 0 {
 			return config.Invalid(d.env, d.flag, "must be positive, got %v", d.v)
 		}
+	}
+	if c.SweepInterval < 0 {
+		return config.Invalid(EnvSweepInterval, "sweep-interval", "must not be negative (0 is off), got %v", c.SweepInterval)
+	}
+	if c.SweepGrace < 0 {
+		return config.Invalid(EnvSweepGrace, "sweep-grace", "must not be negative, got %v", c.SweepGrace)
 	}
 	if c.ShutdownTimeout < 0 {
 		return config.Invalid(EnvShutdownTimeout, "shutdown-timeout", "must not be negative, got %v", c.ShutdownTimeout)

@@ -412,6 +412,9 @@ func (f *Fetcher) runPlan(ctx context.Context, ev Event, pl Plan) error {
 			return err
 		}
 	}
+	if err := f.settleMarks(ctx, ev); err != nil {
+		return err
+	}
 	if pl.State != nil {
 		return f.state.put(ctx, pl.State.Key, pl.State.Entry)
 	}
@@ -455,6 +458,7 @@ func (f *Fetcher) fetch(ctx context.Context, ev Event, call Call, lineage record
 	for p := range pages {
 		lineage.FetchedAt = f.now()
 		msgs, arenas := f.convertPage(ev, call, out, p, lineage)
+		f.observePage(ev, call, p)
 		served += len(p.Records)
 		if acked != nil {
 			if err := <-acked; err != nil {

@@ -46,6 +46,7 @@ type Fetcher struct {
 	readErrs *broker.ReadErrors
 	rejoin   atomic.Pointer[func()] // ends the current consumer session to recreate its reader
 	privacy  *privacy.Protector     // nil with PRIVACY_MODE=off, see privacy.go
+	sweep    *sweeper               // nil with FETCHER_SWEEP_INTERVAL=0, see sweep.go
 }
 
 // Option changes a dependency of a Fetcher, for tests.
@@ -84,6 +85,9 @@ func New(cfg Config, log *slog.Logger, reg *prometheus.Registry, opts ...Option)
 		return nil, err // Validate built it once already
 	}
 	f.metrics = newMetrics(reg, func() float64 { return float64(f.offsets.inFlight()) })
+	if cfg.SweepInterval > 0 {
+		f.sweep = newSweeper(reg)
+	}
 	// The limiter starts at nothing: shareBudget hands it this member's
 	// share of the deployment's budget once the group is known.
 	f.share = newShare(cfg.Belvo.RateLimit, cfg.Belvo.RateInterval, log)
@@ -133,6 +137,7 @@ func (f *Fetcher) Run(ctx context.Context) error {
 		cg, cctx := errgroup.WithContext(gctx)
 		cg.Go(func() error { return f.state.tail(cctx) })
 		cg.Go(func() error { return f.consume(cctx) })
+		cg.Go(func() error { return f.sweepLoop(cctx) })
 		cg.Go(func() error {
 			f.shareBudget(cctx, f.share, min(f.cfg.Belvo.RateInterval/10, 2*time.Second))
 			return nil

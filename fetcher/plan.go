@@ -85,6 +85,9 @@ func (p *planner) plan(ev Event, today time.Time) (Plan, error) {
 		// webhooks.md: error events are recorded, never fetched.
 		return Plan{Fact: factErrors, ErrCode: ev.Errors[0].Code, ErrMsg: ev.Errors[0].Message}, nil
 	}
+	if ev.Origin == schemas.OriginSweep {
+		return planSweep(ev) // no catalogue row: see sweep.go
+	}
 	row, ok := schemas.Lookup(ev.Type, ev.Code)
 	if !ok {
 		return Plan{Fact: factErrors, ErrCode: unknownEventCode,
