@@ -2,6 +2,7 @@ package fetcher
 
 import (
 	"context"
+	"encoding/json"
 	"net/url"
 	"strings"
 	"testing"
@@ -62,12 +63,25 @@ func TestRequestsAreRecordedAndCorrelated(t *testing.T) {
 	}
 
 	// The emulator answers the POST with a webhook carrying postID; the
-	// fetcher lists the link's transactions for it.
-	want, err := w.emu.Records("transactions", url.Values{"link": {links[0].ID}})
+	// fetcher lists the link's transactions of the requested range for it.
+	want, err := w.emu.Records("transactions", url.Values{"link": {links[0].ID}, "value_date__range": {"2026-10-01,2026-11-20"}})
 	if err != nil {
 		t.Fatal(err)
 	}
+	all, _ := w.emu.Records("transactions", url.Values{"link": {links[0].ID}})
+	if len(want) == 0 || len(want) == len(all) {
+		t.Fatalf("the range holds %d of the link's %d transactions: the test proves nothing", len(want), len(all))
+	}
+	inRange := map[string]bool{}
+	for _, raw := range want {
+		var rec struct{ ID string }
+		json.Unmarshal(raw, &rec)
+		inRange[rec.ID] = true
+	}
 	for _, r := range w.records("transactions", len(want), 60*time.Second) {
+		if !inRange[r.str(schemas.FieldID)] {
+			t.Fatalf("transaction %s is outside the requested range", r.str(schemas.FieldID))
+		}
 		if r.str(schemas.FieldRequestID) != postID {
 			t.Fatalf("transaction %s request_id %q, want %q", r.str(schemas.FieldID), r.str(schemas.FieldRequestID), postID)
 		}
