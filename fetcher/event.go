@@ -25,6 +25,9 @@ type Event struct {
 	ReceivedAt      time.Time
 	IngestRequestID string
 	Origin          string // schemas.OriginWebhook, OriginBackfill or OriginSweep
+	// EventKey tells apart events Belvo sent under one webhook_id
+	// (schemas.EventKey); a retry has the same.
+	EventKey string
 }
 
 // WebhookError is one entry of data.errors.
@@ -33,61 +36,24 @@ type WebhookError struct {
 	Message string `json:"message"`
 }
 
-// decodeEvent reads the native value of a WebhookEvent record. Unions come
-// as nil or a one-entry map keyed by the branch, as goavro decodes them.
+// decodeEvent reads the native value of a WebhookEvent record, of any
+// version of the envelope (schemas.DecodeWebhookEvent).
 func decodeEvent(native any) (Event, error) {
-	m, ok := native.(map[string]any)
-	if !ok {
-		return Event{}, fmt.Errorf("webhook event is a %T, not a record", native)
-	}
-	var ev Event
-	var err error
-	str := func(name string) string {
-		if err != nil {
-			return ""
-		}
-		s, ok := m[name].(string)
-		if !ok {
-			err = fmt.Errorf("webhook event field %s is %T, not a string", name, m[name])
-		}
-		return s
-	}
-	ev.WebhookID = str("webhook_id")
-	ev.Type = str("webhook_type")
-	ev.Code = str("webhook_code")
-	ev.LinkID = str("link_id")
-	data := str("data")
-	ev.IngestRequestID = str("ingest_request_id")
+	w, err := schemas.DecodeWebhookEvent(native)
 	if err != nil {
 		return Event{}, err
 	}
-	ev.Data = json.RawMessage(data)
+	ev := Event{WebhookID: w.WebhookID, Type: w.WebhookType, Code: w.WebhookCode, ProcessType: deref(w.ProcessType),
+		LinkID: w.LinkID, RequestID: deref(w.RequestID), ExternalID: w.ExternalID, Data: json.RawMessage(w.Data),
+		ReceivedAt: w.ReceivedAt, IngestRequestID: w.IngestRequestID, Origin: w.Origin, EventKey: w.EventKey}
 	if !json.Valid(ev.Data) {
 		return Event{}, fmt.Errorf("webhook %s: data is not JSON", ev.WebhookID)
 	}
-	ev.ProcessType, _ = union(m["process_type"]).(string)
-	ev.RequestID, _ = union(m["request_id"]).(string)
-	if s, ok := union(m["external_id"]).(string); ok {
-		ev.ExternalID = &s
+	if w.Extra != nil && json.Valid([]byte(*w.Extra)) {
+		ev.Extra = json.RawMessage(*w.Extra)
 	}
-	if s, ok := union(m["extra"]).(string); ok && json.Valid([]byte(s)) {
-		ev.Extra = json.RawMessage(s)
-	}
-	// Events written before the origin field came from Belvo.
-	ev.Origin = schemas.OriginWebhook
-	if o, ok := m["origin"].(string); ok && o != "" {
-		ev.Origin = o
-	}
-	if t, ok := m["received_at"].(time.Time); ok {
-		ev.ReceivedAt = t.UTC()
-	}
-	if list, ok := union(m["errors"]).([]any); ok {
-		for _, item := range list {
-			e, _ := item.(map[string]any)
-			code, _ := union(e["code"]).(string)
-			msg, _ := union(e["message"]).(string)
-			ev.Errors = append(ev.Errors, WebhookError{Code: code, Message: msg})
-		}
+	for _, e := range w.Errors {
+		ev.Errors = append(ev.Errors, WebhookError{Code: deref(e.Code), Message: deref(e.Message)})
 	}
 	if len(ev.Errors) == 0 {
 		// Ingest types data.errors when it is a list of objects; an errors
@@ -97,13 +63,11 @@ func decodeEvent(native any) (Event, error) {
 	return ev, nil
 }
 
-func union(v any) any {
-	if m, ok := v.(map[string]any); ok && len(m) == 1 {
-		for _, inner := range m {
-			return inner
-		}
+func deref(s *string) string {
+	if s == nil {
+		return ""
 	}
-	return v
+	return *s
 }
 
 // dataErrors returns a placeholder error when data has a non-null errors

@@ -31,7 +31,10 @@ func (e *badRequest) Error() string {
 // webhook is a parsed Belvo data webhook.
 type webhook struct {
 	ID, Type, Code, LinkID string
-	native                 map[string]any
+	// Key is the event's identity (schemas.EventKey): what dedup and the
+	// downstream tables tell events apart by.
+	Key    string
+	native map[string]any
 }
 
 // parseWebhook checks a Belvo webhook body and builds its Avro native value.
@@ -72,34 +75,26 @@ func parseWebhook(body []byte, requestID string, received time.Time) (*webhook, 
 	if msg := notUTF8(body); msg != "" {
 		return nil, &badRequest{Code: "invalid_json", Msg: msg}
 	}
-	w := &webhook{}
-	if w.ID, err = requiredString("webhook_id", env.id); err != nil {
+	ev := schemas.WebhookEvent{ReceivedAt: received, IngestRequestID: requestID, Origin: schemas.OriginWebhook}
+	if ev.WebhookID, err = requiredString("webhook_id", env.id); err != nil {
 		return nil, err
 	}
-	if w.Type, err = requiredString("webhook_type", env.typ); err != nil {
+	if ev.WebhookType, err = requiredString("webhook_type", env.typ); err != nil {
 		return nil, err
 	}
-	if w.Code, err = requiredString("webhook_code", env.code); err != nil {
+	if ev.WebhookCode, err = requiredString("webhook_code", env.code); err != nil {
 		return nil, err
 	}
-	if w.LinkID, err = requiredString("link_id", env.link); err != nil {
+	if ev.LinkID, err = requiredString("link_id", env.link); err != nil {
 		return nil, err
 	}
-	native := make(map[string]any, 12)
-	native["webhook_id"] = w.ID
-	native["webhook_type"] = w.Type
-	native["webhook_code"] = w.Code
-	native["link_id"] = w.LinkID
-	native["received_at"] = received
-	native["ingest_request_id"] = requestID
-	native["origin"] = schemas.OriginWebhook
-	if native["process_type"], err = optionalString("process_type", env.process); err != nil {
+	if ev.ProcessType, err = optionalString("process_type", env.process); err != nil {
 		return nil, err
 	}
-	if native["request_id"], err = optionalString("request_id", env.request); err != nil {
+	if ev.RequestID, err = optionalString("request_id", env.request); err != nil {
 		return nil, err
 	}
-	if native["external_id"], err = optionalString("external_id", env.external); err != nil {
+	if ev.ExternalID, err = optionalString("external_id", env.external); err != nil {
 		return nil, err
 	}
 	data := env.data
@@ -110,16 +105,15 @@ func parseWebhook(body []byte, requestID string, received time.Time) (*webhook, 
 	}
 	switch {
 	case string(data) == "null":
-		native["errors"] = nil
 	case data[0] == '{':
-		native["errors"] = typedErrors(data)
+		ev.Errors = typedErrors(data)
 	default:
 		return nil, &badRequest{Code: "invalid_field", Field: "data", Msg: "must be a JSON object or null"}
 	}
-	native["data"] = string(data)
-	native["extra"] = extraMembers(env.extra)
-	w.native = native
-	return w, nil
+	ev.Data = string(data)
+	ev.Extra = extraMembers(env.extra)
+	ev.EventKey = schemas.EventKey(&ev)
+	return &webhook{ID: ev.WebhookID, Type: ev.WebhookType, Code: ev.WebhookCode, LinkID: ev.LinkID, Key: ev.EventKey, native: ev.Native()}, nil
 }
 
 func requiredString(name string, raw []byte) (string, error) {
@@ -136,8 +130,8 @@ func requiredString(name string, raw []byte) (string, error) {
 	return s, nil
 }
 
-// optionalString returns the Avro union value of a nullable string member.
-func optionalString(name string, raw []byte) (any, error) {
+// optionalString returns a nullable string member, nil for null.
+func optionalString(name string, raw []byte) (*string, error) {
 	if raw == nil || string(raw) == "null" {
 		return nil, nil
 	}
@@ -145,13 +139,13 @@ func optionalString(name string, raw []byte) (any, error) {
 	if err != nil {
 		return nil, &badRequest{Code: "invalid_field", Field: name, Msg: "must be a string or null"}
 	}
-	return goavro.Union("string", s), nil
+	return &s, nil
 }
 
 // typedErrors extracts data.errors of an error event. Entries that do not
 // have the documented shape are skipped here; data keeps them verbatim.
 // Only error events pay for decoding: other data is scanned, not decoded.
-func typedErrors(data []byte) any {
+func typedErrors(data []byte) []schemas.WebhookError {
 	var list []byte
 	_ = eachMember(data, func(key string, raw []byte) error {
 		if key == "errors" {
@@ -166,23 +160,23 @@ func typedErrors(data []byte) any {
 	if json.Unmarshal(list, &errs) != nil {
 		return nil
 	}
-	items := make([]any, 0, len(errs))
+	items := make([]schemas.WebhookError, 0, len(errs))
 	for _, e := range errs {
-		items = append(items, map[string]any{"code": unionString(e["code"]), "message": unionString(e["message"])})
+		items = append(items, schemas.WebhookError{Code: stringOrNil(e["code"]), Message: stringOrNil(e["message"])})
 	}
-	return goavro.Union("array", items)
+	return items
 }
 
-func unionString(v any) any {
+func stringOrNil(v any) *string {
 	if s, ok := v.(string); ok {
-		return goavro.Union("string", s)
+		return &s
 	}
 	return nil
 }
 
 // extraMembers keeps members outside the documented envelope as a JSON
 // object, in the order sent.
-func extraMembers(extra [][2][]byte) any {
+func extraMembers(extra [][2][]byte) *string {
 	if len(extra) == 0 {
 		return nil
 	}
@@ -198,7 +192,8 @@ func extraMembers(extra [][2][]byte) any {
 		b.Write(kv[1])
 	}
 	b.WriteByte('}')
-	return goavro.Union("string", b.String())
+	out := b.String()
+	return &out
 }
 
 // bodyProblem is the message of eachMember's refusal. A syntax error is

@@ -166,19 +166,24 @@ func webhookEvent(id, typ, link string, received time.Time, errs []any) map[stri
 	}
 }
 
-// Every webhook is audited once per webhook_id: a retried delivery of the
-// same event collapses to its first receipt; error events keep their codes;
-// institution-status events land in their own table.
-func TestWebhookEventsAreAuditedOncePerID(t *testing.T) {
+// Every webhook is audited once per event (schemas.EventKey): a retried
+// delivery of the same event collapses to its first receipt, another event
+// under the same webhook_id (Belvo's examples do that) keeps its own row;
+// error events keep their codes; institution-status events land in their
+// own table.
+func TestWebhookEventsAreAuditedOncePerEvent(t *testing.T) {
 	h := newHarness(t)
 	run := h.start(nil, nil)
 	topic := schemas.WebhookTopic(h.prefix, "ACCOUNTS")
 	c := h.codec(topic, schemas.WebhookEventSchema)
 	first := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	otherData := webhookEvent("wh-1", "ACCOUNTS", "link-a", first.Add(2*time.Minute), nil)
+	otherData["data"] = `{"total_accounts":3}`
 	for _, ev := range []map[string]any{
 		webhookEvent("wh-1", "ACCOUNTS", "link-a", first, nil),
 		webhookEvent("wh-2", "ACCOUNTS", "link-a", first, []any{map[string]any{"code": map[string]any{"string": "institution_down"}, "message": nil}}),
 		webhookEvent("wh-1", "ACCOUNTS", "link-a", first.Add(time.Minute), nil), // Belvo's retry
+		otherData, // another event under the same id
 	} {
 		v, err := c.Append(nil, ev)
 		if err != nil {
@@ -188,11 +193,14 @@ func TestWebhookEventsAreAuditedOncePerID(t *testing.T) {
 		// One at a time so each lands in its own part and FINAL has work.
 		h.waitCount(h.count("SELECT count() FROM DB.webhook_events")+1, 60*time.Second, "SELECT count() FROM DB.webhook_events")
 	}
-	if got := h.count("SELECT count() FROM DB.webhook_events FINAL"); got != 2 {
-		t.Fatalf("%d audited events, want 2", got)
+	if got := h.count("SELECT count() FROM DB.webhook_events FINAL"); got != 3 {
+		t.Fatalf("%d audited events, want 3", got)
+	}
+	if got := h.count("SELECT count() FROM DB.webhook_events FINAL WHERE webhook_id = 'wh-1' AND origin = 'webhook' AND startsWith(event_key, 'wh-1:')"); got != 2 {
+		t.Fatalf("%d events of wh-1 with their own keys, want 2", got)
 	}
 	var received time.Time
-	if err := h.ch.QueryRow(context.Background(), "SELECT received_at FROM `"+h.db+"`.webhook_events FINAL WHERE webhook_id = 'wh-1'").Scan(&received); err != nil {
+	if err := h.ch.QueryRow(context.Background(), "SELECT received_at FROM `"+h.db+"`.webhook_events FINAL WHERE webhook_id = 'wh-1' AND data = '{\"total_accounts\":2}'").Scan(&received); err != nil {
 		t.Fatal(err)
 	}
 	if !received.Equal(first) {

@@ -87,11 +87,18 @@ func routes(db, prefix string) (map[string]*table, []*table, error) {
 
 const linkEventsTable = "link_events"
 
-var webhookEventColumns = []string{
-	"webhook_id", "webhook_type", "webhook_code", "process_type", "link_id", "request_id", "external_id",
-	"data", "errors_code", "errors_message", "extra", "received_at", "ingest_request_id", "origin",
-	schemas.ColumnTopic, schemas.ColumnPartition, schemas.ColumnOffset, schemas.ColumnVersion,
-}
+// webhookEventColumns are the columns of webhook_events the sink inserts:
+// those the envelope's description gives (schemas.EnvelopeColumns), less
+// the ones the server fills.
+var webhookEventColumns = func() []string {
+	var cols []string
+	for _, c := range schemas.EnvelopeColumns() {
+		if c.Default == "" {
+			cols = append(cols, c.Name)
+		}
+	}
+	return cols
+}()
 
 var institutionStatusColumns = []string{
 	"event_key", "page_id", "incident_id", "incident_name", "incident_status", "incident_updated_at",
@@ -105,28 +112,32 @@ func firstWins(received time.Time) uint64 {
 	return uint64(math.MaxInt64 - received.UnixMicro())
 }
 
+// webhookEventRow is the row of a webhook record: the envelope's values in
+// its description's order, then the lineage columns, named.
 func webhookEventRow(dst []any, n map[string]any, pos records.Position) ([]any, error) {
-	var f fields
-	id := f.str(n, "webhook_id")
-	received := f.time(n, "received_at")
-	codes, messages := f.recordArray(n, "errors", "code", "message")
-	dst = append(dst[:0], id, f.str(n, "webhook_type"), f.str(n, "webhook_code"), f.opt(n, "process_type"),
-		f.str(n, "link_id"), f.opt(n, "request_id"), f.opt(n, "external_id"), f.str(n, "data"),
-		codes, messages, f.opt(n, "extra"), received, f.str(n, "ingest_request_id"), origin(n),
-		pos.Topic, pos.Partition, pos.Offset, firstWins(received))
-	if f.err == nil && id == "" {
-		f.err = errors.New("webhook_id is empty")
+	ev, err := schemas.DecodeWebhookEvent(n)
+	if err != nil {
+		return dst, fmt.Errorf("webhook event: %w", err)
 	}
-	return dst, f.wrap("webhook event")
-}
-
-// origin reads the envelope's origin; records written before the field
-// existed came from Belvo's webhooks.
-func origin(n map[string]any) string {
-	if o, ok := n["origin"].(string); ok && o != "" {
-		return o
+	if ev.WebhookID == "" {
+		return dst, errors.New("webhook event: webhook_id is empty")
 	}
-	return schemas.OriginWebhook
+	dst = ev.Values(dst[:0])
+	for _, c := range webhookEventColumns[len(dst):] {
+		switch c {
+		case schemas.ColumnTopic:
+			dst = append(dst, pos.Topic)
+		case schemas.ColumnPartition:
+			dst = append(dst, pos.Partition)
+		case schemas.ColumnOffset:
+			dst = append(dst, pos.Offset)
+		case schemas.ColumnVersion:
+			dst = append(dst, firstWins(ev.ReceivedAt))
+		default:
+			return dst, fmt.Errorf("webhook event: no value for column %s", c)
+		}
+	}
+	return dst, nil
 }
 
 func institutionStatusRow(dst []any, n map[string]any, pos records.Position) ([]any, error) {
@@ -197,34 +208,6 @@ func (f *fields) optValue(name string, v any) *string {
 		return nil
 	}
 	return &s
-}
-
-// recordArray reads an array of records (possibly a nullable union of one)
-// into one slice per member: the <field>_<member> columns.
-func (f *fields) recordArray(n map[string]any, name string, members ...string) ([]*string, []*string) {
-	v := n[name]
-	if m, ok := v.(map[string]any); ok {
-		v = m["array"]
-	}
-	items, ok := v.([]any)
-	if v != nil && !ok {
-		f.fail(name, v)
-	}
-	cols := make([][]*string, len(members))
-	for i := range cols {
-		cols[i] = make([]*string, 0, len(items))
-	}
-	for _, it := range items {
-		rec, ok := it.(map[string]any)
-		if !ok {
-			f.fail(name, it)
-			continue
-		}
-		for i, m := range members {
-			cols[i] = append(cols[i], f.optValue(name+"."+m, rec[m]))
-		}
-	}
-	return cols[0], cols[1]
 }
 
 func (f *fields) components(n map[string]any) (ids, names, statuses []*string) {
