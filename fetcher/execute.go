@@ -14,6 +14,7 @@ import (
 
 	"github.com/segmentio/kafka-go"
 
+	"github.com/finflow/belvo-pipeline/internal/backoff"
 	"github.com/finflow/belvo-pipeline/internal/belvo"
 	"github.com/finflow/belvo-pipeline/internal/broker"
 	"github.com/finflow/belvo-pipeline/internal/records"
@@ -126,7 +127,7 @@ func permanent(err error) bool {
 // rate or the amount of data, and decide sorts them out first or retries.
 func permanentStatus(ae *belvo.APIError) bool {
 	switch s := ae.Status; {
-	case s == http.StatusBadRequest && ae.Code() == "too_many_sessions":
+	case errors.Is(ae, belvo.ErrTooManySessions):
 		return false
 	case s == http.StatusUnauthorized, s == http.StatusForbidden, s == http.StatusRequestTimeout,
 		s == http.StatusConflict, s == http.StatusTooManyRequests:
@@ -210,7 +211,7 @@ func (f *Fetcher) handle(ctx context.Context, j *job) time.Duration {
 // retryAfter logs and counts a run to repeat, and returns the wait before
 // it: RetryBackoff doubled with each failed run, up to maxRetryBackoff.
 func (f *Fetcher) retryAfter(ev Event, tr tries, err error) time.Duration {
-	wait := min(f.cfg.RetryBackoff<<min(max(tr.attempts, 1)-1, 16), maxRetryBackoff)
+	wait := backoff.Policy{First: f.cfg.RetryBackoff, Max: maxRetryBackoff}.Delay(max(tr.attempts, 1))
 	f.metrics.retries.Inc()
 	f.log.Warn("plan failed, will run again", "webhook_id", ev.WebhookID, "type", ev.Type, "code", ev.Code,
 		"link_id", ev.LinkID, "attempt", tr.attempts, "in", wait, "err", err.Error())
@@ -562,6 +563,7 @@ func (f *Fetcher) publishFact(ctx context.Context, table string, raw []byte, lin
 
 // reconciliation is the raw JSON of a reconciliations fact.
 type reconciliation struct {
+	EventKey    string `json:"event_key"` // the fact's key: one per event, not per webhook_id
 	WebhookID   string `json:"webhook_id"`
 	LinkID      string `json:"link_id"`
 	Resource    string `json:"resource"`
@@ -573,21 +575,22 @@ type reconciliation struct {
 }
 
 func (f *Fetcher) reconcile(ctx context.Context, ev Event, pl Plan, fetched int, lineage records.Lineage) error {
-	matched := fetched == pl.Announced
-	if !pl.Exact {
-		matched = fetched >= pl.Announced
+	announced, exact := comparison(ev, pl)
+	matched := fetched == announced
+	if !exact {
+		matched = fetched >= announced
 	}
-	r := reconciliation{WebhookID: ev.WebhookID, LinkID: ev.LinkID, Resource: pl.Resource, WebhookCode: ev.Code,
-		Announced: pl.Announced, Fetched: fetched, Matched: matched, Exact: pl.Exact}
+	r := reconciliation{EventKey: ev.key(), WebhookID: ev.WebhookID, LinkID: ev.LinkID, Resource: pl.Resource, WebhookCode: ev.Code,
+		Announced: announced, Fetched: fetched, Matched: matched, Exact: exact}
 	raw, _ := json.Marshal(r)
 	if err := f.publishFact(ctx, factReconciliations, raw, lineage); err != nil {
 		return err
 	}
 	f.metrics.reconciled.WithLabelValues(pl.Resource, strconv.FormatBool(matched)).Inc()
-	f.metrics.drift.WithLabelValues(pl.Resource).Set(float64(fetched - pl.Announced))
+	f.metrics.drift.WithLabelValues(pl.Resource).Set(float64(fetched - announced))
 	if !matched {
-		f.log.Warn("reconciliation mismatch", "webhook_id", ev.WebhookID, "resource", pl.Resource,
-			"code", ev.Code, "announced", pl.Announced, "fetched", fetched)
+		f.log.Warn("reconciliation mismatch", "webhook_id", ev.WebhookID, "event_key", ev.key(), "resource", pl.Resource,
+			"code", ev.Code, "announced", announced, "fetched", fetched)
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/finflow/belvo-pipeline/internal/admin"
+	"github.com/finflow/belvo-pipeline/internal/backoff"
 	"github.com/finflow/belvo-pipeline/internal/belvo"
 	"github.com/finflow/belvo-pipeline/internal/broker"
 	"github.com/finflow/belvo-pipeline/internal/privacy"
@@ -164,7 +165,7 @@ func (f *Fetcher) Run(ctx context.Context) error {
 // prepare registers the schemas, creates the topics and loads the state,
 // retrying while Kafka or the registry are still starting.
 func (f *Fetcher) prepare(ctx context.Context) error {
-	backoff := 200 * time.Millisecond
+	wait := backoff.New(200*time.Millisecond, 5*time.Second)
 	for {
 		err := f.prepareOnce(ctx)
 		if err == nil {
@@ -180,13 +181,11 @@ func (f *Fetcher) prepare(ctx context.Context) error {
 		if errors.As(err, &insecure) {
 			return err // no retry mends refused credentials or an untrusted broker
 		}
-		f.log.Warn("fetcher not ready, retrying", "err", err.Error(), "in", backoff)
-		select {
-		case <-time.After(backoff):
-		case <-ctx.Done():
-			return ctx.Err()
+		d := wait.Next()
+		f.log.Warn("fetcher not ready, retrying", "err", err.Error(), "in", d)
+		if err := wait.Sleep(ctx, d); err != nil {
+			return err
 		}
-		backoff = min(2*backoff, 5*time.Second)
 	}
 }
 

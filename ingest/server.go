@@ -23,6 +23,7 @@ import (
 	"github.com/valyala/fasthttp/fasthttpadaptor"
 	"github.com/valyala/fasthttp/pprofhandler"
 
+	"github.com/finflow/belvo-pipeline/internal/backoff"
 	"github.com/finflow/belvo-pipeline/internal/broker"
 	"github.com/finflow/belvo-pipeline/internal/registry"
 	"github.com/finflow/belvo-pipeline/schemas"
@@ -188,7 +189,7 @@ func (s *Server) Run(ctx context.Context) error {
 // registry refusing a schema as incompatible, are returned: waiting would
 // only hide a wrong setting behind a pod that never turns ready.
 func (s *Server) prepare(ctx context.Context) error {
-	backoff := 200 * time.Millisecond
+	wait := backoff.New(200*time.Millisecond, 5*time.Second)
 	for {
 		rs, err := s.prepareOnce(ctx)
 		if err == nil {
@@ -205,13 +206,11 @@ func (s *Server) prepare(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return nil
 		}
-		s.log.Warn("ingest not ready yet", "err", why, "retry_in", backoff)
-		select {
-		case <-ctx.Done():
+		d := wait.Next()
+		s.log.Warn("ingest not ready yet", "err", why, "retry_in", d)
+		if wait.Sleep(ctx, d) != nil {
 			return nil
-		case <-time.After(backoff):
 		}
-		backoff = min(2*backoff, 5*time.Second)
 	}
 }
 

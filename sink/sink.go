@@ -17,6 +17,7 @@ import (
 	"github.com/twmb/franz-go/pkg/sr"
 
 	"github.com/finflow/belvo-pipeline/internal/admin"
+	"github.com/finflow/belvo-pipeline/internal/backoff"
 	"github.com/finflow/belvo-pipeline/internal/broker"
 	"github.com/finflow/belvo-pipeline/internal/records"
 	"github.com/finflow/belvo-pipeline/internal/registry"
@@ -490,11 +491,15 @@ func (p permanent) Error() string { return p.err.Error() }
 // not Confluent Avro, an unknown schema id (404) or bytes the schema cannot
 // read are the record's fault.
 func transientDecode(err error) bool {
+	var fetch *registry.SchemaFetchError
+	if !errors.As(err, &fetch) {
+		return false // the bytes: not Confluent Avro, or not what the schema reads
+	}
 	var re *sr.ResponseError
 	if errors.As(err, &re) {
 		return re.StatusCode >= 500 || re.StatusCode == 429
 	}
-	return strings.Contains(err.Error(), "fetch schema")
+	return true // unreachable, refused credentials, an untrusted certificate
 }
 
 // flush dead-letters, purges and inserts everything pending, then commits
@@ -580,7 +585,7 @@ func (s *Sink) flush(ctx context.Context, reader committer, p *pending) error {
 // retry runs fn until it succeeds, fails permanently or ctx ends, backing
 // off exponentially up to MaxBackoff and reporting not-ready meanwhile.
 func (s *Sink) retry(ctx context.Context, op string, fn func(context.Context) error) error {
-	backoff := 50 * time.Millisecond
+	wait := backoff.New(50*time.Millisecond, s.cfg.MaxBackoff)
 	for attempt := 1; ; attempt++ {
 		err := fn(ctx)
 		var perm permanent
@@ -597,12 +602,10 @@ func (s *Sink) retry(ctx context.Context, op string, fn func(context.Context) er
 		why := op + ": " + err.Error()
 		s.stalled.Store(&why)
 		s.metrics.retries.WithLabelValues(op).Inc()
-		s.log.Warn("retrying", "op", op, "attempt", attempt, "backoff", backoff.String(), "err", err.Error())
-		select {
-		case <-ctx.Done():
+		d := wait.Next()
+		s.log.Warn("retrying", "op", op, "attempt", attempt, "backoff", d.String(), "err", err.Error())
+		if wait.Sleep(ctx, d) != nil {
 			return err
-		case <-time.After(backoff):
 		}
-		backoff = min(2*backoff, s.cfg.MaxBackoff)
 	}
 }

@@ -26,7 +26,7 @@ func countAnswers(ds []emulator.Delivery) answers {
 				a.ok++
 			case at.Status == 503:
 				a.unavailable++
-			case at.Status == 0 && strings.Contains(at.Err, "connection refused"):
+			case at.Status == 0 && at.Refused:
 				a.refused++
 			case at.Status == 0:
 				a.noAnswer++ // timeout, reset: the request may have been stored

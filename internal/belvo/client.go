@@ -121,7 +121,7 @@ func (c *Client) do(ctx context.Context, method, target string, body []byte, hea
 		if apiErr != nil {
 			ra = apiErr.RetryAfter
 		}
-		wait := backoff(c.cfg.BaseBackoff, attempt, ra)
+		wait := retryWait(c.cfg.BaseBackoff, attempt, ra)
 		c.metrics.Retry(method, pathOf(target), attempt, wait)
 		c.log.Info("belvo retry", "method", method, "path", pathOf(target), "attempt", attempt, "wait", wait, "err", last.Error())
 		if err := c.clock.SleepUntil(ctx, c.clock.Now().Add(wait)); err != nil {

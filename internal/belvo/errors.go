@@ -25,6 +25,9 @@ var (
 	// ErrRequestTimeout: 408. Belvo could not gather the data in its time
 	// limit and asks for less data; the same request would time out again.
 	ErrRequestTimeout = errors.New("belvo: request timeout (ask for less data)")
+	// ErrTooManySessions: 400 too_many_sessions. The institution allows one
+	// session at a time; Belvo documents it as "try again later".
+	ErrTooManySessions = errors.New("belvo: too many sessions (try again later)")
 	// ErrNotFound: 404, e.g. an unknown or deleted link.
 	ErrNotFound = errors.New("belvo: not found")
 	// ErrUnauthorized: 401, the secret key pair was refused.
@@ -151,6 +154,8 @@ func (e *APIError) Is(target error) bool {
 		return e.Status == 403 && len(e.Details) > 0
 	case ErrRequestTimeout:
 		return e.Status == 408
+	case ErrTooManySessions:
+		return e.Status == 400 && e.Code() == "too_many_sessions"
 	case ErrNotFound:
 		return e.Status == 404
 	case ErrUnauthorized:

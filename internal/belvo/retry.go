@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/finflow/belvo-pipeline/internal/backoff"
 )
 
 // maxRetryAfter caps a server's Retry-After so a bogus header cannot park a
@@ -45,20 +47,20 @@ func retryable(ctx context.Context, transportErr error, apiErr *APIError) bool {
 		return true
 	case s == http.StatusForbidden && len(apiErr.Details) == 0:
 		return true
-	case s == http.StatusBadRequest && apiErr.Code() == "too_many_sessions":
+	case errors.Is(apiErr, ErrTooManySessions):
 		return true
 	}
 	return false
 }
 
-// backoff is the wait before retry number n (1-based): base × 2^(n-1), so
+// retryWait is the wait before retry number n (1-based): base × 2^(n-1), so
 // 3 s, 6 s, 12 s, 24 s with Belvo's base. A Retry-After from the server
 // wins when present, as Belvo asks.
-func backoff(base time.Duration, n int, retryAfter time.Duration) time.Duration {
+func retryWait(base time.Duration, n int, retryAfter time.Duration) time.Duration {
 	if retryAfter > 0 {
 		return min(retryAfter, maxRetryAfter)
 	}
-	return base << (n - 1)
+	return backoff.Policy{First: base}.Delay(n)
 }
 
 // parseRetryAfter reads a Retry-After header in seconds or as an HTTP date.

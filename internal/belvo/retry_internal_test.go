@@ -46,14 +46,14 @@ func TestRetryableFollowsBelvosGuidance(t *testing.T) {
 // TestBackoffDoublesFromThreeSecondsAndHonoursRetryAfter pins the waits.
 func TestBackoffDoublesFromThreeSecondsAndHonoursRetryAfter(t *testing.T) {
 	for n, want := range []time.Duration{3 * time.Second, 6 * time.Second, 12 * time.Second, 24 * time.Second} {
-		if got := backoff(3*time.Second, n+1, 0); got != want {
+		if got := retryWait(3*time.Second, n+1, 0); got != want {
 			t.Errorf("retry %d: %s, want %s", n+1, got, want)
 		}
 	}
-	if got := backoff(3*time.Second, 1, 42*time.Second); got != 42*time.Second {
+	if got := retryWait(3*time.Second, 1, 42*time.Second); got != 42*time.Second {
 		t.Errorf("Retry-After 42s gave %s", got)
 	}
-	if got := backoff(3*time.Second, 1, 10*time.Hour); got != maxRetryAfter {
+	if got := retryWait(3*time.Second, 1, 10*time.Hour); got != maxRetryAfter {
 		t.Errorf("Retry-After 10h gave %s, want the %s cap", got, maxRetryAfter)
 	}
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/segmentio/kafka-go"
+
+	"github.com/finflow/belvo-pipeline/internal/backoff"
 )
 
 // Message is one record to produce.
@@ -243,7 +245,7 @@ func (p *Producer) chunk(records []Message) int {
 }
 
 func (p *Producer) sendChunk(tp topicPartition, records []Message, deadline time.Time) error {
-	backoff := 10 * time.Millisecond
+	wait := backoff.New(10*time.Millisecond, 500*time.Millisecond)
 	for attempt := 1; ; attempt++ {
 		ctx, cancel := context.WithDeadline(context.Background(), deadline)
 		err := p.produceOnce(ctx, tp, records)
@@ -251,11 +253,13 @@ func (p *Producer) sendChunk(tp topicPartition, records []Message, deadline time
 		if err == nil {
 			return nil
 		}
-		if !retriable(err) || time.Now().Add(backoff).After(deadline) {
+		d := wait.Next()
+		if !retriable(err) || time.Now().Add(d).After(deadline) {
 			return fmt.Errorf("produce %d records to %s/%d (attempt %d): %w", len(records), tp.topic, tp.partition, attempt, err)
 		}
-		time.Sleep(backoff)
-		backoff = min(backoff*2, 500*time.Millisecond)
+		// No context: the deadline above bounds the retries, and waiters
+		// leave through their own contexts.
+		_ = wait.Sleep(context.Background(), d)
 	}
 }
 

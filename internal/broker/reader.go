@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/segmentio/kafka-go"
+
+	"github.com/finflow/belvo-pipeline/internal/backoff"
 )
 
 // ReaderHeals reports whether an error from a consumer-group kafka.Reader's
@@ -80,16 +82,9 @@ func ReaderErrorLogger(log *slog.Logger) kafka.Logger {
 	})
 }
 
-// Pause waits d or until ctx ends, so a retry loop neither spins nor
-// outlives its context.
-func Pause(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
-	}
-}
+// Pause waits d or until ctx ends (backoff.Sleep, for loops that look at
+// their context themselves).
+func Pause(ctx context.Context, d time.Duration) { _ = backoff.Sleep(ctx, d) }
 
 // GroupTimings returns c with the consumer-group timings every stage uses:
 // a member that died is noticed, and its partitions handed on, within

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"syscall"
 	"time"
 )
 
@@ -33,6 +35,7 @@ type Attempt struct {
 	At      time.Time
 	Status  int    // 0 when no answer came
 	Err     string // transport error or timeout
+	Refused bool   // nothing listened: the connection was refused, so nothing was stored
 	Elapsed time.Duration
 }
 
@@ -117,6 +120,7 @@ func (d *deliverer) post(ctx context.Context, url string, body []byte) Attempt {
 	a.Elapsed = time.Since(a.At)
 	if err != nil {
 		a.Err = err.Error()
+		a.Refused = errors.Is(err, syscall.ECONNREFUSED)
 		return a
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 1<<20))

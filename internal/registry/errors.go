@@ -46,6 +46,19 @@ func (e *IncompatibleError) Error() string {
 		e.Subject, e.Level, e.Reason)
 }
 
+// SchemaFetchError is the registry not giving the schema of an id: it did
+// not answer, refused the credentials, or answered an error status (the
+// *sr.ResponseError it wraps says which). Of a decode's failures it is the
+// only one that is not the message's bytes.
+type SchemaFetchError struct {
+	ID  int
+	Err error
+}
+
+func (e *SchemaFetchError) Error() string { return fmt.Sprintf("fetch schema %d: %v", e.ID, e.Err) }
+
+func (e *SchemaFetchError) Unwrap() error { return e.Err }
+
 // classify turns a refusal of the credentials into an AuthError and names
 // the setting that fixes an untrusted certificate; other errors pass as
 // they are. No error here holds a credential: the client's URL has no user

@@ -13,12 +13,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/linkedin/goavro/v2"
 	"github.com/twmb/franz-go/pkg/sr"
+
+	"github.com/finflow/belvo-pipeline/internal/backoff"
 )
 
 // Client registers schemas and resolves schema ids to codecs.
@@ -104,6 +105,7 @@ func (c *Client) Register(ctx context.Context, subject, schema string) (*Codec, 
 	// and the lookup right after it failed as well; a later round finds it.
 	// Refused credentials, an untrusted certificate and an incompatible
 	// schema are final at once.
+	wait := backoff.New(50*time.Millisecond, 0)
 	for attempt := 0; ; attempt++ {
 		ss, err = c.register(ctx, subject, s)
 		if err == nil {
@@ -112,10 +114,8 @@ func (c *Client) Register(ctx context.Context, subject, schema string) (*Codec, 
 		if attempt == 4 || ctx.Err() != nil || Final(err) {
 			return nil, err
 		}
-		select {
-		case <-ctx.Done():
-			return nil, fmt.Errorf("%w (last: %v)", ctx.Err(), err)
-		case <-time.After(time.Duration(50<<attempt) * time.Millisecond):
+		if werr := wait.Wait(ctx); werr != nil {
+			return nil, fmt.Errorf("%w (last: %v)", werr, err)
 		}
 	}
 	c.mu.Lock()
@@ -139,9 +139,15 @@ func (c *Client) register(ctx context.Context, subject string, s sr.Schema) (sr.
 	if found, lerr := c.sr.LookupSchema(ctx, subject, s); lerr == nil {
 		return found, nil
 	}
+	// 409 means an incompatible schema, or to Apicurio also a concurrent
+	// registration of the subject ("already exists", which a later round
+	// finds); the two answers share status and error codes across
+	// registries, so the registry's own compatibility check tells them apart.
 	var re *sr.ResponseError
-	if errors.As(err, &re) && re.StatusCode == http.StatusConflict && strings.Contains(strings.ToLower(re.Error()), "incompatible") {
-		return ss, &IncompatibleError{Subject: subject, Level: c.settings.Compatibility, Reason: re.Error()}
+	if errors.As(err, &re) && re.StatusCode == http.StatusConflict {
+		if ok, _, cerr := c.Compatible(ctx, subject, s.Schema); cerr == nil && !ok {
+			return ss, &IncompatibleError{Subject: subject, Level: c.settings.Compatibility, Reason: re.Error()}
+		}
 	}
 	return ss, fmt.Errorf("register schema under subject %s: %w", subject, c.classify(err))
 }
@@ -221,11 +227,11 @@ func (c *Client) codec(ctx context.Context, id int) (*goavro.Codec, error) {
 }
 
 // SchemaText returns the schema registered under id, as the registry holds
-// it. Its errors start with "fetch schema <id>".
+// it. Its errors are *SchemaFetchError.
 func (c *Client) SchemaText(ctx context.Context, id int) (string, error) {
 	s, err := c.sr.SchemaByID(ctx, id)
 	if err != nil {
-		return "", fmt.Errorf("fetch schema %d: %w", id, c.classify(err))
+		return "", &SchemaFetchError{ID: id, Err: c.classify(err)}
 	}
 	return s.Schema, nil
 }
