@@ -14,7 +14,7 @@ const AvroNamespace = "com.finflow.belvo.records"
 
 // Fields every resource record carries besides its typed fields, in schema
 // order: id and link_id first (the ClickHouse sort key), then deleted, the
-// typed fields, raw and the lineage.
+// typed fields, raw, the lineage and the unfit fields.
 const (
 	FieldID        = "id"
 	FieldLinkID    = "link_id"
@@ -23,6 +23,11 @@ const (
 	FieldWebhookID = "webhook_id"
 	FieldRequestID = "request_id"
 	FieldFetchedAt = "fetched_at"
+	// FieldUnfit lists the typed fields whose value Belvo sent but their
+	// column cannot hold (a money value with more than DecimalScale
+	// decimals, a date outside 1900..2299, text where a number belongs):
+	// they are null, the record is kept, and raw holds the exact value.
+	FieldUnfit = "unfit_fields"
 )
 
 type avroRecord struct {
@@ -38,6 +43,11 @@ type avroField struct {
 	Doc     string          `json:"doc,omitempty"`
 	Type    any             `json:"type"`
 	Default json.RawMessage `json:"default,omitempty"`
+}
+
+type avroArray struct {
+	Type  string `json:"type"`
+	Items string `json:"items"`
 }
 
 type avroLogical struct {
@@ -92,6 +102,10 @@ func (r Resource) AvroSchema() string {
 		avroField{Name: FieldWebhookID, Doc: "Webhook that led to the fetch.", Type: nullableString, Default: null},
 		avroField{Name: FieldRequestID, Doc: "Belvo request_id of the async request that produced the data.", Type: nullableString, Default: null},
 		avroField{Name: FieldFetchedAt, Doc: "When the pipeline fetched the record (or learnt of its deletion).", Type: avroTimestamp()},
+		// Last, and nullable with default null: added after the first
+		// release, so readers of either version read both.
+		avroField{Name: FieldUnfit, Doc: "Typed fields whose value their type cannot hold: null here, exact in raw. Null when there is none.",
+			Type: []any{"null", avroArray{Type: "array", Items: "string"}}, Default: null},
 	)
 	out, err := json.MarshalIndent(avroRecord{
 		Type:      "record",

@@ -51,7 +51,7 @@ func TestAvroSchemasCompile(t *testing.T) {
 		for _, f := range r.Fields {
 			want = append(want, f.Name)
 		}
-		want = append(want, FieldRaw, FieldWebhookID, FieldRequestID, FieldFetchedAt)
+		want = append(want, FieldRaw, FieldWebhookID, FieldRequestID, FieldFetchedAt, FieldUnfit)
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: fields %v, want %v", r.Name, got, want)
 		}

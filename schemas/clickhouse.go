@@ -57,6 +57,8 @@ func (r Resource) ClickHouseColumns() []Column {
 		Column{Name: FieldWebhookID, Type: "Nullable(String)"},
 		Column{Name: FieldRequestID, Type: "Nullable(String)"},
 		Column{Name: FieldFetchedAt, Type: "DateTime64(6, 'UTC')"},
+		// Empty for a record whose every value fit: an array, not Nullable.
+		Column{Name: FieldUnfit, Type: "Array(LowCardinality(String))"},
 		Column{Name: ColumnLoadedAt, Type: "DateTime64(6, 'UTC')", Default: "now64(6)"},
 		Column{Name: ColumnTopic, Type: "LowCardinality(String)"},
 		Column{Name: ColumnPartition, Type: "Int32"},

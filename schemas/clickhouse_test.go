@@ -19,7 +19,7 @@ func TestColumnsMatchAvro(t *testing.T) {
 		for _, f := range r.Fields {
 			want = append(want, f.Name)
 		}
-		want = append(want, FieldRaw, FieldWebhookID, FieldRequestID, FieldFetchedAt,
+		want = append(want, FieldRaw, FieldWebhookID, FieldRequestID, FieldFetchedAt, FieldUnfit,
 			ColumnLoadedAt, ColumnTopic, ColumnPartition, ColumnOffset, ColumnVersion, ColumnIsDeleted)
 		if strings.Join(names, ",") != strings.Join(want, ",") {
 			t.Errorf("%s: columns %v, want %v", r.Name, names, want)

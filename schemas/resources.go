@@ -26,7 +26,8 @@ const (
 )
 
 // DecimalPrecision and DecimalScale bound every money value. A Belvo amount
-// with more digits is refused (dead-lettered), never silently rounded.
+// with more digits is never rounded: its column is null, the field named in
+// the record's unfit_fields (FieldUnfit), and raw keeps the exact value.
 const (
 	DecimalPrecision = 38
 	DecimalScale     = 10
@@ -983,7 +984,7 @@ func (r Resource) Validate() error {
 		return fmt.Errorf("fact %s: a Key is required (facts have no Belvo id)", r.Name)
 	}
 	seen := make(map[string]bool, len(r.Fields))
-	for _, c := range []string{FieldID, FieldLinkID, FieldDeleted, FieldRaw, FieldWebhookID, FieldRequestID, FieldFetchedAt,
+	for _, c := range []string{FieldID, FieldLinkID, FieldDeleted, FieldRaw, FieldWebhookID, FieldRequestID, FieldFetchedAt, FieldUnfit,
 		ColumnLoadedAt, ColumnTopic, ColumnPartition, ColumnOffset, ColumnVersion, ColumnIsDeleted} {
 		seen[c] = true
 	}

@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/big"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -33,6 +34,10 @@ func randomNative(rnd *rand.Rand, r schemas.Resource, i int) map[string]any {
 	}
 	if rnd.IntN(3) > 0 {
 		n[schemas.FieldRaw] = goavro.Union("string", `{"id":"`+strs[rnd.IntN(len(strs))]+`"}`)
+	}
+	if rnd.IntN(4) == 0 && len(r.Fields) > 0 {
+		// A field the writer found unfit, after which the sink lists its own.
+		n[schemas.FieldUnfit] = goavro.Union("array", []any{r.Fields[0].Name})
 	}
 	for _, f := range r.Fields {
 		if rnd.IntN(4) == 0 {
@@ -64,6 +69,10 @@ func randomNative(rnd *rand.Rand, r schemas.Resource, i int) map[string]any {
 }
 
 func sameValue(a, b any) bool {
+	if sa, ok := a.([]string); ok {
+		sb, ok := b.([]string)
+		return ok && slices.Equal(sa, sb)
+	}
 	if da, ok := a.(decimal.Decimal); ok {
 		db, ok := b.(decimal.Decimal)
 		return ok && da.Equal(db) && da.Exponent() == db.Exponent()

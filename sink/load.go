@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -45,7 +46,23 @@ func (s *Sink) insert(ctx context.Context, t *table, b *tableBatch) error {
 	if err := batch.Send(); err != nil {
 		return fmt.Errorf("insert %d rows into %s: %w", len(b.rows), t.name, err)
 	}
+	s.countUnfit(t, b.rows)
 	return nil
+}
+
+// countUnfit counts, by table and field, the values loaded null because
+// their column could not hold them (the exact value is in raw).
+func (s *Sink) countUnfit(t *table, rows [][]any) {
+	col := slices.Index(t.columns, schemas.FieldUnfit)
+	if col < 0 {
+		return
+	}
+	for _, row := range rows {
+		names, _ := row[col].([]string)
+		for _, f := range names {
+			s.metrics.unfit.WithLabelValues(t.name, f).Inc()
+		}
+	}
 }
 
 // loadedOffset is the highest offset of tp that t holds, -1 when none: the
@@ -108,8 +125,13 @@ func (s *Sink) purgeLink(ctx context.Context, p purge, resources []schemas.Resou
 				exprs[i] = fmt.Sprintf("greatest(`version` + 1, toUInt64(%d))", p.fetchedAt.UnixMicro())
 			case schemas.ColumnIsDeleted:
 				exprs[i] = "toUInt8(1)"
+			case schemas.FieldUnfit:
+				exprs[i] = "[]" // a deletion has no values
 			default:
-				exprs[i] = "NULL" // every typed field is Nullable
+				// The empty value of the column's type: NULL for the typed
+				// fields (all Nullable), [] for an array such as unfit_fields.
+				exprs[i] = "defaultValueOfTypeName(?)"
+				args = append(args, c.Type)
 			}
 		}
 		table := db + "." + schemas.QuoteIdent(r.Name)

@@ -13,6 +13,7 @@ type metrics struct {
 	pending     prometheus.Gauge
 	commits     prometheus.Counter
 	readErrors  prometheus.Counter
+	unfit       *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -48,7 +49,10 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		readErrors: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "sink_kafka_read_errors_total", Help: "Errors the Kafka reader returned and retried by itself (a burst is normal while new partitions elect leaders).",
 		}),
+		unfit: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "sink_unfit_values_total", Help: "Values loaded null because their column cannot hold them (listed in the row's unfit_fields, exact in raw), by table and field.",
+		}, []string{"table", "field"}),
 	}
-	reg.MustRegister(m.readErrors, m.rows, m.skipped, m.deadLetters, m.insert, m.retries, m.purges, m.latePurges, m.pending, m.commits)
+	reg.MustRegister(m.unfit, m.readErrors, m.rows, m.skipped, m.deadLetters, m.insert, m.retries, m.purges, m.latePurges, m.pending, m.commits)
 	return m
 }

@@ -1,6 +1,7 @@
 package migrate
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -115,6 +116,13 @@ func avroColumns(t *testing.T, schema string) map[string][]string {
 			continue
 		}
 		nullable, inner := unwrapUnion(t, f.Type)
+		var compact bytes.Buffer
+		_ = json.Compact(&compact, inner)
+		if compact.String() == `{"type":"array","items":"string"}` {
+			// unfit_fields: null is the empty array.
+			out[f.Name] = []string{"Array(String)", "Array(LowCardinality(String))"}
+			continue
+		}
 		var arr struct {
 			Type  string `json:"type"`
 			Items struct {

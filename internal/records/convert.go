@@ -83,9 +83,11 @@ func (c *Converter) Resource() schemas.Resource { return c.res }
 func (c *Converter) Codec() *goavro.Codec { return c.codec }
 
 // Native converts one Belvo record to the native value of the resource's
-// Avro schema, ready for BinaryFromNative. raw is kept byte for byte.
+// Avro schema, ready for BinaryFromNative. raw is kept byte for byte. A
+// typed field whose value its kind cannot hold is null and listed in
+// unfit_fields: the record is kept, raw has the value.
 func (c *Converter) Native(raw json.RawMessage, l Lineage) (map[string]any, error) {
-	p, err := c.scanRecord(raw, l, false)
+	p, mismatch, err := c.scanRecord(raw, l, false)
 	if err != nil {
 		return nil, err
 	}
@@ -98,20 +100,39 @@ func (c *Converter) Native(raw json.RawMessage, l Lineage) (map[string]any, erro
 	}
 	id := string(idText)
 	m := c.common(id, l, false)
+	var unfit []any
 	for i := range c.fields {
 		f := &c.fields[i]
-		v, err := convert(f.kind, &values[f.leaf])
-		if err != nil {
-			return nil, c.fail(id, f.name, err)
-		}
-		if v.null {
+		v, ok := c.field(f, values, mismatch)
+		switch {
+		case !ok:
 			m[f.name] = nil
-		} else {
+			unfit = append(unfit, f.name)
+		case v.null:
+			m[f.name] = nil
+		default:
 			m[f.name] = map[string]any{f.branch: kinds[f.kind].native(&v)}
 		}
 	}
 	m[schemas.FieldRaw] = map[string]any{"string": string(raw)}
+	if unfit != nil {
+		m[schemas.FieldUnfit] = map[string]any{"array": unfit}
+	}
 	return m, nil
+}
+
+// field reads typed field f of a scanned record; ok is false when the
+// record holds a value the field's kind cannot hold, or an object on its
+// path is something else (mismatch).
+func (c *Converter) field(f *fieldPlan, values []leaf, mismatch *pathError) (v typed, ok bool) {
+	if mismatch != nil && mismatch.below(f.path) {
+		return typed{null: true}, false
+	}
+	v, err := convert(f.kind, &values[f.leaf])
+	if err != nil {
+		return typed{null: true}, false
+	}
+	return v, true
 }
 
 // leafSlice returns c.leaves null leaves for one scan.
@@ -124,19 +145,24 @@ func (c *Converter) leafSlice() *[]leaf {
 }
 
 // scanRecord checks the lineage and scans raw (valid as for scan) into
-// pooled leaves, which the caller releases; a refusal is the record's
-// *FieldError, and its leaves are already released.
-func (c *Converter) scanRecord(raw json.RawMessage, l Lineage, valid bool) (*[]leaf, error) {
+// pooled leaves, which the caller releases, with the paths where the
+// record has no object the table expects (nil when none); a refusal is the
+// record's *FieldError, and its leaves are already released.
+func (c *Converter) scanRecord(raw json.RawMessage, l Lineage, valid bool) (*[]leaf, *pathError, error) {
 	if err := c.checkLineage(l); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	p := c.leafSlice()
 	if err := scan(raw, c.root, *p, valid); err != nil {
+		var pe *pathError
+		if errors.As(err, &pe) {
+			return p, pe, nil
+		}
 		err = c.scanFailure(*p, err)
 		c.release(p)
-		return nil, err
+		return nil, nil, err
 	}
-	return p, nil
+	return p, nil, nil
 }
 
 // release returns leaves to the pool, cleared: they point into the record,
@@ -164,13 +190,14 @@ func (c *Converter) Deletion(id string, l Lineage) (map[string]any, error) {
 }
 
 func (c *Converter) common(id string, l Lineage, deleted bool) map[string]any {
-	m := make(map[string]any, len(c.fields)+7)
+	m := make(map[string]any, len(c.fields)+8)
 	m[schemas.FieldID] = id
 	m[schemas.FieldLinkID] = l.LinkID
 	m[schemas.FieldDeleted] = deleted
 	m[schemas.FieldWebhookID] = optionalString(l.WebhookID)
 	m[schemas.FieldRequestID] = optionalString(l.RequestID)
 	m[schemas.FieldFetchedAt] = fetchedAt(l)
+	m[schemas.FieldUnfit] = nil
 	return m
 }
 
@@ -223,21 +250,12 @@ func (c *Converter) appendID(dst []byte, values []leaf) ([]byte, error) {
 	return out, nil
 }
 
-// scanFailure names the field a path error is about (its path runs through
-// the non-object), and the record's id when the scan got that far.
+// scanFailure is the refusal of a record that is not JSON, with its id
+// when the scan got that far.
 func (c *Converter) scanFailure(values []leaf, err error) error {
 	var id string
 	if v := &values[c.idLeaf]; v.kind == jsonString {
 		id = v.str()
-	}
-	var pe *pathError
-	if errors.As(err, &pe) {
-		for _, f := range c.fields {
-			if strings.HasPrefix(f.path+".", pe.path+".") {
-				return c.fail(id, f.name, err)
-			}
-		}
-		return c.fail(id, schemas.FieldID, err)
 	}
 	return c.fail(id, schemas.FieldRaw, err)
 }

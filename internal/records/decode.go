@@ -33,7 +33,8 @@ const maxAvroDepth = 256
 type reader struct {
 	buf   []byte
 	pos   int
-	share bool // strings alias buf instead of copying it
+	share bool  // strings alias buf instead of copying it
+	unfit []int // slots whose value Fits refused
 }
 
 // long reads a zigzag varint, as Avro encodes int and long.
@@ -196,6 +197,7 @@ const (
 	asDecimal                   // bytes decimal, scale ≤ schemas.DecimalScale → decimal.Decimal with exponent -schemas.DecimalScale
 	asDate                      // int date → time.Time, UTC midnight
 	asTimestamp                 // long timestamp-micros → time.Time, UTC
+	asStrings                   // array of string → []string
 )
 
 // projColumn is one value a projection extracts from a record.
@@ -208,6 +210,9 @@ type projColumn struct {
 	// Optional lets the writer schema lack the field (an older version):
 	// the slot is then nil.
 	Optional bool
+	// Fits, when set, judges each decoded value: one it refuses is
+	// decoded as nil and its slot reported by decodeRow.
+	Fits func(v any) bool
 }
 
 // projection decodes records of one writer schema into column slots.
@@ -225,6 +230,7 @@ type step struct {
 	nullAt   int64 // union index of null, -1 when the field is not a union
 	valueAt  int64 // union index of the value
 	nullable bool
+	fits     func(any) bool
 }
 
 // Project compiles the decoding of writer records into cols. It returns an
@@ -254,7 +260,7 @@ func project(writer *avroType, cols []projColumn) (*projection, error) {
 		}
 		seen[f.Name] = true
 		c := cols[i]
-		st := step{slot: i, want: c.Want, nullAt: -1, nullable: c.Nullable}
+		st := step{slot: i, want: c.Want, nullAt: -1, nullable: c.Nullable, fits: c.Fits}
 		t := f.Type
 		if c.Nullable {
 			if t.Kind != avroUnion || len(t.Branches) != 2 {
@@ -303,6 +309,8 @@ func accepts(w decodeAs, t *avroType) bool {
 		return t.Kind == avroInt && t.Logical == "date"
 	case asTimestamp:
 		return t.Kind == avroLong && t.Logical == "timestamp-micros"
+	case asStrings:
+		return t.Kind == avroArray && t.Logical == "" && t.Items.Kind == avroString && t.Items.Logical == ""
 	}
 	return false
 }
@@ -312,17 +320,27 @@ func accepts(w decodeAs, t *avroType) bool {
 // field). dst must be at least as long as the columns given to Project.
 // Strings are copied: dst does not alias buf.
 func (p *projection) Decode(buf []byte, dst []any) error {
-	return p.decode(reader{buf: buf}, dst)
+	r := reader{buf: buf}
+	return p.decode(&r, dst)
 }
 
 // DecodeShared is Decode with strings that alias buf, sparing a copy of
 // each (a 7 KB raw JSON is most of a record). buf must never be modified
 // afterwards, and stays reachable as long as any of those strings.
 func (p *projection) DecodeShared(buf []byte, dst []any) error {
-	return p.decode(reader{buf: buf, share: true}, dst)
+	r := reader{buf: buf, share: true}
+	return p.decode(&r, dst)
 }
 
-func (p *projection) decode(r reader, dst []any) error {
+// decodeRow is DecodeShared that also returns the slots whose value a
+// column's Fits refused (nil when none).
+func (p *projection) decodeRow(buf []byte, dst []any) ([]int, error) {
+	r := reader{buf: buf, share: true}
+	err := p.decode(&r, dst)
+	return r.unfit, err
+}
+
+func (p *projection) decode(r *reader, dst []any) error {
 	buf := r.buf
 	for i := range p.steps {
 		st := &p.steps[i]
@@ -348,6 +366,10 @@ func (p *projection) decode(r reader, dst []any) error {
 		v, err := r.value(st)
 		if err != nil {
 			return err
+		}
+		if st.fits != nil && !st.fits(v) {
+			v = nil
+			r.unfit = append(r.unfit, st.slot)
 		}
 		dst[st.slot] = v
 	}
@@ -419,8 +441,46 @@ func (r *reader) value(st *step) (any, error) {
 			return nil, err
 		}
 		return time.UnixMicro(us).UTC(), nil
+	case asStrings:
+		return r.strings()
 	}
 	return nil, fmt.Errorf("records: avro: want %d", st.want)
+}
+
+// strings reads an array of strings, in blocks as skip does.
+func (r *reader) strings() ([]string, error) {
+	out := []string{}
+	for {
+		n, err := r.long()
+		if err != nil {
+			return nil, err
+		}
+		if n == 0 {
+			return out, nil
+		}
+		if n < 0 {
+			if _, err := r.long(); err != nil {
+				return nil, err
+			}
+			n = -n
+		}
+		// Every string takes a byte at least: a count beyond the input is
+		// hostile, and must not size an allocation.
+		if n > int64(len(r.buf)-r.pos) {
+			return nil, errShort
+		}
+		for ; n > 0; n-- {
+			b, err := r.bytes()
+			if err != nil {
+				return nil, err
+			}
+			if r.share && len(b) > 0 {
+				out = append(out, unsafe.String(&b[0], len(b)))
+			} else {
+				out = append(out, string(b))
+			}
+		}
+	}
 }
 
 // decimalOf reads Avro's big-endian two's-complement unscaled value and

@@ -25,13 +25,17 @@
 // encoding/json's verdicts and values.
 //
 // Reading rules, per kind (a JSON null, a missing member, a null parent
-// object, and "" for any kind but String and Enum, are null; a scalar or
-// array where a path needs an object is an error on that field):
+// object, and "" for any kind but String and Enum, are null). A value the
+// rules refuse, and every field below a scalar or array where its path
+// needs an object, is unfit: the field is null and named in the record's
+// unfit_fields, the record is kept, and raw holds the exact value. Nothing
+// is rounded or guessed.
 //   - String, Enum: a JSON string as is; a number or bool keeps its JSON
 //     text (1.50 stays "1.50"); an object or array is refused.
 //   - Decimal: a JSON number, or a string holding one, exactly. More than 10
-//     decimal places, or more than 28 integer digits (Decimal(38,10)), is an
-//     error naming the resource, record and field: never rounded.
+//     decimal places (0.30000000000000004, a float64 sum Belvo's "format:
+//     float" may send), or more than 28 integer digits (Decimal(38,10)), is
+//     refused: never rounded.
 //   - Int: an integral number (2018 or 2018.0), or a string holding one.
 //   - Float: a number, or a string holding one.
 //   - Bool: true or false only.
@@ -44,5 +48,11 @@
 //     below the microsecond are dropped (Avro and ClickHouse keep micros).
 //
 // Dates and timestamps outside 1900-01-01..2299-12-31 are refused: ClickHouse
-// Date32 and DateTime64 would clamp them silently.
+// Date32 and DateTime64 would clamp them silently. The sink applies the
+// same column limits to what it decodes (a record written by another
+// producer), adding the fields it finds unfit to the record's own.
+//
+// A record is refused (a *FieldError, dead-lettered by its stage) only
+// when it cannot be identified or traced: it is not one JSON object in
+// UTF-8, it has no id and no Key, or its lineage lacks a link or a time.
 package records

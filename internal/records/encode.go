@@ -20,8 +20,9 @@ import (
 //
 // The layout, per AvroSchema: id and link_id as strings, deleted as a
 // boolean, each typed field as the union ["null", T] (branch 0 null, 1 the
-// value), raw, webhook_id and request_id as ["null", "string"], and
-// fetched_at as a long of timestamp-micros.
+// value), raw, webhook_id and request_id as ["null", "string"], fetched_at
+// as a long of timestamp-micros, and unfit_fields as ["null", array of
+// string].
 
 // Append appends the Avro binary encoding of one Belvo record, in the
 // resource's schema, to dst: the bytes goavro's BinaryFromNative writes for
@@ -42,7 +43,7 @@ func (c *Converter) AppendValid(dst []byte, raw json.RawMessage, l Lineage) ([]b
 }
 
 func (c *Converter) append(dst []byte, raw json.RawMessage, l Lineage, valid bool) ([]byte, error) {
-	p, err := c.scanRecord(raw, l, valid)
+	p, mismatch, err := c.scanRecord(raw, l, valid)
 	if err != nil {
 		return dst, err
 	}
@@ -53,15 +54,16 @@ func (c *Converter) append(dst []byte, raw json.RawMessage, l Lineage, valid boo
 		return dst, c.fail("", schemas.FieldID, err)
 	}
 	out = prefixLength(out, len(dst))
-	idEnd := len(out)
 	out = appendString(out, l.LinkID)
 	out = append(out, 0) // deleted: false
+	// The indexes of the unfit fields, written last; a record has few.
+	var unfitBuf [8]int
+	unfit := unfitBuf[:0]
 	for i := range c.fields {
 		f := &c.fields[i]
-		v, err := convert(f.kind, &values[f.leaf])
-		if err != nil {
-			id, _ := IDOf(out[len(dst):idEnd])
-			return dst, c.fail(string(id), f.name, err)
+		v, ok := c.field(f, values, mismatch)
+		if !ok {
+			unfit = append(unfit, i)
 		}
 		if v.null {
 			out = append(out, unionNull)
@@ -70,7 +72,21 @@ func (c *Converter) append(dst []byte, raw json.RawMessage, l Lineage, valid boo
 		out = kinds[f.kind].encode(append(out, unionValue), &v)
 	}
 	out = appendString(append(out, unionValue), raw)
-	return appendLineage(out, l), nil
+	out = appendLineage(out, l)
+	return c.appendUnfit(out, unfit), nil
+}
+
+// appendUnfit writes unfit_fields: null when every value fit, else the
+// array of their names, as one block as goavro writes it.
+func (c *Converter) appendUnfit(dst []byte, unfit []int) []byte {
+	if len(unfit) == 0 {
+		return append(dst, unionNull)
+	}
+	dst = appendLong(append(dst, unionValue), int64(len(unfit)))
+	for _, i := range unfit {
+		dst = appendString(dst, c.fields[i].name)
+	}
+	return append(dst, 0)
 }
 
 // AppendDeletion appends the Avro binary encoding of the deletion fact
@@ -88,8 +104,8 @@ func (c *Converter) AppendDeletion(dst []byte, id string, l Lineage) ([]byte, er
 	for range c.fields {
 		out = append(out, unionNull)
 	}
-	out = append(out, unionNull) // raw
-	return appendLineage(out, l), nil
+	out = append(out, unionNull)                         // raw
+	return append(appendLineage(out, l), unionNull), nil // no unfit field
 }
 
 // IDOf returns the id of a record Append or AppendDeletion wrote, sharing

@@ -147,7 +147,7 @@ func factExamples() map[string][][]byte {
 			[]byte(`{"belvo_request_id":"0d3ffb69f83b456ead8e208d0998d71d","kind":"async_post","resource":"financial_statements","date_from":"2025-01-01","date_to":"2025-12-31","sent_at":"2026-11-23T10:00:00.5Z"}`),
 		},
 		"reconciliations": {
-			[]byte(`{"webhook_id":"w1","link_id":"l1","resource":"transactions","webhook_code":"historical_update","announced":1000,"fetched":998,"matched":false,"exact":true}`),
+			[]byte(`{"event_key":"w1:59b271ae1bbcb1d3","webhook_id":"w1","link_id":"l1","resource":"transactions","webhook_code":"historical_update","announced":1000,"fetched":998,"matched":false,"exact":true}`),
 		},
 	}
 }

@@ -9,7 +9,8 @@ import (
 // no Key, or a Key value is null.
 var ErrMissingID = errors.New("record has no id")
 
-// ErrDecimalRange is wrapped when a money value does not fit Decimal(38,10).
+// ErrDecimalRange is why a money value does not fit Decimal(38,10); such a
+// value is unfit (see doc.go), not an error of the record.
 var ErrDecimalRange = errors.New("decimal does not fit Decimal(38,10)")
 
 // FieldError is a record that cannot be converted. The fetcher dead-letters

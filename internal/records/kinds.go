@@ -3,6 +3,10 @@ package records
 import (
 	"encoding/binary"
 	"math"
+	"math/big"
+	"time"
+
+	"github.com/shopspring/decimal"
 
 	"github.com/finflow/belvo-pipeline/schemas"
 )
@@ -26,6 +30,11 @@ type kindCodec struct {
 	// column turns goavro's decoded native of the branch into the
 	// ClickHouse column value, the one decode gives.
 	column func(native any) (any, error)
+	// fits reports whether a column value (as decode and column give it)
+	// is one the ClickHouse column holds as it is; nil when every value
+	// does. The fetcher never writes one that does not, but a record's
+	// bytes may come from another producer.
+	fits func(v any) bool
 }
 
 var kinds = [...]kindCodec{
@@ -63,6 +72,7 @@ var kinds = [...]kindCodec{
 		native: func(v *typed) any { return v.dec.rat() },
 		decode: asDecimal,
 		column: toDecimal,
+		fits:   decimalFits,
 	},
 	schemas.Date: {
 		read: readTime(parseDate),
@@ -72,6 +82,7 @@ var kinds = [...]kindCodec{
 		native: nativeTime,
 		decode: asDate,
 		column: asIs,
+		fits:   timeFits,
 	},
 	schemas.Timestamp: {
 		read:   readTime(parseTimestamp),
@@ -79,6 +90,7 @@ var kinds = [...]kindCodec{
 		native: nativeTime,
 		decode: asTimestamp,
 		column: asIs,
+		fits:   timeFits,
 	},
 }
 
@@ -101,3 +113,23 @@ var textKind = kindCodec{
 func nativeTime(v *typed) any { return v.t }
 
 func asIs(native any) (any, error) { return native, nil }
+
+// The values Decimal(DecimalPrecision, DecimalScale) holds lie strictly
+// between these, at the scale every decoded decimal has.
+var (
+	decimalMax = decimal.NewFromBigInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(schemas.DecimalPrecision), nil), -schemas.DecimalScale)
+	decimalMin = decimalMax.Neg()
+)
+
+// decimalFits refuses what clickhouse-go would refuse as overflowing the
+// column (the whole batch then).
+func decimalFits(v any) bool {
+	d, ok := v.(decimal.Decimal)
+	return ok && d.Cmp(decimalMax) < 0 && d.Cmp(decimalMin) > 0
+}
+
+// timeFits refuses what Date32 and DateTime64 would clamp silently.
+func timeFits(v any) bool {
+	t, ok := v.(time.Time)
+	return ok && inRange(t)
+}

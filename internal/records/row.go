@@ -36,14 +36,29 @@ func (c *Converter) Row(dst []any, native map[string]any, pos Position) ([]any, 
 		return dst, c.fail(id, schemas.FieldLinkID, fmt.Errorf("is %T, not a string", native[schemas.FieldLinkID]))
 	}
 	dst = append(dst, id, link)
+	unfit, err := unfitOf(native[schemas.FieldUnfit])
+	if err != nil {
+		return dst, c.fail(id, schemas.FieldUnfit, err)
+	}
 	for i := range c.fields {
 		f := &c.fields[i]
 		v, err := unwrap(native[f.name], f.branch)
-		if err == nil && v != nil {
-			v, err = kinds[f.kind].column(v)
-		}
 		if err != nil {
 			return dst, c.fail(id, f.name, err)
+		}
+		if v != nil {
+			// A value the column cannot hold (more decimals than its
+			// scale, a date it would clamp) loses its column, not its
+			// record.
+			fits := kinds[f.kind].fits
+			v, err = kinds[f.kind].column(v)
+			if err != nil && !errors.Is(err, errUnfit) {
+				return dst, c.fail(id, f.name, err)
+			}
+			if err != nil || fits != nil && !fits(v) {
+				v = nil
+				unfit = append(unfit, f.name)
+			}
 		}
 		dst = append(dst, v)
 	}
@@ -71,11 +86,39 @@ func (c *Converter) Row(dst []any, native map[string]any, pos Position) ([]any, 
 	if deleted {
 		isDeleted = 1
 	}
-	return append(dst, raw, webhook, request, fetched,
+	if unfit == nil {
+		unfit = noneUnfit
+	}
+	return append(dst, raw, webhook, request, fetched, unfit,
 		pos.Topic, pos.Partition, pos.Offset,
 		// A later fetch of the same record replaces an earlier one, and a
 		// deletion learnt later replaces the record.
 		uint64(fetched.UnixMicro()), isDeleted), nil
+}
+
+// noneUnfit is the unfit_fields value of a row whose every value fit: the
+// column is an Array, which takes an empty one, not nil. Shared, never
+// appended to (no spare capacity).
+var noneUnfit = []string{}
+
+// unfitOf reads goavro's native unfit_fields: nil, or a union of an array
+// of field names. A record written before the field existed lacks it.
+func unfitOf(native any) ([]string, error) {
+	v, err := unwrap(native, "array")
+	if err != nil || v == nil {
+		return nil, err
+	}
+	items, ok := v.([]any)
+	if !ok {
+		return nil, fmt.Errorf("is %T, not an array", v)
+	}
+	out := make([]string, len(items))
+	for i, it := range items {
+		if out[i], ok = it.(string); !ok {
+			return nil, fmt.Errorf("item %d is %T, not a string", i, it)
+		}
+	}
+	return out, nil
 }
 
 // unwrap takes the value out of goavro's union form {branch: value}.
@@ -93,6 +136,10 @@ func unwrap(v any, branch string) (any, error) {
 	}
 	return inner, nil
 }
+
+// errUnfit is a decoded value of the right type that its column cannot
+// hold: the row is loaded with the column null and the field listed.
+var errUnfit = errors.New("does not fit its column")
 
 // tenPow10 is 10^DecimalScale: every decoded decimal is n/10^10 reduced, so
 // its denominator divides it.
@@ -117,5 +164,5 @@ func toDecimal(v any) (any, error) {
 		scaled := new(big.Int).Mul(num, big.NewInt(mul))
 		return decimal.NewFromBigInt(scaled, -schemas.DecimalScale), nil
 	}
-	return nil, errors.New(r.RatString() + " has more than 10 decimal places")
+	return nil, fmt.Errorf("%w: %s has more than %d decimal places", errUnfit, r.RatString(), schemas.DecimalScale)
 }

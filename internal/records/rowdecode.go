@@ -29,6 +29,8 @@ type RowDecoder struct {
 	offset    int
 	version   int
 	isDeleted int
+	unfit     int
+	names     []string // column names by slot, for the unfit ones
 }
 
 // RowDecoder compiles the decoding of records written with writerSchema
@@ -41,12 +43,12 @@ func (c *Converter) RowDecoder(writerSchema string) (*RowDecoder, error) {
 		return nil, err
 	}
 	cols := c.res.InsertColumns()
-	d := &RowDecoder{width: len(cols)}
+	d := &RowDecoder{width: len(cols), names: make([]string, len(cols))}
 	proj := make([]projColumn, len(cols))
 	slots := map[string]*int{
 		schemas.FieldID: &d.id, schemas.FieldRaw: &d.raw, schemas.FieldFetchedAt: &d.fetchedAt,
 		schemas.ColumnTopic: &d.topic, schemas.ColumnPartition: &d.partition, schemas.ColumnOffset: &d.offset,
-		schemas.ColumnVersion: &d.version, schemas.ColumnIsDeleted: &d.isDeleted,
+		schemas.ColumnVersion: &d.version, schemas.ColumnIsDeleted: &d.isDeleted, schemas.FieldUnfit: &d.unfit,
 	}
 	kindOf := map[string]schemas.Kind{}
 	for _, f := range c.res.Fields {
@@ -55,6 +57,7 @@ func (c *Converter) RowDecoder(writerSchema string) (*RowDecoder, error) {
 	found := 0
 	for i, col := range cols {
 		name := col.Name
+		d.names[i] = name
 		if s := slots[name]; s != nil {
 			*s = i
 			found++
@@ -66,6 +69,8 @@ func (c *Converter) RowDecoder(writerSchema string) (*RowDecoder, error) {
 			proj[i] = projColumn{Name: name, Want: asString, Nullable: true, Optional: true}
 		case schemas.FieldFetchedAt:
 			proj[i] = projColumn{Name: name, Want: asTimestamp}
+		case schemas.FieldUnfit:
+			proj[i] = projColumn{Name: name, Want: asStrings, Nullable: true, Optional: true}
 		case schemas.ColumnIsDeleted:
 			// Decoded as the record's deleted flag, then made the UInt8.
 			proj[i] = projColumn{Name: schemas.FieldDeleted, Want: asBoolean, Optional: true}
@@ -76,7 +81,7 @@ func (c *Converter) RowDecoder(writerSchema string) (*RowDecoder, error) {
 			if !ok {
 				return nil, fmt.Errorf("%w: column %s of %s", errUnsupported, name, c.res.Name)
 			}
-			proj[i] = projColumn{Name: name, Want: kinds[k].decode, Nullable: true, Optional: true}
+			proj[i] = projColumn{Name: name, Want: kinds[k].decode, Nullable: true, Optional: true, Fits: kinds[k].fits}
 		}
 	}
 	if found != len(slots) {
@@ -93,7 +98,8 @@ func (c *Converter) RowDecoder(writerSchema string) (*RowDecoder, error) {
 // copying the 7 KB raw JSON of a transaction cost a third of its decoding.
 func (d *RowDecoder) Row(body []byte, pos Position) ([]any, bool) {
 	row := make([]any, d.width)
-	if err := d.proj.DecodeShared(body, row); err != nil {
+	unfit, err := d.proj.decodeRow(body, row)
+	if err != nil {
 		return nil, false
 	}
 	if id, _ := row[d.id].(string); id == "" {
@@ -106,6 +112,14 @@ func (d *RowDecoder) Row(body []byte, pos Position) ([]any, bool) {
 	if row[d.raw] == nil {
 		row[d.raw] = "" // the column is not Nullable, as in Row
 	}
+	names, _ := row[d.unfit].([]string)
+	for _, i := range unfit {
+		names = append(names, d.names[i])
+	}
+	if names == nil {
+		names = noneUnfit
+	}
+	row[d.unfit] = names
 	var deleted uint8
 	if del, _ := row[d.isDeleted].(bool); del {
 		deleted = 1

@@ -138,7 +138,7 @@ const maxDepth = 512
 type scanner struct {
 	data    []byte
 	values  []leaf
-	pathErr *pathError // first mismatch; reported only if the JSON is valid
+	pathErr *pathError // mismatches; reported only if the JSON is valid
 	// valid says data is known to be valid JSON: what no path needs is
 	// then skipped by structure alone, not validated again.
 	valid bool
@@ -152,12 +152,23 @@ func (s *scanner) skip(i, room int) (int, error) {
 	return jsontext.Skip(s.data, i, room)
 }
 
-// pathError is a path whose parent is not an object, which means the field
-// table no longer matches Belvo. A malformed record is a
+// pathError lists the paths where a record holds a scalar or array where
+// the field table expects an object: the fields below them cannot be read
+// (the converter loads them null, as unfit). A malformed record is a
 // *jsontext.SyntaxError.
-type pathError struct{ path, got string }
+type pathError struct{ paths, gots []string }
 
-func (e *pathError) Error() string { return e.path + " is a " + e.got + ", not an object" }
+func (e *pathError) Error() string { return e.paths[0] + " is a " + e.gots[0] + ", not an object" }
+
+// below reports whether path runs through one of the mismatched paths.
+func (e *pathError) below(path string) bool {
+	for _, p := range e.paths {
+		if len(path) > len(p) && path[len(p)] == '.' && path[:len(p)] == p {
+			return true
+		}
+	}
+	return false
+}
 
 // scan fills values (one per leaf of root, all null) from data, which must
 // be one JSON object and nothing else but whitespace. valid says data is
@@ -190,8 +201,10 @@ func scan(data []byte, root *node, values []leaf, valid bool) error {
 
 func (s *scanner) mismatch(n *node, got string) {
 	if s.pathErr == nil {
-		s.pathErr = &pathError{path: n.path, got: got}
+		s.pathErr = &pathError{}
 	}
+	s.pathErr.paths = append(s.pathErr.paths, n.path)
+	s.pathErr.gots = append(s.pathErr.gots, got)
 }
 
 // room is how many containers may open in a value with depth containers
