@@ -25,6 +25,8 @@ type Event struct {
 	ReceivedAt      time.Time
 	IngestRequestID string
 	Origin          string // schemas.OriginWebhook, OriginBackfill or OriginSweep
+	// members are data's top-level members, parsed once by decodeEvent.
+	members map[string]json.RawMessage
 	// EventKey tells apart events Belvo sent under one webhook_id
 	// (schemas.EventKey); a retry has the same.
 	EventKey string
@@ -46,8 +48,9 @@ func decodeEvent(native any) (Event, error) {
 	ev := Event{WebhookID: w.WebhookID, Type: w.WebhookType, Code: w.WebhookCode, ProcessType: deref(w.ProcessType),
 		LinkID: w.LinkID, RequestID: deref(w.RequestID), ExternalID: w.ExternalID, Data: json.RawMessage(w.Data),
 		ReceivedAt: w.ReceivedAt, IngestRequestID: w.IngestRequestID, Origin: w.Origin, EventKey: w.EventKey}
-	if !json.Valid(ev.Data) {
-		return Event{}, fmt.Errorf("webhook %s: data is not JSON", ev.WebhookID)
+	// data is parsed here, once: the plan and the error check read members.
+	if ev.members, err = parseData(ev.Data); err != nil {
+		return Event{}, fmt.Errorf("webhook %s: %w", ev.WebhookID, err)
 	}
 	if w.Extra != nil && json.Valid([]byte(*w.Extra)) {
 		ev.Extra = json.RawMessage(*w.Extra)
@@ -58,9 +61,41 @@ func decodeEvent(native any) (Event, error) {
 	if len(ev.Errors) == 0 {
 		// Ingest types data.errors when it is a list of objects; an errors
 		// member of another shape still marks an error event.
-		ev.Errors = dataErrors(ev.Data)
+		ev.Errors = dataErrors(ev.members)
 	}
 	return ev, nil
+}
+
+// key is ev's event key: the decoded one, or for an event built otherwise
+// the one ingest would have given it.
+func (ev Event) key() string {
+	if ev.EventKey != "" {
+		return ev.EventKey
+	}
+	return schemas.EventKey(&schemas.WebhookEvent{WebhookID: ev.WebhookID, WebhookType: ev.Type, WebhookCode: ev.Code,
+		ProcessType: optional(ev.ProcessType), LinkID: ev.LinkID, RequestID: optional(ev.RequestID), ExternalID: ev.ExternalID,
+		Data: string(ev.Data)})
+}
+
+// parseData returns the top-level members of data (none for null).
+func parseData(data json.RawMessage) (map[string]json.RawMessage, error) {
+	if len(data) == 0 || bytes.Equal(data, []byte("null")) {
+		return map[string]json.RawMessage{}, nil
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, fmt.Errorf("data is not a JSON object: %w", err)
+	}
+	return m, nil
+}
+
+// dataMembers returns data's top-level members: those decodeEvent parsed,
+// or, for an event built otherwise, parsed now.
+func (ev Event) dataMembers() (map[string]json.RawMessage, error) {
+	if ev.members != nil {
+		return ev.members, nil
+	}
+	return parseData(ev.Data)
 }
 
 func deref(s *string) string {
@@ -72,15 +107,8 @@ func deref(s *string) string {
 
 // dataErrors returns a placeholder error when data has a non-null errors
 // member ingest could not type, so the event is still recorded, not fetched.
-func dataErrors(data json.RawMessage) []WebhookError {
-	if len(data) == 0 || data[0] != '{' {
-		return nil
-	}
-	var top map[string]json.RawMessage
-	if json.Unmarshal(data, &top) != nil {
-		return nil
-	}
-	raw, ok := top["errors"]
+func dataErrors(members map[string]json.RawMessage) []WebhookError {
+	raw, ok := members["errors"]
 	if !ok || bytes.Equal(raw, []byte("null")) {
 		return nil
 	}

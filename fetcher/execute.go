@@ -563,6 +563,7 @@ func (f *Fetcher) publishFact(ctx context.Context, table string, raw []byte, lin
 
 // reconciliation is the raw JSON of a reconciliations fact.
 type reconciliation struct {
+	EventKey    string `json:"event_key"` // the fact's key: one per event, not per webhook_id
 	WebhookID   string `json:"webhook_id"`
 	LinkID      string `json:"link_id"`
 	Resource    string `json:"resource"`
@@ -574,21 +575,22 @@ type reconciliation struct {
 }
 
 func (f *Fetcher) reconcile(ctx context.Context, ev Event, pl Plan, fetched int, lineage records.Lineage) error {
-	matched := fetched == pl.Announced
-	if !pl.Exact {
-		matched = fetched >= pl.Announced
+	announced, exact := comparison(ev, pl)
+	matched := fetched == announced
+	if !exact {
+		matched = fetched >= announced
 	}
-	r := reconciliation{WebhookID: ev.WebhookID, LinkID: ev.LinkID, Resource: pl.Resource, WebhookCode: ev.Code,
-		Announced: pl.Announced, Fetched: fetched, Matched: matched, Exact: pl.Exact}
+	r := reconciliation{EventKey: ev.key(), WebhookID: ev.WebhookID, LinkID: ev.LinkID, Resource: pl.Resource, WebhookCode: ev.Code,
+		Announced: announced, Fetched: fetched, Matched: matched, Exact: exact}
 	raw, _ := json.Marshal(r)
 	if err := f.publishFact(ctx, factReconciliations, raw, lineage); err != nil {
 		return err
 	}
 	f.metrics.reconciled.WithLabelValues(pl.Resource, strconv.FormatBool(matched)).Inc()
-	f.metrics.drift.WithLabelValues(pl.Resource).Set(float64(fetched - pl.Announced))
+	f.metrics.drift.WithLabelValues(pl.Resource).Set(float64(fetched - announced))
 	if !matched {
-		f.log.Warn("reconciliation mismatch", "webhook_id", ev.WebhookID, "resource", pl.Resource,
-			"code", ev.Code, "announced", pl.Announced, "fetched", fetched)
+		f.log.Warn("reconciliation mismatch", "webhook_id", ev.WebhookID, "event_key", ev.key(), "resource", pl.Resource,
+			"code", ev.Code, "announced", announced, "fetched", fetched)
 	}
 	return nil
 }

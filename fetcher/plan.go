@@ -102,7 +102,7 @@ func (p *planner) plan(ev Event, today time.Time) (Plan, error) {
 		pl.Fact = factConsents
 		return pl, nil
 	}
-	data, err := dataMembers(ev.Data)
+	data, err := ev.dataMembers()
 	if err != nil {
 		return Plan{}, &planError{err}
 	}
@@ -211,17 +211,6 @@ func (p *planner) paramValue(param schemas.Param, ev Event, res schemas.Resource
 		return from + "," + to, nil
 	}
 	return "", fmt.Errorf("catalogue parameter %s has no source", param.Filter)
-}
-
-func dataMembers(data json.RawMessage) (map[string]json.RawMessage, error) {
-	if len(data) == 0 || bytes.Equal(data, []byte("null")) {
-		return map[string]json.RawMessage{}, nil
-	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(data, &m); err != nil {
-		return nil, fmt.Errorf("data is not a JSON object: %w", err)
-	}
-	return m, nil
 }
 
 // scalarMember returns a string or number member as text; ok is false when

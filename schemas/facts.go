@@ -55,7 +55,9 @@ var Facts = []Resource{
 	}},
 	// One per fetching event that announced a count: what Belvo said it had
 	// and what the fetcher got, so drift is a query away.
-	{Name: "reconciliations", Key: []string{"webhook_id"}, Fields: []Field{
+	// Keyed by the event (schemas.EventKey), not its webhook_id: Belvo sends
+	// different events under one id (yearly and monthly tax returns).
+	{Name: "reconciliations", Key: []string{"event_key"}, Fields: []Field{
 		{Name: "resource", Kind: Enum},
 		{Name: "webhook_code", Kind: Enum},
 		{Name: "announced", Kind: Int},

@@ -61,8 +61,11 @@ func measure(ctx context.Context, conn driver.Conn, db string, exp map[string]*e
 			continue
 		}
 		key := "concat(link_id, '/', id)"
-		if name == tableWebhooks {
+		switch name {
+		case tableWebhooks:
 			key = "webhook_id"
+		case "reconciliations":
+			key = "concat(link_id, '/', assumeNotNull(webhook_id))" // id is the event key
 		}
 		rows, err := conn.Query(ctx, "SELECT "+key+" FROM "+t+" FINAL")
 		if err != nil {

@@ -157,7 +157,7 @@ func VerifyDeliveries(ctx context.Context, dsn string, emu *emulator.Emulator, d
 		{"link_events: one per LINK webhook", "SELECT count() FROM " + table(db, "link_events") + " FINAL WHERE id IN (?)", uint64(len(sc.LinkIDs))},
 		{"consent_events: one per CONSENT webhook", "SELECT count() FROM " + table(db, "consent_events") + " FINAL WHERE id IN (?)", uint64(len(sc.ConsentIDs))},
 		{"error_events: one per error webhook", "SELECT count() FROM " + table(db, "error_events") + " FINAL WHERE id IN (?)", uint64(len(sc.ErrorIDs))},
-		{"reconciliations that disagree", "SELECT count() FROM " + table(db, "reconciliations") + " FINAL WHERE matched = false AND id IN (?)", 0},
+		{"reconciliations that disagree", "SELECT count() FROM " + table(db, "reconciliations") + " FINAL WHERE matched = false AND webhook_id IN (?)", 0},
 	}
 	args := [][]string{sc.WebhookIDs, sc.LinkIDs, sc.ConsentIDs, sc.ErrorIDs, sc.WebhookIDs}
 	for i, c := range checks {
@@ -222,7 +222,7 @@ func lineageQuery(db string, ev emulator.Event) (name, query string, args []any)
 		// A later event of the same link may fetch the same records again,
 		// and a merge then keeps only its rows: the reconciliation fact is
 		// the durable trace that this event's fetch happened and agreed.
-		t, where = "reconciliations", "id = ? AND matched"
+		t, where = "reconciliations", "webhook_id = ? AND matched" // keyed by event_key
 		return fmt.Sprintf("%s/%s fetched what it announced", ev.WebhookType, ev.WebhookCode),
 			"SELECT count() FROM " + table(db, t) + " FINAL WHERE " + where, []any{ev.WebhookID}
 	}
