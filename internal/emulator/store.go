@@ -23,6 +23,7 @@ type link struct {
 	accountIDs  []string
 	tables      map[string][]*record // generated on first use
 	fresh       map[string]int       // records added today, per resource
+	conformed   bool                 // added by Conform: no generated records
 }
 
 // Link is what tests and users learn about an emulated link.
