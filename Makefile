@@ -20,11 +20,13 @@ LDFLAGS   = -X main.version=$(VERSION) -X main.revision=$(REVISION)
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/belvo-pipeline
 
-## generate: rewrite what is generated from the code (docs/configuration.md,
-## deploy/k8s/base/kafka/topics.yaml); the drift tests fail until it is committed
+## generate: rewrite everything generated from the code: the Avro schemas (schemas/avro), the
+## ClickHouse migrations generated from schemas, deploy/k8s/base/kafka/topics.yaml,
+## docs/configuration.md and the docs' generated tables (schemas/generate.go lists them all);
+## the drift tests fail until the result is committed
 .PHONY: generate
 generate:
-	$(GO) generate ./cmd/belvo-pipeline ./deploy/topics
+	$(GO) generate ./...
 
 ## up: start Kafka, the registry and ClickHouse on 127.0.0.1 and write .local/env
 up:
