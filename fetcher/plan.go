@@ -135,6 +135,9 @@ func (p *planner) plan(ev Event, today time.Time) (Plan, error) {
 		return Plan{}, fmt.Errorf("catalogue row %s/%s names unknown resource %q", row.Type, row.Code, row.Resource)
 	}
 	q := belvo.Query{Link: ev.LinkID}
+	if err := ownRange(ev, res, data, &q); err != nil {
+		return Plan{}, &planError{err}
+	}
 	for _, param := range row.Query {
 		value, err := p.paramValue(param, ev, res, data, today, &pl)
 		if err != nil {

@@ -44,6 +44,9 @@ func commands() map[string]command {
 		"request":     {"send an async POST, refresh or link deletion to Belvo and record it", runRequest},
 		"migrate":     {"create or upgrade the ClickHouse schema (tables, views)", runMigrate},
 		"sink":        {"load the record and webhook topics into ClickHouse", runSink},
+		"backfill":    {"re-fetch links' history from Belvo through the fetcher (events marked backfill)", runBackfill},
+		"replay":      {"reload records still in Kafka into ClickHouse, through the sink's loading", runReplay},
+		"erase":       {"remove a link's rows from every ClickHouse table and record the erasure", runErase},
 		"config-docs": {"print the configuration reference of every command (docs/configuration.md)", runConfigDocs},
 	}
 }

@@ -1,0 +1,106 @@
+package ops
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/finflow/belvo-pipeline/internal/config"
+	"github.com/finflow/belvo-pipeline/schemas"
+)
+
+func parseBackfill(t *testing.T, args ...string) (*BackfillConfig, error) {
+	t.Helper()
+	var c BackfillConfig
+	set := config.New("backfill")
+	c.Bind(set)
+	if _, err := set.Parse(args, func(string) string { return "" }); err != nil {
+		t.Fatal(err)
+	}
+	return &c, c.Validate()
+}
+
+// Every resource is backfilled with its historical catalogue rows (both
+// directions of invoices), never a row whose range the fetcher derives
+// from its state; a range goes where each row reads it.
+func TestBackfillPlans(t *testing.T) {
+	c, err := parseBackfill(t, "--link", "L")
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs, skipped, err := c.plan("L")
+	if err != nil || len(skipped) > 0 {
+		t.Fatalf("plan: %v, skipped %v", err, skipped)
+	}
+	per := map[string][]string{}
+	for _, ev := range evs {
+		per[ev.row.Resource] = append(per[ev.row.Resource], ev.row.Code)
+		if ev.link != "L" {
+			t.Errorf("%s/%s for link %q", ev.row.Type, ev.row.Code, ev.link)
+		}
+		for k, v := range ev.data {
+			if v != nil {
+				t.Errorf("%s/%s without a range has data %s=%v", ev.row.Type, ev.row.Code, k, v)
+			}
+		}
+	}
+	if len(per) != len(schemas.Resources) {
+		t.Errorf("%d resources planned, want %d: %v", len(per), len(schemas.Resources), per)
+	}
+	if got := strings.Join(per["invoices"], ","); got != "historical_inflow_update,historical_outflow_update" {
+		t.Errorf("invoices backfilled with %s", got)
+	}
+	if got := strings.Join(per["transactions"], ","); got != "historical_update" {
+		t.Errorf("transactions backfilled with %s", got)
+	}
+
+	c, err = parseBackfill(t, "--link", "L", "--since", "2026-01-01", "--until", "2026-03-31")
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs, skipped, err = c.plan("L")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := map[string]map[string]any{}
+	for _, ev := range evs {
+		data[ev.row.Resource] = ev.data
+	}
+	if got := data["transactions"][schemas.FilterCreatedAtRange]; got != "2026-01-01,2026-03-31" {
+		t.Errorf("transactions range %v", got)
+	}
+	if d := data["invoices"]; d["first_invoice_date"] != "2026-01-01" || d["last_invoice_date"] != "2026-03-31" {
+		t.Errorf("invoices range %v", d)
+	}
+	if d := data["tax_returns"]; d["first_tax_return_year"] != 2026 || d["last_tax_return_year"] != 2026 {
+		t.Errorf("tax returns range %v", d)
+	}
+	if _, ok := data["accounts"]; ok || !strings.Contains(strings.Join(skipped, ","), "accounts") {
+		t.Errorf("accounts cannot be listed by date: planned %v, skipped %v", data["accounts"], skipped)
+	}
+
+	c, err = parseBackfill(t, "--link", "L", "--resource", "accounts", "--since", "2026-01-01", "--until", "2026-03-31")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := c.plan("L"); err == nil || !strings.Contains(err.Error(), "accounts") {
+		t.Errorf("accounts asked for by name with a range: %v", err)
+	}
+}
+
+func TestBackfillSettings(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "--link"},
+		{[]string{"--link", "L", "--all-links"}, "exclude"},
+		{[]string{"--link", "L", "--resource", "nope"}, "not a resource"},
+		{[]string{"--link", "L", "--since", "2026-01-01"}, "go together"},
+		{[]string{"--link", "L", "--since", "2026-02-01", "--until", "2026-01-01"}, "ends before"},
+		{[]string{"--all-links"}, "BELVO_URL"},
+	} {
+		if _, err := parseBackfill(t, tc.args...); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: %v, want an error about %q", tc.args, err, tc.want)
+		}
+	}
+}
