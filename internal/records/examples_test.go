@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -319,4 +320,84 @@ func columnIndex(t testing.TB, r schemas.Resource, name string) int {
 	}
 	t.Fatalf("%s has no column %s", r.Name, name)
 	return -1
+}
+
+// walk follows a dotted path through decoded JSON objects; ElementPath is
+// the value itself.
+func walk(v any, path string) any {
+	if path == schemas.ElementPath {
+		return v
+	}
+	for _, seg := range strings.Split(path, ".") {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = m[seg]
+	}
+	return v
+}
+
+// Every child view's array holds elements in at least one of Belvo's
+// examples, and every typed member of a child is set in at least one
+// element: a child path or member name that matches nothing Belvo sends
+// cannot hide. (The views' SQL is run by internal/migrate's tests.)
+func TestExamplesFillChildViews(t *testing.T) {
+	// Arrays of the 1.223.0 components that every example leaves empty or
+	// omits (newer than the examples): typed from the spec alone.
+	empty := map[string]bool{
+		"invoice_related_invoices": true, "invoice_retained_taxes": true, "invoice_transferred_taxes": true,
+		"owner_salary_portability_requests": true, "owner_payroll_accounts": true,
+	}
+	files := exampleFiles()
+	for _, r := range schemas.Resources {
+		if len(r.Children) == 0 {
+			continue
+		}
+		elements := map[string]int{}
+		filled := map[string]bool{}
+		for _, g := range files[r.Name] {
+			matches, _ := filepath.Glob(filepath.Join(examplesDir, g))
+			for _, file := range matches {
+				for _, raw := range readRecords(t, file) {
+					var rec any
+					if err := json.Unmarshal(raw, &rec); err != nil {
+						t.Fatal(err)
+					}
+					for _, c := range r.Children {
+						arr, _ := walk(rec, c.Path).([]any)
+						elements[c.Name] += len(arr)
+						for _, e := range arr {
+							for _, f := range c.Fields {
+								if walk(e, f.Path()) != nil {
+									filled[c.Name+"."+f.Name] = true
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+		for _, c := range r.Children {
+			if empty[c.Name] {
+				if elements[c.Name] > 0 {
+					t.Errorf("%s: examples fill it now: drop it from the empty list", c.Name)
+				}
+				continue
+			}
+			if elements[c.Name] == 0 {
+				t.Errorf("%s: no example has an element at %s", c.Name, c.Path)
+				continue
+			}
+			var unset []string
+			for _, f := range c.Fields {
+				if !filled[c.Name+"."+f.Name] {
+					unset = append(unset, f.Name)
+				}
+			}
+			if len(unset) > len(c.Fields)/2 {
+				t.Errorf("%s: most members unset in every example: %v", c.Name, unset)
+			}
+		}
+	}
 }
