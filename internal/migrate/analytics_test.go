@@ -2,6 +2,7 @@ package migrate
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"sort"
@@ -365,5 +366,69 @@ func TestCleanupRemovesDeletedRecords(t *testing.T) {
 	}
 	if got, want := physical(), []string{"kept\t2\t0"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("after FINAL CLEANUP: %q, want %q", got, want)
+	}
+}
+
+// Every member of every child view reads back typed, on the real engine:
+// a parent whose raw holds, at each child's path, one element with every
+// member set to a value of its kind yields one row with no NULL and the
+// expected values.
+func TestChildViewsReadEveryMemberTyped(t *testing.T) {
+	conn, db := analyticsDatabase(t)
+	sample := map[schemas.Kind]any{
+		schemas.String: "text", schemas.Enum: "CODE", schemas.Int: 7, schemas.Float: 1.5, schemas.Bool: true,
+		schemas.Decimal: 1234.56, schemas.Date: "2024-03-15", schemas.Timestamp: "2024-03-15T10:00:00.5Z",
+	}
+	want := map[schemas.Kind]string{
+		schemas.String: "text", schemas.Enum: "CODE", schemas.Int: "7", schemas.Float: "1.5", schemas.Bool: "true",
+		schemas.Decimal: "1234.56", schemas.Date: "2024-03-15", schemas.Timestamp: "2024-03-15 10:00:00.500000",
+	}
+	set := func(obj map[string]any, path string, v any) {
+		segs := strings.Split(path, ".")
+		for _, s := range segs[:len(segs)-1] {
+			next, ok := obj[s].(map[string]any)
+			if !ok {
+				next = map[string]any{}
+				obj[s] = next
+			}
+			obj = next
+		}
+		obj[segs[len(segs)-1]] = v
+	}
+	for _, r := range schemas.Resources {
+		if len(r.Children) == 0 {
+			continue
+		}
+		rec := map[string]any{}
+		for _, c := range r.Children {
+			var elem any
+			if len(c.Fields) == 1 && c.Fields[0].Path() == schemas.ElementPath {
+				elem = sample[c.Fields[0].Kind]
+			} else {
+				m := map[string]any{}
+				for _, f := range c.Fields {
+					set(m, f.Path(), sample[f.Kind])
+				}
+				elem = m
+			}
+			set(rec, c.Path, []any{elem})
+		}
+		raw, err := json.Marshal(rec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		insertRows(t, conn, db, r.Name, row{id: "p-" + r.Name, link: "l", version: 1, raw: string(raw)})
+		for _, c := range r.Children {
+			cols := []string{schemas.QuoteIdent(c.ParentID), "`position`"}
+			expect := []string{"p-" + r.Name, "1"}
+			for _, f := range c.Fields {
+				cols = append(cols, schemas.QuoteIdent(f.Name))
+				expect = append(expect, want[f.Kind])
+			}
+			got := query(t, conn, db, "SELECT "+strings.Join(cols, ", ")+" FROM belvo."+schemas.QuoteIdent(c.Name))
+			if len(got) != 1 || got[0] != strings.Join(expect, "\t") {
+				t.Errorf("%s:\n got %q\nwant %q", c.Name, got, strings.Join(expect, "\t"))
+			}
+		}
 	}
 }
