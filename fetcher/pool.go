@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/finflow/belvo-pipeline/internal/backoff"
 )
 
 // pool runs jobs with at most n at once, one key (a link) at a time and in
@@ -74,11 +76,7 @@ func (p *pool) runJob(ctx context.Context, j job) {
 		if again <= 0 {
 			return
 		}
-		t := time.NewTimer(again)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
+		if backoff.Sleep(ctx, again) != nil {
 			j.abandon()
 			return
 		}

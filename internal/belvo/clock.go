@@ -3,6 +3,8 @@ package belvo
 import (
 	"context"
 	"time"
+
+	"github.com/finflow/belvo-pipeline/internal/backoff"
 )
 
 // Clock is the time source of retries and of the rate limiter. Tests pass
@@ -20,16 +22,5 @@ type realClock struct{}
 func (realClock) Now() time.Time { return time.Now() }
 
 func (realClock) SleepUntil(ctx context.Context, t time.Time) error {
-	d := time.Until(t)
-	if d <= 0 {
-		return ctx.Err()
-	}
-	tm := time.NewTimer(d)
-	defer tm.Stop()
-	select {
-	case <-tm.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return backoff.Sleep(ctx, time.Until(t))
 }

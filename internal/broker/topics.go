@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/segmentio/kafka-go"
+
+	"github.com/finflow/belvo-pipeline/internal/backoff"
 )
 
 // Cluster is a connection to a Kafka cluster, shared by everything in a
@@ -185,10 +187,8 @@ func (c *Cluster) EnsureTopics(ctx context.Context, topics ...string) error {
 		if missing == nil {
 			missing = err
 		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("wait for topics: %w (last: %v)", ctx.Err(), missing)
-		case <-time.After(20 * time.Millisecond):
+		if err := backoff.Sleep(ctx, 20*time.Millisecond); err != nil {
+			return fmt.Errorf("wait for topics: %w (last: %v)", err, missing)
 		}
 	}
 	c.mu.Lock()
