@@ -2,7 +2,6 @@ package fetcher
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -383,6 +382,13 @@ func (f *Fetcher) runPlan(ctx context.Context, ev Event, pl Plan) error {
 			f.metrics.unknown.WithLabelValues(ev.Type, ev.Code).Inc()
 			f.log.Warn("unknown webhook recorded as error_events", "type", ev.Type, "code", ev.Code, "webhook_id", ev.WebhookID)
 		}
+		if pl.Fact == factErrors {
+			msg, err := f.errorEvent(ev, pl.ErrCode, pl.ErrMsg, lineage)
+			if err != nil {
+				return &planError{err}
+			}
+			return f.produce(ctx, []broker.Message{msg})
+		}
 		return f.publishFact(ctx, pl.Fact, ev.envelope(pl.ErrCode, pl.ErrMsg), lineage)
 	}
 	published := 0
@@ -553,6 +559,17 @@ func (f *Fetcher) produce(ctx context.Context, msgs []broker.Message) error {
 	return nil
 }
 
+// errorEvent is the message of ev's error_events fact: its typed fields
+// written from the event's values, its raw the envelope.
+func (f *Fetcher) errorEvent(ev Event, code, message string, lineage records.Lineage) (broker.Message, error) {
+	return f.outputs[factErrors].values(records.Values{
+		"webhook_id": ev.WebhookID, "webhook_type": ev.Type, "webhook_code": ev.Code, "process_type": optional(ev.ProcessType),
+		"error_code": optional(code), "error_message": optional(message), "received_at": ev.ReceivedAt,
+	}, ev.envelope(code, message), lineage)
+}
+
+// publishFact publishes the fact of an event whose typed fields are read
+// from its envelope (link and consent events: their data's members).
 func (f *Fetcher) publishFact(ctx context.Context, table string, raw []byte, lineage records.Lineage) error {
 	msg, err := f.outputs[table].record(nil, raw, lineage)
 	if err != nil {
@@ -561,29 +578,24 @@ func (f *Fetcher) publishFact(ctx context.Context, table string, raw []byte, lin
 	return f.produce(ctx, []broker.Message{msg})
 }
 
-// reconciliation is the raw JSON of a reconciliations fact.
-type reconciliation struct {
-	EventKey    string `json:"event_key"` // the fact's key: one per event, not per webhook_id
-	WebhookID   string `json:"webhook_id"`
-	LinkID      string `json:"link_id"`
-	Resource    string `json:"resource"`
-	WebhookCode string `json:"webhook_code"`
-	Announced   int    `json:"announced"`
-	Fetched     int    `json:"fetched"`
-	Matched     bool   `json:"matched"`
-	Exact       bool   `json:"exact"` // false: the fetch selects a superset, matched means fetched >= announced
-}
-
 func (f *Fetcher) reconcile(ctx context.Context, ev Event, pl Plan, fetched int, lineage records.Lineage) error {
 	announced, exact := comparison(ev, pl)
 	matched := fetched == announced
 	if !exact {
 		matched = fetched >= announced
 	}
-	r := reconciliation{EventKey: ev.key(), WebhookID: ev.WebhookID, LinkID: ev.LinkID, Resource: pl.Resource, WebhookCode: ev.Code,
-		Announced: announced, Fetched: fetched, Matched: matched, Exact: exact}
-	raw, _ := json.Marshal(r)
-	if err := f.publishFact(ctx, factReconciliations, raw, lineage); err != nil {
+	// Written from the values (raw is their JSON), not marshalled and
+	// scanned back. event_key is the fact's key: one per event, not per
+	// webhook_id; exact false means the fetch selects a superset, and
+	// matched then means fetched >= announced.
+	msg, err := f.outputs[factReconciliations].values(records.Values{
+		"event_key": ev.key(), "webhook_id": ev.WebhookID, "link_id": ev.LinkID, "resource": pl.Resource,
+		"webhook_code": ev.Code, "announced": announced, "fetched": fetched, "matched": matched, "exact": exact,
+	}, nil, lineage)
+	if err != nil {
+		return &planError{err}
+	}
+	if err := f.produce(ctx, []broker.Message{msg}); err != nil {
 		return err
 	}
 	f.metrics.reconciled.WithLabelValues(pl.Resource, strconv.FormatBool(matched)).Inc()
@@ -674,7 +686,7 @@ func (f *Fetcher) deadLetterEvent(ctx context.Context, m kafka.Message, ev Event
 	msgs := []broker.Message{msg}
 	if fact != nil && ev.WebhookID != "" {
 		lineage := records.Lineage{LinkID: ev.LinkID, WebhookID: ev.WebhookID, RequestID: ev.RequestID, FetchedAt: f.now()}
-		fm, err := f.outputs[factErrors].record(nil, ev.envelope(fact.code, fact.message), lineage)
+		fm, err := f.errorEvent(ev, fact.code, fact.message, lineage)
 		if err != nil {
 			f.log.Warn("error_events fact of a dead-lettered event not built", "webhook_id", ev.WebhookID, "err", err.Error())
 		} else {

@@ -42,7 +42,7 @@ func TestPageArenaKeepsEveryValue(t *testing.T) {
 	}
 }
 
-// The fetcher publishes records through Converter.Append behind the
+// The fetcher publishes records through Converter.Encode behind the
 // registry header; it must publish what it did through Native and the
 // registry codec (goavro), byte for byte and with the same key, and refuse
 // the same records with the same error, which the dead letter carries.
@@ -54,8 +54,8 @@ func TestOutputMessagesMatchTheGoavroPath(t *testing.T) {
 	raws := map[string][]json.RawMessage{"transactions": {
 		tmpl,
 		json.RawMessage(`{"id": "t1", "amount": "1.5", "value_date": "2024-03-15", "description": "caf\u00e9"}`),
-		json.RawMessage(`{"id": "t2", "amount": "abc"}`),         // refused: not a number
-		json.RawMessage(`{"id": "t3", "amount": 0.12345678901}`), // refused: 11 decimals
+		json.RawMessage(`{"id": "t2", "amount": "abc"}`),         // unfit: not a number
+		json.RawMessage(`{"id": "t3", "amount": 0.12345678901}`), // unfit: 11 decimals
 		json.RawMessage(`{"amount": 1}`),                         // refused: no id
 		json.RawMessage(`{"id": "t4"`),                           // refused: not JSON
 	}}
@@ -101,6 +101,39 @@ func TestOutputMessagesMatchTheGoavroPath(t *testing.T) {
 		}
 		if _, err := out.deletion("", lineage); err == nil {
 			t.Fatalf("%s: deletion without id accepted", table.Name)
+		}
+	}
+}
+
+// An error_events fact written from the event's values is the record the
+// envelope made when it was scanned back, byte for byte and keyed alike.
+func TestErrorEventFromValuesIsTheEnvelopeRecord(t *testing.T) {
+	table, _ := schemas.TableByName(factErrors)
+	conv, err := records.New(table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := &output{topic: table.Topic("belvo"), conv: conv, codec: &registry.Codec{ID: 7, Avro: conv.Codec()}}
+	f := &Fetcher{outputs: outputs{factErrors: out}}
+	lineage := records.Lineage{LinkID: "L", WebhookID: "wh", FetchedAt: time.Date(2026, 11, 23, 10, 0, 0, 123_456_789, time.UTC)}
+	received := time.Date(2026, 11, 23, 9, 59, 58, 987_654_321, time.FixedZone("BRT", -3*3600))
+	for _, ev := range []Event{
+		{WebhookID: "wh-1", Type: "ACCOUNTS", Code: "historical_update", ProcessType: "historical", LinkID: "L", ReceivedAt: received,
+			Data: json.RawMessage(`{"errors":[{"code":"login_error","message":"x"}]}`)},
+		{WebhookID: "wh-2", Type: "CRYPTO", Code: "new", LinkID: "L", ReceivedAt: received},
+	} {
+		for _, e := range [][2]string{{"login_error", "Invalid credentials \u00e7"}, {unknownEventCode, ""}, {"", ""}} {
+			got, err := f.errorEvent(ev, e[0], e[1], lineage)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := out.record(nil, ev.envelope(e[0], e[1]), lineage)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got.Value, want.Value) || !bytes.Equal(got.Key, want.Key) {
+				t.Fatalf("%s %v: values give % x, the envelope % x", ev.WebhookID, e, got.Value, want.Value)
+			}
 		}
 	}
 }

@@ -8,9 +8,12 @@ package schemas
 // endpoint (Path is empty).
 //
 // The raw JSON of a fact is a webhook envelope ({"webhook_id", ...,
-// "data": ...}) or, for requests and reconciliations, an object the fetcher
-// writes; typed fields are dotted paths into it, so the record converter
-// needs nothing fact-specific.
+// "data": ...}) or, for requests and reconciliations, the object of the
+// values the fetcher wrote them from; typed fields are dotted paths into
+// it. The codec reads them from the JSON (link and consent events: their
+// data's members) or, for facts the fetcher makes of values it holds, from
+// those Go values at the same paths (records.Values): one description, no
+// JSON written and scanned back.
 var Facts = []Resource{
 	{Name: "link_events", WebhookType: "LINK", Key: []string{"webhook_id"}, Fields: []Field{
 		{Name: "webhook_code", Kind: Enum},

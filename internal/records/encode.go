@@ -3,7 +3,6 @@ package records
 import (
 	"encoding/binary"
 	"encoding/json"
-	"errors"
 	"math/big"
 	"time"
 
@@ -24,36 +23,49 @@ import (
 // as a long of timestamp-micros, and unfit_fields as ["null", array of
 // string].
 
-// Append appends the Avro binary encoding of one Belvo record, in the
+// Encode appends the Avro binary encoding of one Belvo record, in the
 // resource's schema, to dst: the bytes goavro's BinaryFromNative writes for
-// what Native returns. It refuses what Native refuses, with the same
-// *FieldError, and then returns dst unchanged; bytes past len(dst) may
-// have been written.
+// what Native returns. It returns the record's Kafka key too, its id,
+// sharing the record's bytes (every record schema starts with it, so the
+// key costs no copy); the key has no spare capacity, so appending to it
+// cannot overwrite the record. trusted says raw is known to be valid JSON,
+// as json.Valid judges it (the records of a page the Belvo client handed
+// out): the answer is the same, errors included (UTF-8 and nesting are
+// still checked), for less work; on text that is not valid JSON it is
+// meaningless.
+//
+// It refuses what Native refuses, with the same *FieldError, and then
+// returns dst unchanged; bytes past len(dst) may have been written.
+func (c *Converter) Encode(dst []byte, raw json.RawMessage, l Lineage, trusted bool) (record, key []byte, err error) {
+	return c.append(dst, raw, l, trusted)
+}
+
+// Append is Encode of an untrusted record, without its key.
 func (c *Converter) Append(dst []byte, raw json.RawMessage, l Lineage) ([]byte, error) {
-	return c.append(dst, raw, l, false)
+	out, _, err := c.append(dst, raw, l, false)
+	return out, err
 }
 
-// AppendValid is Append for a record already known to be valid JSON, as
-// json.Valid judges it: the records of a page the Belvo client handed out.
-// It returns what Append returns, errors included (UTF-8 and nesting are
-// still checked), for less work; on text that is not valid JSON its answer
-// is meaningless.
+// AppendValid is Encode of a trusted record, without its key.
 func (c *Converter) AppendValid(dst []byte, raw json.RawMessage, l Lineage) ([]byte, error) {
-	return c.append(dst, raw, l, true)
+	out, _, err := c.append(dst, raw, l, true)
+	return out, err
 }
 
-func (c *Converter) append(dst []byte, raw json.RawMessage, l Lineage, valid bool) ([]byte, error) {
+func (c *Converter) append(dst []byte, raw json.RawMessage, l Lineage, valid bool) ([]byte, []byte, error) {
 	p, mismatch, err := c.scanRecord(raw, l, valid)
 	if err != nil {
-		return dst, err
+		return dst, nil, err
 	}
 	defer c.release(p)
 	values := *p
 	out, err := c.appendID(dst, values)
 	if err != nil {
-		return dst, c.fail("", schemas.FieldID, err)
+		return dst, nil, c.fail("", schemas.FieldID, err)
 	}
+	idLen := len(out) - len(dst)
 	out = prefixLength(out, len(dst))
+	idEnd := len(out)
 	out = appendString(out, l.LinkID)
 	out = append(out, 0) // deleted: false
 	// The indexes of the unfit fields, written last; a record has few.
@@ -72,8 +84,8 @@ func (c *Converter) append(dst []byte, raw json.RawMessage, l Lineage, valid boo
 		out = kinds[f.kind].encode(append(out, unionValue), &v)
 	}
 	out = appendString(append(out, unionValue), raw)
-	out = appendLineage(out, l)
-	return c.appendUnfit(out, unfit), nil
+	out = c.appendUnfit(appendLineage(out, l), unfit)
+	return out, out[idEnd-idLen : idEnd : idEnd], nil
 }
 
 // appendUnfit writes unfit_fields: null when every value fit, else the
@@ -89,36 +101,32 @@ func (c *Converter) appendUnfit(dst []byte, unfit []int) []byte {
 	return append(dst, 0)
 }
 
-// AppendDeletion appends the Avro binary encoding of the deletion fact
-// Deletion returns, refusing what it refuses.
-func (c *Converter) AppendDeletion(dst []byte, id string, l Lineage) ([]byte, error) {
+// EncodeDeletion appends the Avro binary encoding of the deletion fact
+// Deletion returns, refusing what it refuses, and returns its key as
+// Encode does.
+func (c *Converter) EncodeDeletion(dst []byte, id string, l Lineage) (record, key []byte, err error) {
 	if id == "" {
-		return dst, c.fail("", schemas.FieldID, ErrMissingID)
+		return dst, nil, c.fail("", schemas.FieldID, ErrMissingID)
 	}
 	if err := c.checkLineage(l); err != nil {
-		return dst, err
+		return dst, nil, err
 	}
 	out := appendString(dst, id)
+	idEnd := len(out)
 	out = appendString(out, l.LinkID)
 	out = append(out, 1) // deleted: true
 	for range c.fields {
 		out = append(out, unionNull)
 	}
-	out = append(out, unionNull)                         // raw
-	return append(appendLineage(out, l), unionNull), nil // no unfit field
+	out = append(out, unionNull)                   // raw
+	out = append(appendLineage(out, l), unionNull) // no unfit field
+	return out, out[idEnd-len(id) : idEnd : idEnd], nil
 }
 
-// IDOf returns the id of a record Append or AppendDeletion wrote, sharing
-// its bytes: every record schema starts with it, so a producer can key the
-// message without keeping a copy of the id. The id has no spare capacity,
-// so appending to it cannot overwrite the record.
-func IDOf(record []byte) ([]byte, error) {
-	n, k := binary.Varint(record)
-	if k <= 0 || n < 0 || n > int64(len(record)-k) {
-		return nil, errors.New("records: not an encoded record")
-	}
-	end := k + int(n)
-	return record[k:end:end], nil
+// AppendDeletion is EncodeDeletion without the key.
+func (c *Converter) AppendDeletion(dst []byte, id string, l Lineage) ([]byte, error) {
+	out, _, err := c.EncodeDeletion(dst, id, l)
+	return out, err
 }
 
 // The branches of every ["null", T] union in the record schemas, as the

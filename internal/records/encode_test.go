@@ -66,9 +66,9 @@ func checkAppend(t testing.TB, c *Converter, raw []byte, l Lineage) {
 	if !bytes.Equal(got, want) {
 		t.Fatalf("%s %q: Append differs from goavro at byte %d:\nAppend %x\ngoavro %x", c.res.Name, raw, firstDiff(got, want), got, want)
 	}
-	id, err := IDOf(got[len(prefix):])
-	if err != nil || string(id) != native[schemas.FieldID] {
-		t.Fatalf("%s: IDOf = %q, %v; want %q", c.res.Name, id, err, native[schemas.FieldID])
+	rec, key, err := c.Encode(append([]byte(nil), prefix...), raw, l, false)
+	if err != nil || !bytes.Equal(rec, got) || string(key) != native[schemas.FieldID] || cap(key) != len(key) {
+		t.Fatalf("%s: Encode key %q (cap %d), %v; want %q", c.res.Name, key, cap(key), err, native[schemas.FieldID])
 	}
 }
 
@@ -423,8 +423,8 @@ func TestAppendDeletionMatchesGoavro(t *testing.T) {
 				if !bytes.Equal(got, want) {
 					t.Fatalf("%s %q: AppendDeletion %x, goavro %x", c.res.Name, id, got, want)
 				}
-				if k, err := IDOf(got[len(prefix):]); err != nil || string(k) != id {
-					t.Fatalf("%s: IDOf = %q, %v", c.res.Name, k, err)
+				if _, k, err := c.EncodeDeletion(append([]byte(nil), prefix...), id, l); err != nil || string(k) != id || cap(k) != len(k) {
+					t.Fatalf("%s: EncodeDeletion key %q, %v", c.res.Name, k, err)
 				}
 			}
 		}
@@ -455,14 +455,6 @@ func TestAppendConcurrentUse(t *testing.T) {
 	}
 	for range 4 {
 		<-done
-	}
-}
-
-func TestIDOfRefusesWhatIsNotARecord(t *testing.T) {
-	for _, b := range [][]byte{nil, {0x80}, {0x01}, {0x08, 'a'}} {
-		if id, err := IDOf(b); err == nil {
-			t.Errorf("%x: id %q", b, id)
-		}
 	}
 }
 

@@ -30,6 +30,10 @@ type kindCodec struct {
 	// column turns goavro's decoded native of the branch into the
 	// ClickHouse column value, the one decode gives.
 	column func(native any) (any, error)
+	// fromGo takes a non-nil Go value of a record given as Values; ok is
+	// false for a value of the right type the kind cannot hold (unfit), an
+	// error is a Go type the kind never takes.
+	fromGo func(v any) (t typed, ok bool, err error)
 	// fits reports whether a column value (as decode and column give it)
 	// is one the ClickHouse column holds as it is; nil when every value
 	// does. The fetcher never writes one that does not, but a record's
@@ -42,6 +46,7 @@ var kinds = [...]kindCodec{
 	schemas.Enum:   textKind,
 	schemas.Int: {
 		read:   readNumber(parseIntTyped),
+		fromGo: intFromGo,
 		encode: func(dst []byte, v *typed) []byte { return appendLong(dst, v.n) },
 		native: func(v *typed) any { return v.n },
 		decode: asLong,
@@ -49,13 +54,15 @@ var kinds = [...]kindCodec{
 	},
 	schemas.Float: {
 		read:   readNumber(parseFloatTyped),
+		fromGo: floatFromGo,
 		encode: func(dst []byte, v *typed) []byte { return binary.LittleEndian.AppendUint64(dst, math.Float64bits(v.f)) },
 		native: func(v *typed) any { return v.f },
 		decode: asDouble,
 		column: asIs,
 	},
 	schemas.Bool: {
-		read: readBool,
+		read:   readBool,
+		fromGo: boolFromGo,
 		encode: func(dst []byte, v *typed) []byte {
 			if v.b {
 				return append(dst, 1)
@@ -68,6 +75,7 @@ var kinds = [...]kindCodec{
 	},
 	schemas.Decimal: {
 		read:   readNumber(parseDecimalTyped),
+		fromGo: decimalFromGo,
 		encode: func(dst []byte, v *typed) []byte { return v.dec.appendAvro(dst) },
 		native: func(v *typed) any { return v.dec.rat() },
 		decode: asDecimal,
@@ -75,7 +83,8 @@ var kinds = [...]kindCodec{
 		fits:   decimalFits,
 	},
 	schemas.Date: {
-		read: readTime(parseDate),
+		read:   readTime(parseDate),
+		fromGo: dateFromGo,
 		// goavro's day count for a time.Time; exact, as dates are built at
 		// UTC midnight.
 		encode: func(dst []byte, v *typed) []byte { return appendLong(dst, v.t.Unix()/86400) },
@@ -86,6 +95,7 @@ var kinds = [...]kindCodec{
 	},
 	schemas.Timestamp: {
 		read:   readTime(parseTimestamp),
+		fromGo: timestampFromGo,
 		encode: func(dst []byte, v *typed) []byte { return appendLong(dst, timestampMicros(v.t)) },
 		native: nativeTime,
 		decode: asTimestamp,
@@ -96,7 +106,8 @@ var kinds = [...]kindCodec{
 
 // textKind is String's and Enum's row: Avro strings both.
 var textKind = kindCodec{
-	read: readText,
+	read:   readText,
+	fromGo: textFromGo,
 	encode: func(dst []byte, v *typed) []byte {
 		if !v.text.escaped {
 			return appendString(dst, v.text.text)

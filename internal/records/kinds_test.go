@@ -14,7 +14,7 @@ func TestEveryKindHasOneCodecRow(t *testing.T) {
 	}
 	for _, k := range schemas.Kinds() {
 		row := kinds[k]
-		if row.read == nil || row.encode == nil || row.native == nil || row.column == nil {
+		if row.read == nil || row.fromGo == nil || row.encode == nil || row.native == nil || row.column == nil {
 			t.Errorf("kind %s: incomplete codec row", k)
 		}
 		if typ := k.Type(); typ.Name == "unknown" || typ.Avro == nil || typ.AvroBranch == "" || typ.ClickHouse == "" {
