@@ -151,7 +151,7 @@ func (p *planner) plan(ev Event, today time.Time) (Plan, error) {
 		}
 	}
 	if row.Action == schemas.Fetch {
-		if err := p.requestRange(ev, res, &q); err != nil {
+		if err := p.requestRange(ev, res, &q, &pl); err != nil {
 			return Plan{}, err
 		}
 		pl.Calls = []Call{{Resource: res, Query: q}}

@@ -305,8 +305,12 @@ const processAsyncPost = "async_post"
 
 // requestRange narrows q to the range and type the async POST answered by
 // ev asked for (Belvo's webhook says what it found, not what was asked:
-// fetching the whole link would load records outside the request).
-func (p *planner) requestRange(ev Event, res schemas.Resource, q *belvo.Query) error {
+// fetching the whole link would load records outside the request). The
+// request's range replaces a created_at__range from the previous
+// notification (seed 001 answers with new_transactions_updated), and such
+// an answer leaves that notification state alone: the link's next
+// new_*_available must still cover everything created since.
+func (p *planner) requestRange(ev Event, res schemas.Resource, q *belvo.Query, pl *Plan) error {
 	body, ok := schemas.AsyncBodyOf(res.Name)
 	if ev.RequestID == "" || !ok || body.RangeFilter == "" {
 		return nil
@@ -321,6 +325,7 @@ func (p *planner) requestRange(ev Event, res schemas.Resource, q *belvo.Query) e
 	if st.Resource != res.Name || st.From == "" {
 		return nil
 	}
+	q.CreatedAt, pl.State = belvo.DateRange{}, nil
 	if err := q.SetFilter(body.RangeFilter, st.From+","+st.To); err != nil {
 		return &planError{err}
 	}

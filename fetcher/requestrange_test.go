@@ -32,6 +32,8 @@ func TestPlanNarrowsToTheRequestedRange(t *testing.T) {
 			"invoice_date__range=2026-03-01,2026-09-30&link=L&type=INFLOW", fresh, false},
 		{"employments", "EMPLOYMENTS", "historical_update", "emp1", "async_post", `{"total_employments":1}`,
 			"created_at__range=2026-10-01,2026-11-01&link=L", fresh, false},
+		{"seed 001's new_transactions_updated: the request's range, not the notification's", "TRANSACTIONS", "new_transactions_updated", "tx1", "async_post",
+			`{"new_transactions":4}`, "link=L&value_date__range=2026-06-01,2026-08-31", fresh, false},
 		{"a refresh's answer is not ranged", "TRANSACTIONS", "historical_update", "refresh1", "historical_update",
 			`{"total_transactions":9}`, "link=L", fresh, false},
 		{"unknown request, just received: wait", "TRANSACTIONS", "historical_update", "later", "async_post",
@@ -61,6 +63,9 @@ func TestPlanNarrowsToTheRequestedRange(t *testing.T) {
 			}
 			if got, _ := url.QueryUnescape(pl.Calls[0].Query.Values().Encode()); got != c.want {
 				t.Fatalf("query %s, want %s", got, c.want)
+			}
+			if c.requestID == "tx1" && pl.State != nil {
+				t.Fatalf("an answer to a request moves the link's notification state: %+v", pl.State)
 			}
 		})
 	}
