@@ -69,6 +69,11 @@ var Privacy = map[string][]PrivacyRule{
 		{Path: "personal_data.document_ids.document_number", Protect: Hash},
 		{Path: "files", Protect: Drop}, // the IMSS report itself (PDF)
 	},
+	"investment_transactions": {
+		// Each carries its investment, debtor included.
+		{Path: "investment.debtor_details.name", Protect: Hash},
+		{Path: "investment.debtor_details.id_document_number", Protect: Hash},
+	},
 	"investments": {
 		{Path: "debtor_details.name", Protect: Hash},
 		{Path: "debtor_details.id_document_number", Protect: Hash},
@@ -106,6 +111,14 @@ var Privacy = map[string][]PrivacyRule{
 		{Path: "financial_relation.procurators.social_name", Protect: Hash},
 		{Path: "financial_relation.procurators.document_number", Protect: Hash},
 		{Path: "financial_relation.products.number", Protect: Hash},
+		{Path: "financial_relation.product_services_additional_info", Protect: Drop}, // free text naming people
+	},
+	"recurring_expenses": {
+		{Path: "account.number", Protect: Hash},
+		{Path: "account.public_identification_value", Protect: Hash},
+		{Path: "account.loan_data.contract_number", Protect: Hash},
+		{Path: "account.credit_data.cards.identification_number", Protect: Hash},
+		{Path: "account.credit_data.limits.identification_number", Protect: Hash},
 	},
 	"tax_compliance_status": {
 		{Path: "rfc", Protect: Hash},
