@@ -822,9 +822,10 @@ var Resources = []Resource{
 	// The list mixes four shapes (personal/business, yearly/monthly);
 	// TaxReturnPersonal is named, and the first typed fields are the general
 	// information every shape shares. The amounts typed after them are the
-	// personal yearly return's (income, taxable base, ISR), whose sections the
-	// spec leaves free-form: they are read from Belvo's examples and data
-	// dictionary; other shapes' amounts are null there and stay in raw.
+	// yearly returns' (personal: income, taxable base, ISR; business: income
+	// statement, ISR payment), whose sections the spec leaves free-form: they
+	// are read from Belvo's examples and data dictionaries; a shape's amounts
+	// are null in the others', and monthly returns' stay in raw.
 	// Belvo's monthly examples carry no id: a filed return is identified
 	// by taxpayer, fiscal year, period and SAT operation number.
 	{Name: "tax_returns", WebhookType: "TAX_RETURNS", Path: "/api/tax-returns/", Spec: "1.223.0", Component: "TaxReturnPersonal",
@@ -860,6 +861,18 @@ var Resources = []Resource{
 			{Name: "monto_acumulable_dividendos_utilidades", JSON: "dividendos.monto_acumulable_dividendos_utilidades", Kind: Decimal},
 			{Name: "monto_total_isr_pagado_sociedad", JSON: "dividendos.monto_total_isr_pagado_sociedad", Kind: Decimal},
 			{Name: "credito_fiscal_autorizado_proyectos_investigacion_desarrollo", JSON: "datos_informativos.credito_fiscal_autorizado_proyectos_investigacion_desarrollo", Kind: Decimal},
+			// Business yearly returns: income statement and the ISR payment.
+			{Name: "ingresos_netos", JSON: "estado_resultados.ingresos_netos.total", Kind: Decimal},
+			{Name: "utilidad_bruta", JSON: "estado_resultados.utilidad_bruta", Kind: Decimal},
+			{Name: "utilidad_operacion", JSON: "estado_resultados.utilidad_operacion", Kind: Decimal},
+			{Name: "utilidad_antes_impuesto", JSON: "estado_resultados.utilidad_antes_impuesto", Kind: Decimal},
+			{Name: "isr_estado_resultados", JSON: "estado_resultados.isr", Kind: Decimal},
+			{Name: "utilidad_neta", JSON: "estado_resultados.utilidad_neta", Kind: Decimal},
+			{Name: "utilidad_o_perdida_fiscal_antes_de_ptu", JSON: "conciliacion_entre_resultado_contable_fiscal.utilidad_o_perdida_fiscal_antes_de_ptu", Kind: Decimal},
+			{Name: "isr_total_contribuciones", JSON: "detalle_pago_r1_isr_personas_morales.total_contribuciones", Kind: Decimal},
+			{Name: "isr_cantidad_a_cargo", JSON: "detalle_pago_r1_isr_personas_morales.cantidad_a_cargo", Kind: Decimal},
+			{Name: "isr_cantidad_a_favor", JSON: "detalle_pago_r1_isr_personas_morales.cantidad_a_favor", Kind: Decimal},
+			{Name: "isr_cantidad_a_pagar", JSON: "detalle_pago_r1_isr_personas_morales.cantidad_a_pagar", Kind: Decimal},
 		},
 		Children: taxReturnsChildren},
 	{Name: "tax_status", WebhookType: "TAX_STATUS", Path: "/api/tax-status/", Spec: "1.223.0", Component: "TaxStatusSat",
