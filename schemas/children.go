@@ -419,6 +419,18 @@ var ownersChildren = []Child{
 		{Name: "employer_bank_code", Kind: String},
 		{Name: "portability_approval_date", Kind: Date},
 	}},
+	// The business shape's partners and administrators.
+	{Name: "owner_parties", Path: "parties", ParentID: "owner_id", Fields: []Field{
+		{Name: "person_type", Kind: Enum},
+		{Name: "type", Kind: Enum},
+		{Name: "display_name", Kind: String},
+		{Name: "company_name", Kind: String},
+		{Name: "start_date", Kind: Date},
+		{Name: "percentage_type", Kind: Float},
+		{Name: "document_type", Kind: Enum},
+		{Name: "document_number", Kind: String},
+		{Name: "document_country", Kind: Enum},
+	}},
 	{Name: "owner_payroll_accounts", Path: "financial_relation.payroll_accounts", ParentID: "owner_id", Fields: []Field{
 		{Name: "employer_name", Kind: String},
 		{Name: "employer_id_number", Kind: String},

@@ -528,6 +528,16 @@ var Resources = []Resource{
 			{Name: "occupation_description", JSON: "financial_profile.occupation_description", Kind: String},
 			{Name: "financial_relation_start_date", JSON: "financial_relation.start_date", Kind: Timestamp},
 			{Name: "financial_relation_product_services_additional_info", JSON: "financial_relation.product_services_additional_info", Kind: String},
+			// Multi-region (first/last names) and business (trade name) shapes.
+			{Name: "first_name", Kind: String},
+			{Name: "last_name", Kind: String},
+			{Name: "second_last_name", Kind: String},
+			{Name: "trade_name", Kind: String},
+			{Name: "informed_income_amount", JSON: "financial_profile.informed_income.amount", Kind: Decimal},
+			{Name: "informed_income_currency", JSON: "financial_profile.informed_income.currency", Kind: Enum},
+			{Name: "informed_income_frequency", JSON: "financial_profile.informed_income.frequency", Kind: Enum},
+			{Name: "patrimony_amount", JSON: "financial_profile.patrimony.amount", Kind: Decimal},
+			{Name: "patrimony_currency", JSON: "financial_profile.patrimony.currency", Kind: Enum},
 		},
 		Children: ownersChildren},
 	// RecurringExpenses carries no currency of its own: the account's is the

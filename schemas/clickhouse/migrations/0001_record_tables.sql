@@ -1048,6 +1048,15 @@ CREATE TABLE IF NOT EXISTS `belvo`.`owners`
     `occupation_description` Nullable(String),
     `financial_relation_start_date` Nullable(DateTime64(6, 'UTC')),
     `financial_relation_product_services_additional_info` Nullable(String),
+    `first_name` Nullable(String),
+    `last_name` Nullable(String),
+    `second_last_name` Nullable(String),
+    `trade_name` Nullable(String),
+    `informed_income_amount` Nullable(Decimal(38, 10)),
+    `informed_income_currency` LowCardinality(Nullable(String)),
+    `informed_income_frequency` LowCardinality(Nullable(String)),
+    `patrimony_amount` Nullable(Decimal(38, 10)),
+    `patrimony_currency` LowCardinality(Nullable(String)),
     `raw` String,
     `webhook_id` Nullable(String),
     `request_id` Nullable(String),
@@ -1087,7 +1096,16 @@ ALTER TABLE `belvo`.`owners`
     ADD COLUMN IF NOT EXISTS `occupation_description` Nullable(String) AFTER `occupation_code`,
     ADD COLUMN IF NOT EXISTS `financial_relation_start_date` Nullable(DateTime64(6, 'UTC')) AFTER `occupation_description`,
     ADD COLUMN IF NOT EXISTS `financial_relation_product_services_additional_info` Nullable(String) AFTER `financial_relation_start_date`,
-    ADD COLUMN IF NOT EXISTS `raw` String AFTER `financial_relation_product_services_additional_info`,
+    ADD COLUMN IF NOT EXISTS `first_name` Nullable(String) AFTER `financial_relation_product_services_additional_info`,
+    ADD COLUMN IF NOT EXISTS `last_name` Nullable(String) AFTER `first_name`,
+    ADD COLUMN IF NOT EXISTS `second_last_name` Nullable(String) AFTER `last_name`,
+    ADD COLUMN IF NOT EXISTS `trade_name` Nullable(String) AFTER `second_last_name`,
+    ADD COLUMN IF NOT EXISTS `informed_income_amount` Nullable(Decimal(38, 10)) AFTER `trade_name`,
+    ADD COLUMN IF NOT EXISTS `informed_income_currency` LowCardinality(Nullable(String)) AFTER `informed_income_amount`,
+    ADD COLUMN IF NOT EXISTS `informed_income_frequency` LowCardinality(Nullable(String)) AFTER `informed_income_currency`,
+    ADD COLUMN IF NOT EXISTS `patrimony_amount` Nullable(Decimal(38, 10)) AFTER `informed_income_frequency`,
+    ADD COLUMN IF NOT EXISTS `patrimony_currency` LowCardinality(Nullable(String)) AFTER `patrimony_amount`,
+    ADD COLUMN IF NOT EXISTS `raw` String AFTER `patrimony_currency`,
     ADD COLUMN IF NOT EXISTS `webhook_id` Nullable(String) AFTER `raw`,
     ADD COLUMN IF NOT EXISTS `request_id` Nullable(String) AFTER `webhook_id`,
     ADD COLUMN IF NOT EXISTS `fetched_at` DateTime64(6, 'UTC') AFTER `request_id`,
@@ -2951,6 +2969,26 @@ FROM `belvo`.`owners` FINAL
 ARRAY JOIN
     JSONExtractArrayRaw(`raw`, 'financial_relation', 'salary_portability_requests') AS `e`,
     arrayEnumerate(JSONExtractArrayRaw(`raw`, 'financial_relation', 'salary_portability_requests')) AS `n`;
+
+CREATE OR REPLACE VIEW `belvo`.`owner_parties` AS
+SELECT
+    `id` AS `owner_id`,
+    `link_id`,
+    `n` AS `position`,
+    toLowCardinality(JSONExtract(`e`, 'person_type', 'Nullable(String)')) AS `person_type`,
+    toLowCardinality(JSONExtract(`e`, 'type', 'Nullable(String)')) AS `type`,
+    JSONExtract(`e`, 'display_name', 'Nullable(String)') AS `display_name`,
+    JSONExtract(`e`, 'company_name', 'Nullable(String)') AS `company_name`,
+    toDate32OrNull(substring(JSONExtractString(`e`, 'start_date'), 1, 10)) AS `start_date`,
+    JSONExtract(`e`, 'percentage_type', 'Nullable(Float64)') AS `percentage_type`,
+    toLowCardinality(JSONExtract(`e`, 'document_type', 'Nullable(String)')) AS `document_type`,
+    JSONExtract(`e`, 'document_number', 'Nullable(String)') AS `document_number`,
+    toLowCardinality(JSONExtract(`e`, 'document_country', 'Nullable(String)')) AS `document_country`,
+    `e` AS `element`
+FROM `belvo`.`owners` FINAL
+ARRAY JOIN
+    JSONExtractArrayRaw(`raw`, 'parties') AS `e`,
+    arrayEnumerate(JSONExtractArrayRaw(`raw`, 'parties')) AS `n`;
 
 CREATE OR REPLACE VIEW `belvo`.`owner_payroll_accounts` AS
 SELECT
