@@ -136,15 +136,37 @@ func (f *Fetcher) sweepLoop(ctx context.Context) error {
 			if won, err := f.claimSweep(ctx); err != nil {
 				f.log.Warn("sweep claim", "err", err.Error())
 			} else if won {
-				if _, err := f.Sweep(ctx); err != nil && ctx.Err() == nil {
-					f.log.Warn("sweep failed; the next claim retries it", "err", err.Error())
-				}
+				f.sweepWithRetries(ctx)
 			}
 		}
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-time.After(poll):
+		}
+	}
+}
+
+// sweepRetries is how many times a claimed sweep that failed (Belvo or
+// Kafka unavailable) is run again, a minute apart, before the claim waits
+// for the next interval.
+const sweepRetries = 5
+
+func (f *Fetcher) sweepWithRetries(ctx context.Context) {
+	for attempt := 1; ; attempt++ {
+		_, err := f.Sweep(ctx)
+		if err == nil || ctx.Err() != nil {
+			return
+		}
+		if attempt > sweepRetries {
+			f.log.Error("sweep failed; the next one is due in an interval", "attempts", attempt, "err", err.Error())
+			return
+		}
+		f.log.Warn("sweep failed, running it again", "attempt", attempt, "err", err.Error())
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Minute):
 		}
 	}
 }

@@ -2,6 +2,7 @@ package fetcher
 
 import (
 	"context"
+	"errors"
 	"net/url"
 	"testing"
 	"time"
@@ -183,4 +184,37 @@ func maxTime(a, b time.Time) time.Time {
 		return b
 	}
 	return a
+}
+
+func TestPlanSweep(t *testing.T) {
+	ev := Event{WebhookID: "w", LinkID: "l", Origin: schemas.OriginSweep, Type: "TRANSACTIONS", Code: SweepCode,
+		Data: []byte(`{"resource":"transactions","created_at_from":"2026-11-01","created_at_to":"2026-11-20","cutoff":"2026-11-20T14:30:00.000000Z"}`)}
+	pl, err := (&planner{idChunk: 10, previous: func(string) (stateEntry, bool) { return stateEntry{}, false }}).plan(ev, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pl.Calls) != 1 || pl.Calls[0].Resource.Name != "transactions" || pl.HasCount || pl.State != nil ||
+		pl.Calls[0].Query.Values().Encode() != "created_at__range=2026-11-01%2C2026-11-20&link=l" {
+		t.Fatalf("plan %+v", pl)
+	}
+	for _, data := range []string{`{"resource":"incomes","created_at_from":"2026-11-01","created_at_to":"2026-11-20"}`,
+		`{"resource":"transactions","created_at_from":"2026-11-21","created_at_to":"2026-11-20"}`, `[]`} {
+		ev.Data = []byte(data)
+		var pe *planError
+		if _, err := planSweep(ev); !errors.As(err, &pe) {
+			t.Errorf("%s: got %v, want a planError (dead letter)", data, err)
+		}
+	}
+}
+
+func TestIDAndCreated(t *testing.T) {
+	id, c, ok := idAndCreated([]byte(` {"account":{"id":"no","created_at":"2020-01-01T00:00:00Z"},"created_at":"2026-11-20T10:00:00.5Z", "id":"x\u0031"}`))
+	if !ok || id != "x1" || !c.Equal(time.Date(2026, 11, 20, 10, 0, 0, 5e8, time.UTC)) {
+		t.Errorf("got %q %v %v", id, c, ok)
+	}
+	for _, raw := range []string{`{"id":"x"}`, `{"id":"x","created_at":null}`, `{"created_at":"2026-11-20T10:00:00Z"}`, `[]`} {
+		if _, _, ok := idAndCreated([]byte(raw)); ok {
+			t.Errorf("%s: accepted", raw)
+		}
+	}
 }

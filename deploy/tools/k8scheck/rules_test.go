@@ -180,3 +180,17 @@ kube_deployment_spec_replicas{deployment="belvo-ingest", namespace="belvo"} 2x40
 		}
 	}
 }
+
+// One record the sweep found is one missed webhook: the alert fires at
+// once and keeps firing for a day; sweeps that find nothing stay quiet.
+func TestSweepFoundMissedRecords(t *testing.T) {
+	missed := `fetcher_sweep_missed_records_total{resource="transactions", kind="above_watermark", pod="f1"} 0 0 0 3x40`
+	if got := evaluate(t, "SweepFoundMissedRecords", missed, 20*time.Minute); len(got) != 1 {
+		t.Fatalf("firing %v, want one", got)
+	}
+	clean := `fetcher_sweep_missed_records_total{resource="transactions", kind="above_watermark", pod="f1"} 0x40
+fetcher_sweep_events_total{pod="f1"} 0 0 0 10x40`
+	if got := evaluate(t, "SweepFoundMissedRecords", clean, 20*time.Minute); len(got) != 0 {
+		t.Fatalf("firing %v although the sweep found nothing", got)
+	}
+}
