@@ -34,8 +34,8 @@ const decodeBatch = 10_000
 // BenchmarkDecodeRow is the sink's own per-record cost on one core: a
 // Confluent-framed transaction (schema cached after the first) to the row
 // of ClickHouse column values, "goavro" through the registry's goavro
-// decode and records.Row, "fast" through fastRows (records.RowDecoder, the plan
-// compiled once per schema id). "full" is the emulator's complete OFDA
+// decode and records.Row, "fast" through writerSchemas (records.RowDecoder,
+// the plan compiled once per schema id). "full" is the emulator's complete OFDA
 // transaction (about 7 KB of Avro, mostly raw JSON), "compact" a
 // transaction of the analysed fields. An op is decodeBatch records; B/op
 // and allocs/op are per batch. Target: 150,000 rows/s.
@@ -44,7 +44,7 @@ func BenchmarkDecodeRow(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	fast, err := newFastRows(reg)
+	fast, err := newWriterSchemas(reg)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -86,11 +86,12 @@
 //
 // # Decoding
 //
-// Records of the resource tables (all but link_events, whose purges read
-// the decoded record) are decoded by fastRows with records.RowDecoder: a
-// plan compiled once per writer schema id, from the schema the registry
-// holds under it, walks the Avro binary into the row's column values. It
-// makes exactly the row goavro and records.Row would, and leaves anything
-// else to them (a writer schema it cannot decode exactly, malformed bytes,
-// an empty id), so dead-letter reasons do not change.
+// The sink fetches each writer schema id once, through its one registry
+// client, and both decoders use it (writerSchemas). Records of the resource
+// tables (all but link_events, whose purges read the decoded record) are
+// decoded by records.RowDecoder: a plan compiled once per writer schema id
+// walks the Avro binary into the row's column values. It makes exactly the
+// row goavro and records.Row would, and leaves anything else to them (a
+// writer schema it cannot decode exactly, malformed bytes, an empty id),
+// so dead-letter reasons do not change.
 package sink

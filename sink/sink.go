@@ -40,8 +40,7 @@ type Sink struct {
 	cfg      Config
 	log      *slog.Logger
 	ch       clickhouse.Conn
-	reg      *registry.Client
-	fast     *fastRows
+	writers  *writerSchemas // the one registry client's schemas, for both decoders
 	cluster  *broker.Cluster
 	producer *broker.Producer
 	admin    *admin.Server
@@ -84,7 +83,7 @@ func New(cfg Config, log *slog.Logger, reg *prometheus.Registry) (*Sink, error) 
 		ch.Close()
 		return nil, err
 	}
-	fast, err := newFastRows(rc)
+	writers, err := newWriterSchemas(rc)
 	if err != nil {
 		ch.Close()
 		return nil, err
@@ -95,7 +94,7 @@ func New(cfg Config, log *slog.Logger, reg *prometheus.Registry) (*Sink, error) 
 		return nil, err
 	}
 	s := &Sink{
-		cfg: cfg, log: log, ch: ch, reg: rc, fast: fast, metrics: newMetrics(reg),
+		cfg: cfg, log: log, ch: ch, writers: writers, metrics: newMetrics(reg),
 		byTopic: byTopic, order: order,
 		loaded: map[topicPartition]int64{}, seen: map[topicPartition]int64{},
 	}
@@ -427,12 +426,12 @@ func (s *Sink) read(ctx context.Context, p *pending, m kafka.Message) (bool, err
 		return p.bytes >= s.cfg.BatchBytes, nil
 	}
 	pos := records.Position{Topic: m.Topic, Partition: int32(m.Partition), Offset: m.Offset}
-	if row, ok := s.fast.row(ctx, t, m.Value, pos); ok {
+	if row, ok := s.writers.row(ctx, t, m.Value, pos); ok {
 		return s.add(p, m, t, tp, row, nil), nil
 	}
 	var native any
 	err := s.retry(ctx, "decode", func(ctx context.Context) (err error) {
-		native, _, err = s.reg.Decode(ctx, m.Value)
+		native, err = s.writers.decode(ctx, m.Value)
 		if err != nil && !transientDecode(err) {
 			return permanent{err}
 		}

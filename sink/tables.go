@@ -24,7 +24,7 @@ type table struct {
 	linkCol int
 	// linkEvents marks link_events, whose link_deleted facts purge a link.
 	linkEvents bool
-	// resource is set for the tables whose rows fastRows may build: every
+	// resource is set for the tables whose rows writerSchemas.row may build: every
 	// records table but link_events, whose purges read the decoded record.
 	resource *schemas.Resource
 }
