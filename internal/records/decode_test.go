@@ -38,7 +38,7 @@ func columnsOf(rec *avroType) []projColumn {
 		if t.Kind == avroUnion && len(t.Branches) == 2 && t.Branches[0].Kind == avroNull {
 			t, nullable = t.Branches[1], true
 		}
-		for w := asString; w <= asTimestamp; w++ {
+		for w := asString; w <= asStrings; w++ {
 			if accepts(w, t) {
 				cols = append(cols, projColumn{Name: f.Name, Want: w, Nullable: nullable})
 				break
@@ -187,6 +187,18 @@ func same(w decodeAs, fast, slow any) bool {
 	case asDouble:
 		f, ok := fast.(float64)
 		return ok && math.Float64bits(f) == math.Float64bits(slow.(float64))
+	case asStrings:
+		f, ok := fast.([]string)
+		items, _ := slow.([]any)
+		if !ok || len(f) != len(items) {
+			return false
+		}
+		for i := range f {
+			if f[i] != items[i] {
+				return false
+			}
+		}
+		return true
 	case asDate, asTimestamp:
 		// == and not Equal: the location must be UTC as goavro's is.
 		return fast == slow
