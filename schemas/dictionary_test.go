@@ -96,10 +96,11 @@ func TestFieldsInDataDictionaries(t *testing.T) {
 			check(f.Name, f.Path(), f.Kind, true)
 		}
 		for _, c := range r.Children {
-			check(c.Name, c.Path, String, false)
+			path := strings.ReplaceAll(c.Path, NestedSeparator, ".")
+			check(c.Name, path, String, false)
 			for _, f := range c.Fields {
 				if f.Path() != ElementPath {
-					check(c.Name+"."+f.Name, c.Path+"."+f.Path(), f.Kind, true)
+					check(c.Name+"."+f.Name, path+"."+f.Path(), f.Kind, true)
 				}
 			}
 		}

@@ -411,7 +411,22 @@ func TestChildViewsReadEveryMemberTyped(t *testing.T) {
 				}
 				elem = m
 			}
-			set(rec, c.Path, []any{elem})
+			outer, inner, nested := strings.Cut(c.Path, schemas.NestedSeparator)
+			if !nested {
+				set(rec, c.Path, []any{elem})
+				continue
+			}
+			// Inside the first element of the outer array, which the
+			// outer child (listed first) may already have filled.
+			var first map[string]any
+			if arr, ok := walkPath(rec, outer).([]any); ok && len(arr) > 0 {
+				first, _ = arr[0].(map[string]any)
+			}
+			if first == nil {
+				first = map[string]any{}
+				set(rec, outer, []any{first})
+			}
+			set(first, inner, []any{elem})
 		}
 		raw, err := json.Marshal(rec)
 		if err != nil {
@@ -421,6 +436,10 @@ func TestChildViewsReadEveryMemberTyped(t *testing.T) {
 		for _, c := range r.Children {
 			cols := []string{schemas.QuoteIdent(c.ParentID), "`position`"}
 			expect := []string{"p-" + r.Name, "1"}
+			if strings.Contains(c.Path, schemas.NestedSeparator) {
+				cols = append(cols, "`parent_position`")
+				expect = append(expect, "1")
+			}
 			for _, f := range c.Fields {
 				cols = append(cols, schemas.QuoteIdent(f.Name))
 				expect = append(expect, want[f.Kind])
@@ -431,4 +450,15 @@ func TestChildViewsReadEveryMemberTyped(t *testing.T) {
 			}
 		}
 	}
+}
+
+func walkPath(v any, path string) any {
+	for _, seg := range strings.Split(path, ".") {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = m[seg]
+	}
+	return v
 }

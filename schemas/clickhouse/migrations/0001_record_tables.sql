@@ -2580,6 +2580,28 @@ ARRAY JOIN
     JSONExtractArrayRaw(`raw`, 'employment_records') AS `e`,
     arrayEnumerate(JSONExtractArrayRaw(`raw`, 'employment_records')) AS `n`;
 
+CREATE OR REPLACE VIEW `belvo`.`employment_record_job_updates` AS
+SELECT
+    `id` AS `employment_record_id`,
+    `link_id`,
+    `n_outer` AS `parent_position`,
+    `n` AS `position`,
+    toLowCardinality(JSONExtract(`e`, 'event', 'Nullable(String)')) AS `event`,
+    JSONExtract(`e`, 'base_salary', 'Nullable(Decimal(38, 10))') AS `base_salary`,
+    toDate32OrNull(substring(JSONExtractString(`e`, 'update_date'), 1, 10)) AS `update_date`,
+    `e` AS `element`
+FROM
+(
+    SELECT `id`, `link_id`, `e_outer`, `n_outer`
+    FROM `belvo`.`employment_records` FINAL
+    ARRAY JOIN
+        JSONExtractArrayRaw(`raw`, 'employment_records') AS `e_outer`,
+        arrayEnumerate(JSONExtractArrayRaw(`raw`, 'employment_records')) AS `n_outer`
+)
+ARRAY JOIN
+    JSONExtractArrayRaw(`e_outer`, 'employment_status_updates') AS `e`,
+    arrayEnumerate(JSONExtractArrayRaw(`e_outer`, 'employment_status_updates')) AS `n`;
+
 CREATE OR REPLACE VIEW `belvo`.`employment_record_scores` AS
 SELECT
     `id` AS `employment_record_id`,
@@ -2692,6 +2714,52 @@ ARRAY JOIN
     JSONExtractArrayRaw(`raw`, 'invoice_details') AS `e`,
     arrayEnumerate(JSONExtractArrayRaw(`raw`, 'invoice_details')) AS `n`;
 
+CREATE OR REPLACE VIEW `belvo`.`invoice_detail_retained_taxes` AS
+SELECT
+    `id` AS `invoice_id`,
+    `link_id`,
+    `n_outer` AS `parent_position`,
+    `n` AS `position`,
+    toLowCardinality(JSONExtract(`e`, 'tax_type', 'Nullable(String)')) AS `tax_type`,
+    toLowCardinality(JSONExtract(`e`, 'tax', 'Nullable(String)')) AS `tax`,
+    JSONExtract(`e`, 'tax_percentage', 'Nullable(Float64)') AS `tax_percentage`,
+    JSONExtract(`e`, 'retained_tax_amount', 'Nullable(Decimal(38, 10))') AS `retained_tax_amount`,
+    `e` AS `element`
+FROM
+(
+    SELECT `id`, `link_id`, `e_outer`, `n_outer`
+    FROM `belvo`.`invoices` FINAL
+    ARRAY JOIN
+        JSONExtractArrayRaw(`raw`, 'invoice_details') AS `e_outer`,
+        arrayEnumerate(JSONExtractArrayRaw(`raw`, 'invoice_details')) AS `n_outer`
+)
+ARRAY JOIN
+    JSONExtractArrayRaw(`e_outer`, 'retained_taxes') AS `e`,
+    arrayEnumerate(JSONExtractArrayRaw(`e_outer`, 'retained_taxes')) AS `n`;
+
+CREATE OR REPLACE VIEW `belvo`.`invoice_detail_transferred_taxes` AS
+SELECT
+    `id` AS `invoice_id`,
+    `link_id`,
+    `n_outer` AS `parent_position`,
+    `n` AS `position`,
+    toLowCardinality(JSONExtract(`e`, 'tax_type', 'Nullable(String)')) AS `tax_type`,
+    toLowCardinality(JSONExtract(`e`, 'tax', 'Nullable(String)')) AS `tax`,
+    JSONExtract(`e`, 'tax_percentage', 'Nullable(Float64)') AS `tax_percentage`,
+    JSONExtract(`e`, 'transferred_tax_amount', 'Nullable(Decimal(38, 10))') AS `transferred_tax_amount`,
+    `e` AS `element`
+FROM
+(
+    SELECT `id`, `link_id`, `e_outer`, `n_outer`
+    FROM `belvo`.`invoices` FINAL
+    ARRAY JOIN
+        JSONExtractArrayRaw(`raw`, 'invoice_details') AS `e_outer`,
+        arrayEnumerate(JSONExtractArrayRaw(`raw`, 'invoice_details')) AS `n_outer`
+)
+ARRAY JOIN
+    JSONExtractArrayRaw(`e_outer`, 'transferred_taxes') AS `e`,
+    arrayEnumerate(JSONExtractArrayRaw(`e_outer`, 'transferred_taxes')) AS `n`;
+
 CREATE OR REPLACE VIEW `belvo`.`invoice_payments` AS
 SELECT
     `id` AS `invoice_id`,
@@ -2713,6 +2781,32 @@ FROM `belvo`.`invoices` FINAL
 ARRAY JOIN
     JSONExtractArrayRaw(`raw`, 'payments') AS `e`,
     arrayEnumerate(JSONExtractArrayRaw(`raw`, 'payments')) AS `n`;
+
+CREATE OR REPLACE VIEW `belvo`.`invoice_payment_documents` AS
+SELECT
+    `id` AS `invoice_id`,
+    `link_id`,
+    `n_outer` AS `parent_position`,
+    `n` AS `position`,
+    JSONExtract(`e`, 'invoice_identification', 'Nullable(String)') AS `invoice_identification`,
+    toLowCardinality(JSONExtract(`e`, 'currency', 'Nullable(String)')) AS `currency`,
+    toLowCardinality(JSONExtract(`e`, 'payment_method', 'Nullable(String)')) AS `payment_method`,
+    JSONExtract(`e`, 'partiality_number', 'Nullable(Int64)') AS `partiality_number`,
+    JSONExtract(`e`, 'previous_balance', 'Nullable(Decimal(38, 10))') AS `previous_balance`,
+    JSONExtract(`e`, 'amount_paid', 'Nullable(Decimal(38, 10))') AS `amount_paid`,
+    JSONExtract(`e`, 'outstanding_balance', 'Nullable(Decimal(38, 10))') AS `outstanding_balance`,
+    `e` AS `element`
+FROM
+(
+    SELECT `id`, `link_id`, `e_outer`, `n_outer`
+    FROM `belvo`.`invoices` FINAL
+    ARRAY JOIN
+        JSONExtractArrayRaw(`raw`, 'payments') AS `e_outer`,
+        arrayEnumerate(JSONExtractArrayRaw(`raw`, 'payments')) AS `n_outer`
+)
+ARRAY JOIN
+    JSONExtractArrayRaw(`e_outer`, 'related_documents') AS `e`,
+    arrayEnumerate(JSONExtractArrayRaw(`e_outer`, 'related_documents')) AS `n`;
 
 CREATE OR REPLACE VIEW `belvo`.`invoice_related_invoices` AS
 SELECT
@@ -2841,6 +2935,30 @@ FROM `belvo`.`owners` FINAL
 ARRAY JOIN
     JSONExtractArrayRaw(`raw`, 'nationalities') AS `e`,
     arrayEnumerate(JSONExtractArrayRaw(`raw`, 'nationalities')) AS `n`;
+
+CREATE OR REPLACE VIEW `belvo`.`owner_nationality_documents` AS
+SELECT
+    `id` AS `owner_id`,
+    `link_id`,
+    `n_outer` AS `parent_position`,
+    `n` AS `position`,
+    toLowCardinality(JSONExtract(`e`, 'type', 'Nullable(String)')) AS `type`,
+    JSONExtract(`e`, 'number', 'Nullable(String)') AS `number`,
+    toDate32OrNull(substring(JSONExtractString(`e`, 'issue_date'), 1, 10)) AS `issue_date`,
+    toDate32OrNull(substring(JSONExtractString(`e`, 'expiration_date'), 1, 10)) AS `expiration_date`,
+    toLowCardinality(JSONExtract(`e`, 'country_of_issuance', 'Nullable(String)')) AS `country_of_issuance`,
+    `e` AS `element`
+FROM
+(
+    SELECT `id`, `link_id`, `e_outer`, `n_outer`
+    FROM `belvo`.`owners` FINAL
+    ARRAY JOIN
+        JSONExtractArrayRaw(`raw`, 'nationalities') AS `e_outer`,
+        arrayEnumerate(JSONExtractArrayRaw(`raw`, 'nationalities')) AS `n_outer`
+)
+ARRAY JOIN
+    JSONExtractArrayRaw(`e_outer`, 'documents') AS `e`,
+    arrayEnumerate(JSONExtractArrayRaw(`e_outer`, 'documents')) AS `n`;
 
 CREATE OR REPLACE VIEW `belvo`.`owner_emails` AS
 SELECT
