@@ -11,19 +11,36 @@ type KindType struct {
 	Avro       any    // the non-null branch of the field's ["null", T] union
 	AvroBranch string // goavro's name of that branch: natives are {AvroBranch: v}
 	ClickHouse string // the column type
+	// FromJSON is the ClickHouse expression reading a value of the kind
+	// out of JSON (the arguments of JSONExtract: the document and its
+	// keys) as its column type, NULL when the JSON holds something else:
+	// how child views read array elements from raw.
+	FromJSON func(args string) string
 }
 
 var kindTypes = [...]KindType{
-	String:  {Name: "string", Avro: "string", AvroBranch: "string", ClickHouse: "Nullable(String)"},
-	Int:     {Name: "int", Avro: "long", AvroBranch: "long", ClickHouse: "Nullable(Int64)"},
-	Float:   {Name: "float", Avro: "double", AvroBranch: "double", ClickHouse: "Nullable(Float64)"},
-	Bool:    {Name: "bool", Avro: "boolean", AvroBranch: "boolean", ClickHouse: "Nullable(Bool)"},
-	Decimal: {Name: "decimal", Avro: avroDecimal{Type: "bytes", LogicalType: "decimal", Precision: DecimalPrecision, Scale: DecimalScale}, AvroBranch: "bytes.decimal", ClickHouse: decimalColumn},
+	String:  {Name: "string", Avro: "string", AvroBranch: "string", ClickHouse: "Nullable(String)", FromJSON: jsonExtract("Nullable(String)")},
+	Int:     {Name: "int", Avro: "long", AvroBranch: "long", ClickHouse: "Nullable(Int64)", FromJSON: jsonExtract("Nullable(Int64)")},
+	Float:   {Name: "float", Avro: "double", AvroBranch: "double", ClickHouse: "Nullable(Float64)", FromJSON: jsonExtract("Nullable(Float64)")},
+	Bool:    {Name: "bool", Avro: "boolean", AvroBranch: "boolean", ClickHouse: "Nullable(Bool)", FromJSON: jsonExtract("Nullable(Bool)")},
+	Decimal: {Name: "decimal", Avro: avroDecimal{Type: "bytes", LogicalType: "decimal", Precision: DecimalPrecision, Scale: DecimalScale}, AvroBranch: "bytes.decimal", ClickHouse: decimalColumn, FromJSON: jsonExtract(decimalColumn)},
 	// Date32, not Date: Date stops at 2149 and starts at 1970, and birth
 	// dates and loan ends fall outside.
-	Date:      {Name: "date", Avro: avroLogical{Type: "int", LogicalType: "date"}, AvroBranch: "int.date", ClickHouse: "Nullable(Date32)"},
-	Timestamp: {Name: "timestamp", Avro: avroTimestamp(), AvroBranch: "long.timestamp-micros", ClickHouse: "Nullable(DateTime64(6, 'UTC'))"},
-	Enum:      {Name: "enum", Avro: "string", AvroBranch: "string", ClickHouse: "LowCardinality(Nullable(String))"},
+	Date: {Name: "date", Avro: avroLogical{Type: "int", LogicalType: "date"}, AvroBranch: "int.date", ClickHouse: "Nullable(Date32)",
+		// Belvo writes dates as YYYY-MM-DD, sometimes as a date-time: the
+		// date part is the date, as for record fields.
+		FromJSON: func(args string) string { return "toDate32OrNull(substring(JSONExtractString(" + args + "), 1, 10))" }},
+	Timestamp: {Name: "timestamp", Avro: avroTimestamp(), AvroBranch: "long.timestamp-micros", ClickHouse: "Nullable(DateTime64(6, 'UTC'))",
+		FromJSON: func(args string) string {
+			return "parseDateTime64BestEffortOrNull(nullIf(JSONExtractString(" + args + "), ''), 6, 'UTC')"
+		}},
+	Enum: {Name: "enum", Avro: "string", AvroBranch: "string", ClickHouse: "LowCardinality(Nullable(String))",
+		FromJSON: func(args string) string { return "toLowCardinality(JSONExtract(" + args + ", 'Nullable(String)'))" }},
+}
+
+// jsonExtract is FromJSON for a type JSONExtract reads as it is.
+func jsonExtract(typ string) func(args string) string {
+	return func(args string) string { return "JSONExtract(" + args + ", " + quoteString(typ) + ")" }
 }
 
 // Kinds returns every Kind, in value order.
