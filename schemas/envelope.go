@@ -432,17 +432,13 @@ func (e *WebhookEvent) Values(dst []any) []any {
 	return dst
 }
 
-// WebhookEventsDDL is the CREATE TABLE of the webhook events table called
-// name in database db (quoted), ON CLUSTER when cluster is set, keyed by
-// event_key: one row per event, a retry replacing it. version falls as
-// received_at grows so the row that survives is the first delivery.
-func WebhookEventsDDL(db, name, cluster string) string {
+// WebhookEventsTableBody is the part of webhook_events' CREATE TABLE after
+// its name: the columns of EnvelopeColumns, the engine and the key. One
+// row per event_key: a retry replaces it, and version falls as received_at
+// grows, so the row that survives is the first delivery.
+func WebhookEventsTableBody(cluster string) string {
 	var b strings.Builder
-	b.WriteString("CREATE TABLE IF NOT EXISTS " + db + "." + QuoteIdent(name))
-	if cluster != "" {
-		b.WriteString(" ON CLUSTER " + quoteString(cluster))
-	}
-	b.WriteString("\n(\n")
+	b.WriteString("(\n")
 	cols := EnvelopeColumns()
 	for i, c := range cols {
 		b.WriteString("    " + QuoteIdent(c.Name) + " " + c.Type)

@@ -28,7 +28,11 @@ func TestMigration0005CreatesTheDescribedTable(t *testing.T) {
 				}
 			}
 		}
-		want := schemas.WebhookEventsDDL("`belvo`", "webhook_events_by_event", cluster) + ";"
+		want := "CREATE OR REPLACE TABLE `belvo`.`webhook_events`"
+		if cluster != "" {
+			want += " ON CLUSTER '" + cluster + "'"
+		}
+		want += "\n" + schemas.WebhookEventsTableBody(cluster) + "\nAS SELECT "
 		if !strings.Contains(text, want) {
 			t.Errorf("cluster %q: migration 0005 does not create\n%s", cluster, want)
 		}
@@ -93,8 +97,27 @@ func TestMigration0005KeysLoadedEventsAsIngestDoes(t *testing.T) {
 	if _, err := migrate.Apply(ctx, conn, migrate.Target{Database: db}, nil); err != nil {
 		t.Fatal(err)
 	}
+	// A second run (the migration failed before it was recorded) keeps
+	// what the first copied and what was loaded since.
+	if err := conn.Exec(ctx, "INSERT INTO `"+db+"`.webhook_events (webhook_id, webhook_type, webhook_code, link_id, data, received_at, ingest_request_id, origin, event_key, topic, partition, offset, version) VALUES ('s', 'ACCOUNTS', 'historical_update', 'l', '{}', now64(6), 'i', 'sweep', 's:k', 't', 0, 2, 1)"); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range all {
+		if m.Version != 5 {
+			continue
+		}
+		stmts, err := m.SQL(migrate.Target{Database: db})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range stmts {
+			if err := conn.Exec(ctx, s); err != nil {
+				t.Fatalf("0005 again: %v", err)
+			}
+		}
+	}
 	keys := map[string]bool{}
-	rows, err := conn.Query(ctx, "SELECT event_key, origin FROM `"+db+"`.webhook_events FINAL")
+	rows, err := conn.Query(ctx, "SELECT event_key, origin FROM `"+db+"`.webhook_events FINAL WHERE webhook_id != 's'")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,6 +132,10 @@ func TestMigration0005KeysLoadedEventsAsIngestDoes(t *testing.T) {
 		keys[key] = true
 	}
 	rows.Close()
+	var sweep uint64
+	if err := conn.QueryRow(ctx, "SELECT count() FROM `"+db+"`.webhook_events FINAL WHERE event_key = 's:k' AND origin = 'sweep'").Scan(&sweep); err != nil || sweep != 1 {
+		t.Fatalf("the sweep's row after a second run: %d (%v)", sweep, err)
+	}
 	if len(keys) != 2 || !keys[schemas.EventKey(&yearly)] || !keys[schemas.EventKey(&monthly)] {
 		t.Fatalf("keys after the migration %v, want %s and %s", keys, schemas.EventKey(&yearly), schemas.EventKey(&monthly))
 	}

@@ -74,7 +74,7 @@ func routes(db, prefix string) (map[string]*table, []*table, error) {
 		byTopic[r.Topic(prefix)] = t
 		order = append(order, t)
 	}
-	events := newTable(db, "webhook_events", webhookEventColumns, webhookEventRow)
+	events := newTable(db, schemas.WebhookEventsTable, webhookEventColumns, webhookEventRow)
 	for _, e := range schemas.Catalogue {
 		byTopic[schemas.WebhookTopic(prefix, e.Type)] = events
 	}
