@@ -12,8 +12,11 @@ import (
 // stored twice, nothing changes in the Avro records, and a re-fetched or
 // deleted parent changes its children with it.
 type Child struct {
-	Name     string  // view name, unique among tables and views
-	Path     string  // dotted JSON path of the array in the parent record
+	Name string // view name, unique among tables and views
+	// Path is the dotted JSON path of the array in the parent record. An
+	// array inside the elements of another array is reached through it:
+	// "payments[].related_documents" (one level of nesting at most).
+	Path     string
 	ParentID string  // column holding the parent's id, e.g. invoice_id
 	Fields   []Field // typed columns; paths are relative to one element, ElementPath for an array of scalars
 }
@@ -24,9 +27,17 @@ const ElementPath = "$"
 
 // Column names every child view has besides its parent id and Fields.
 const (
-	ChildColumnPosition = "position" // 1-based index of the element in its array
-	ChildColumnRaw      = "element"  // the element's JSON text, for members not typed
+	ChildColumnPosition       = "position"        // 1-based index of the element in its array
+	ChildColumnParentPosition = "parent_position" // for a nested array: 1-based index of the outer element
+	ChildColumnRaw            = "element"         // the element's JSON text, for members not typed
 )
+
+// NestedSeparator joins the outer array's path and the inner array's path
+// in the Path of a child nested in another array.
+const NestedSeparator = "[]."
+
+// levels splits Path into the array paths to unnest, outermost first.
+func (c Child) levels() []string { return strings.Split(c.Path, NestedSeparator) }
 
 // validateChildren checks what the view generator relies on.
 func (r Resource) validateChildren() error {
@@ -39,13 +50,19 @@ func (r Resource) validateChildren() error {
 			return fmt.Errorf("resource %s child %s: listed twice", r.Name, c.Name)
 		}
 		seen[c.Name] = true
-		if !isPath(c.Path) {
-			return fmt.Errorf("resource %s child %s: malformed JSON path %q", r.Name, c.Name, c.Path)
+		levels := c.levels()
+		if len(levels) > 2 {
+			return fmt.Errorf("resource %s child %s: arrays nested more than one level in %q", r.Name, c.Name, c.Path)
+		}
+		for _, l := range levels {
+			if !isPath(l) {
+				return fmt.Errorf("resource %s child %s: malformed JSON path %q", r.Name, c.Name, c.Path)
+			}
 		}
 		if len(c.Fields) == 0 {
 			return fmt.Errorf("resource %s child %s: no fields", r.Name, c.Name)
 		}
-		cols := map[string]bool{c.ParentID: true, FieldLinkID: true, ChildColumnPosition: true, ChildColumnRaw: true}
+		cols := map[string]bool{c.ParentID: true, FieldLinkID: true, ChildColumnPosition: true, ChildColumnParentPosition: true, ChildColumnRaw: true}
 		for _, f := range c.Fields {
 			if !isSnakeName(f.Name) || cols[f.Name] {
 				return fmt.Errorf("resource %s child %s field %q: not snake_case, used twice or reserved", r.Name, c.Name, f.Name)
@@ -82,22 +99,40 @@ func (r Resource) childView(c Child, db, cluster string) string {
 	if cluster != "" {
 		b.WriteString(" ON CLUSTER " + quoteString(cluster))
 	}
+	levels := c.levels()
 	b.WriteString(" AS\nSELECT\n")
 	b.WriteString("    `id` AS " + QuoteIdent(c.ParentID) + ",\n")
 	b.WriteString("    `link_id`,\n")
+	if len(levels) > 1 {
+		b.WriteString("    `n_outer` AS " + QuoteIdent(ChildColumnParentPosition) + ",\n")
+	}
 	b.WriteString("    `n` AS " + QuoteIdent(ChildColumnPosition) + ",\n")
 	for _, f := range c.Fields {
 		b.WriteString("    " + extract(f) + " AS " + QuoteIdent(f.Name) + ",\n")
 	}
 	b.WriteString("    `e` AS " + QuoteIdent(ChildColumnRaw) + "\n")
-	arr := "JSONExtractArrayRaw(`raw`"
-	for _, seg := range strings.Split(c.Path, ".") {
+	// ClickHouse takes one ARRAY JOIN clause per SELECT: a nested child
+	// unnests the outer array in a subquery, the inner one around it.
+	table := QuoteIdent(db) + "." + QuoteIdent(r.Name) + " FINAL"
+	if len(levels) == 1 {
+		b.WriteString("FROM " + table + "\n" + arrayJoin("`raw`", levels[0], "`e`", "`n`"))
+	} else {
+		b.WriteString("FROM\n(\n    SELECT `id`, `link_id`, `e_outer`, `n_outer`\n    FROM " + table + "\n    " +
+			strings.ReplaceAll(arrayJoin("`raw`", levels[0], "`e_outer`", "`n_outer`"), "\n", "\n    ") + "\n)\n" +
+			arrayJoin("`e_outer`", levels[1], "`e`", "`n`"))
+	}
+	return b.String()
+}
+
+// arrayJoin unnests the array at path in the JSON column from, naming each
+// element elem and its 1-based index pos.
+func arrayJoin(from, path, elem, pos string) string {
+	arr := "JSONExtractArrayRaw(" + from
+	for _, seg := range strings.Split(path, ".") {
 		arr += ", " + quoteString(seg)
 	}
 	arr += ")"
-	b.WriteString("FROM " + QuoteIdent(db) + "." + QuoteIdent(r.Name) + " FINAL\n")
-	b.WriteString("ARRAY JOIN\n    " + arr + " AS `e`,\n    arrayEnumerate(" + arr + ") AS `n`")
-	return b.String()
+	return "ARRAY JOIN\n    " + arr + " AS " + elem + ",\n    arrayEnumerate(" + arr + ") AS " + pos
 }
 
 // extract is the ClickHouse expression reading field f of element `e` as
@@ -223,6 +258,12 @@ var employmentRecordsChildren = []Child{
 		{Name: "monthly_salary", Kind: Decimal},
 		{Name: "currency", Kind: Enum},
 	}},
+	// Salary changes per job: parent_position is the job's position.
+	{Name: "employment_record_job_updates", Path: "employment_records[].employment_status_updates", ParentID: "employment_record_id", Fields: []Field{
+		{Name: "event", Kind: Enum},
+		{Name: "base_salary", Kind: Decimal},
+		{Name: "update_date", Kind: Date},
+	}},
 	{Name: "employment_record_scores", Path: "employment_scores", ParentID: "employment_record_id", Fields: []Field{
 		{Name: "score", Kind: Int},
 		{Name: "period", Kind: Int},
@@ -290,6 +331,19 @@ var invoicesChildren = []Child{
 		{Name: "tax_amount", Kind: Decimal},
 		{Name: "total_amount", Kind: Decimal},
 	}},
+	// Taxes per line item: parent_position is the line's position.
+	{Name: "invoice_detail_retained_taxes", Path: "invoice_details[].retained_taxes", ParentID: "invoice_id", Fields: []Field{
+		{Name: "tax_type", Kind: Enum},
+		{Name: "tax", Kind: Enum},
+		{Name: "tax_percentage", Kind: Float},
+		{Name: "retained_tax_amount", Kind: Decimal},
+	}},
+	{Name: "invoice_detail_transferred_taxes", Path: "invoice_details[].transferred_taxes", ParentID: "invoice_id", Fields: []Field{
+		{Name: "tax_type", Kind: Enum},
+		{Name: "tax", Kind: Enum},
+		{Name: "tax_percentage", Kind: Float},
+		{Name: "transferred_tax_amount", Kind: Decimal},
+	}},
 	{Name: "invoice_payments", Path: "payments", ParentID: "invoice_id", Fields: []Field{
 		{Name: "date", Kind: Timestamp},
 		{Name: "payment_type", Kind: Enum},
@@ -302,6 +356,17 @@ var invoicesChildren = []Child{
 		{Name: "payer_rfc", Kind: String},
 		{Name: "payer_account_number", Kind: String},
 		{Name: "payer_bank_name", Kind: String},
+	}},
+	// The invoices a payment settles (CFDI Pago), from the payment's
+	// related_documents: parent_position is the payment's position.
+	{Name: "invoice_payment_documents", Path: "payments[].related_documents", ParentID: "invoice_id", Fields: []Field{
+		{Name: "invoice_identification", Kind: String},
+		{Name: "currency", Kind: Enum},
+		{Name: "payment_method", Kind: Enum},
+		{Name: "partiality_number", Kind: Int},
+		{Name: "previous_balance", Kind: Decimal},
+		{Name: "amount_paid", Kind: Decimal},
+		{Name: "outstanding_balance", Kind: Decimal},
 	}},
 	{Name: "invoice_related_invoices", Path: "related_invoices", ParentID: "invoice_id", Fields: []Field{
 		{Name: "relationship_type", Kind: Enum},
@@ -352,6 +417,13 @@ var ownersChildren = []Child{
 	}},
 	{Name: "owner_nationalities", Path: "nationalities", ParentID: "owner_id", Fields: []Field{
 		{Name: "info", Kind: String},
+	}},
+	{Name: "owner_nationality_documents", Path: "nationalities[].documents", ParentID: "owner_id", Fields: []Field{
+		{Name: "type", Kind: Enum},
+		{Name: "number", Kind: String},
+		{Name: "issue_date", Kind: Date},
+		{Name: "expiration_date", Kind: Date},
+		{Name: "country_of_issuance", Kind: Enum},
 	}},
 	{Name: "owner_emails", Path: "emails", ParentID: "owner_id", Fields: []Field{
 		{Name: "is_main", Kind: Bool},
