@@ -111,7 +111,7 @@ func (c *Converter) Native(raw json.RawMessage, l Lineage) (map[string]any, erro
 		case v.null:
 			m[f.name] = nil
 		default:
-			m[f.name] = map[string]any{f.branch: kinds[f.kind].native(&v)}
+			m[f.name] = map[string]any{f.branch: kinds[f.kind].native(v)}
 		}
 	}
 	m[schemas.FieldRaw] = map[string]any{"string": string(raw)}

@@ -81,7 +81,7 @@ func (c *Converter) append(dst []byte, raw json.RawMessage, l Lineage, valid boo
 			out = append(out, unionNull)
 			continue
 		}
-		out = kinds[f.kind].encode(append(out, unionValue), &v)
+		out = kinds[f.kind].encode(append(out, unionValue), v)
 	}
 	out = appendString(append(out, unionValue), raw)
 	out = c.appendUnfit(appendLineage(out, l), unfit)

@@ -21,9 +21,11 @@ type kindCodec struct {
 	// the rules); "" is null for every kind but String and Enum.
 	read func(v *leaf) (typed, error)
 	// encode appends the Avro binary encoding of the union's value branch.
-	encode func(dst []byte, v *typed) []byte
+	// It and native take the value, not a pointer: a pointer passed to a
+	// function value escapes, and was an allocation per field.
+	encode func(dst []byte, v typed) []byte
 	// native is the value goavro encodes for the same branch.
-	native func(v *typed) any
+	native func(v typed) any
 	// decode is the Go value the fast decoder makes of the branch, which
 	// is the ClickHouse column value.
 	decode decodeAs
@@ -47,37 +49,37 @@ var kinds = [...]kindCodec{
 	schemas.Int: {
 		read:   readNumber(parseIntTyped),
 		fromGo: intFromGo,
-		encode: func(dst []byte, v *typed) []byte { return appendLong(dst, v.n) },
-		native: func(v *typed) any { return v.n },
+		encode: func(dst []byte, v typed) []byte { return appendLong(dst, v.n) },
+		native: func(v typed) any { return v.n },
 		decode: asLong,
 		column: asIs,
 	},
 	schemas.Float: {
 		read:   readNumber(parseFloatTyped),
 		fromGo: floatFromGo,
-		encode: func(dst []byte, v *typed) []byte { return binary.LittleEndian.AppendUint64(dst, math.Float64bits(v.f)) },
-		native: func(v *typed) any { return v.f },
+		encode: func(dst []byte, v typed) []byte { return binary.LittleEndian.AppendUint64(dst, math.Float64bits(v.f)) },
+		native: func(v typed) any { return v.f },
 		decode: asDouble,
 		column: asIs,
 	},
 	schemas.Bool: {
 		read:   readBool,
 		fromGo: boolFromGo,
-		encode: func(dst []byte, v *typed) []byte {
+		encode: func(dst []byte, v typed) []byte {
 			if v.b {
 				return append(dst, 1)
 			}
 			return append(dst, 0)
 		},
-		native: func(v *typed) any { return v.b },
+		native: func(v typed) any { return v.b },
 		decode: asBoolean,
 		column: asIs,
 	},
 	schemas.Decimal: {
 		read:   readNumber(parseDecimalTyped),
 		fromGo: decimalFromGo,
-		encode: func(dst []byte, v *typed) []byte { return v.dec.appendAvro(dst) },
-		native: func(v *typed) any { return v.dec.rat() },
+		encode: func(dst []byte, v typed) []byte { return v.dec.appendAvro(dst) },
+		native: func(v typed) any { return v.dec.rat() },
 		decode: asDecimal,
 		column: toDecimal,
 		fits:   decimalFits,
@@ -87,7 +89,7 @@ var kinds = [...]kindCodec{
 		fromGo: dateFromGo,
 		// goavro's day count for a time.Time; exact, as dates are built at
 		// UTC midnight.
-		encode: func(dst []byte, v *typed) []byte { return appendLong(dst, v.t.Unix()/86400) },
+		encode: func(dst []byte, v typed) []byte { return appendLong(dst, v.t.Unix()/86400) },
 		native: nativeTime,
 		decode: asDate,
 		column: asIs,
@@ -96,7 +98,7 @@ var kinds = [...]kindCodec{
 	schemas.Timestamp: {
 		read:   readTime(parseTimestamp),
 		fromGo: timestampFromGo,
-		encode: func(dst []byte, v *typed) []byte { return appendLong(dst, timestampMicros(v.t)) },
+		encode: func(dst []byte, v typed) []byte { return appendLong(dst, timestampMicros(v.t)) },
 		native: nativeTime,
 		decode: asTimestamp,
 		column: asIs,
@@ -108,7 +110,7 @@ var kinds = [...]kindCodec{
 var textKind = kindCodec{
 	read:   readText,
 	fromGo: textFromGo,
-	encode: func(dst []byte, v *typed) []byte {
+	encode: func(dst []byte, v typed) []byte {
 		if !v.text.escaped {
 			return appendString(dst, v.text.text)
 		}
@@ -116,12 +118,12 @@ var textKind = kindCodec{
 		return prefixLength(v.text.appendText(dst), start)
 	},
 	// It copies what it keeps of the record.
-	native: func(v *typed) any { return v.text.str() },
+	native: func(v typed) any { return v.text.str() },
 	decode: asString,
 	column: asIs,
 }
 
-func nativeTime(v *typed) any { return v.t }
+func nativeTime(v typed) any { return v.t }
 
 func asIs(native any) (any, error) { return native, nil }
 

@@ -43,7 +43,7 @@ func (c *Converter) EncodeValues(dst []byte, v Values, raw json.RawMessage, l Li
 			out = append(out, unionNull)
 			continue
 		}
-		out = kinds[c.fields[i].kind].encode(append(out, unionValue), &typed[i])
+		out = kinds[c.fields[i].kind].encode(append(out, unionValue), typed[i])
 	}
 	out = appendString(append(out, unionValue), raw)
 	out = c.appendUnfit(appendLineage(out, l), unfit)
@@ -64,7 +64,7 @@ func (c *Converter) NativeValues(v Values, raw json.RawMessage, l Lineage) (map[
 			m[f.name] = nil
 			continue
 		}
-		m[f.name] = map[string]any{f.branch: kinds[f.kind].native(&typed[i])}
+		m[f.name] = map[string]any{f.branch: kinds[f.kind].native(typed[i])}
 	}
 	m[schemas.FieldRaw] = map[string]any{"string": string(raw)}
 	if len(unfit) > 0 {
