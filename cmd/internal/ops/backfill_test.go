@@ -1,10 +1,14 @@
 package ops
 
 import (
+	"context"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
+	"github.com/finflow/belvo-pipeline/internal/belvo"
 	"github.com/finflow/belvo-pipeline/internal/config"
+	"github.com/finflow/belvo-pipeline/internal/emulator"
 	"github.com/finflow/belvo-pipeline/schemas"
 )
 
@@ -102,5 +106,30 @@ func TestBackfillSettings(t *testing.T) {
 		if _, err := parseBackfill(t, tc.args...); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v: %v, want an error about %q", tc.args, err, tc.want)
 		}
+	}
+}
+
+// --all-links lists every link Belvo serves, following the listing's pages.
+func TestListLinksFollowsPages(t *testing.T) {
+	emu, err := emulator.New(emulator.Config{Links: 5, Records: 1}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(emu.Handler())
+	defer srv.Close()
+	cfg := emu.Config()
+	got, err := listLinks(context.Background(), belvo.Config{URL: srv.URL, SecretID: cfg.SecretID, SecretPassword: cfg.SecretPassword, PageSize: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, l := range emu.Links() {
+		want = append(want, l.ID)
+	}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("listed %v, want %v", got, want)
+	}
+	if pages := len(emu.Requests()); pages != 3 {
+		t.Errorf("%d requests for 5 links at 2 a page, want 3", pages)
 	}
 }

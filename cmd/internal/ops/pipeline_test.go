@@ -112,11 +112,12 @@ func TestBackfillAndReplayAfterARun(t *testing.T) {
 	link := p.Emulator.Links()[0].ID // the scenario's data link (the last one it deleted)
 
 	t.Run("replay", func(t *testing.T) {
-		replay := func() ReplayStats {
+		replay := func(extra ...string) ReplayStats {
 			var cfg ReplayConfig
 			set := config.New("replay")
 			cfg.Bind(set)
-			if _, err := set.Parse([]string{"--resource", "transactions", "--from", started.UTC().Format(time.RFC3339)}, getenv); err != nil {
+			args := append([]string{"--resource", "transactions", "--from", started.UTC().Format(time.RFC3339)}, extra...)
+			if _, err := set.Parse(args, getenv); err != nil {
 				t.Fatal(err)
 			}
 			var out bytes.Buffer
@@ -133,6 +134,10 @@ func TestBackfillAndReplayAfterARun(t *testing.T) {
 		}
 		if err := conn.Exec(ctx, "TRUNCATE TABLE "+qualified(db, "transactions")); err != nil {
 			t.Fatal(err)
+		}
+		// Ending before the scenario started: nothing of it.
+		if st := replay("--from", started.Add(-time.Hour).UTC().Format(time.RFC3339), "--to", started.UTC().Format(time.RFC3339)); st.Messages != 0 {
+			t.Errorf("a replay ending before the records were written read %d", st.Messages)
 		}
 		st := replay()
 		if st.Messages == 0 || st.Rows != st.Messages || st.Dead != 0 {
