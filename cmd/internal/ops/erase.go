@@ -138,10 +138,11 @@ func eraseLink(ctx context.Context, conn clickhouse.Conn, db, link, erasureID st
 	return per, total, nil
 }
 
-// reapplyErasures erases again, from tables, every link an earlier erasure
-// removed: a replay reloads whatever Kafka still holds of them. It records
-// nothing new; the deletion rows carry the original erasure's id.
-func reapplyErasures(ctx context.Context, conn clickhouse.Conn, db string, tables []schemas.Resource) (uint64, error) {
+// reapplyErasures erases again, from tables (and webhook_events when audit
+// is set), every link an earlier erasure removed: a replay reloads whatever
+// Kafka still holds of them. It records nothing new; the deletion rows
+// carry the original erasure's id.
+func reapplyErasures(ctx context.Context, conn clickhouse.Conn, db string, tables []schemas.Resource, audit bool) (uint64, error) {
 	rows, err := conn.Query(ctx, "SELECT `link_id`, argMax(`erasure_id`, `version`) FROM "+qualified(db, migrate.ErasuresTable)+" FINAL GROUP BY `link_id`")
 	if err != nil {
 		return 0, fmt.Errorf("read erasures: %w", err)
@@ -162,7 +163,7 @@ func reapplyErasures(ctx context.Context, conn clickhouse.Conn, db string, table
 	}
 	var total uint64
 	for _, e := range links {
-		_, n, err := eraseLink(ctx, conn, db, e.link, e.id, time.Now().UTC(), tables, false)
+		_, n, err := eraseLink(ctx, conn, db, e.link, e.id, time.Now().UTC(), tables, audit)
 		if err != nil {
 			return total, err
 		}

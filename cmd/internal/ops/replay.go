@@ -104,6 +104,7 @@ func Replay(ctx context.Context, cfg ReplayConfig, log *slog.Logger, out io.Writ
 	defer s.Close()
 	var topics []string
 	var tables []schemas.Resource
+	audit := false
 	for _, name := range cfg.Resources {
 		ts := s.TopicsOf(name)
 		if len(ts) == 0 {
@@ -113,6 +114,7 @@ func Replay(ctx context.Context, cfg ReplayConfig, log *slog.Logger, out io.Writ
 		if r, ok := schemas.TableByName(name); ok {
 			tables = append(tables, r)
 		}
+		audit = audit || name == webhookEventsTable
 	}
 	cluster := broker.NewCluster(broker.ClusterConfig{Brokers: cfg.Sink.Brokers, ClientID: "belvo-replay", Security: cfg.Sink.Kafka})
 	ranges, err := replayRanges(ctx, cluster, topics, cfg.from, cfg.to)
@@ -129,13 +131,13 @@ func Replay(ctx context.Context, cfg ReplayConfig, log *slog.Logger, out io.Writ
 		return st, err
 	}
 	fmt.Fprintf(out, "replayed %d records: %d rows loaded, %d dead-lettered\n", st.Messages, st.Rows, st.Dead)
-	if len(tables) > 0 {
+	if len(tables) > 0 || audit {
 		conn, db, err := migrate.Open(cfg.Sink.DSN)
 		if err != nil {
 			return st, err
 		}
 		defer conn.Close()
-		if st.Reerased, err = reapplyErasures(ctx, conn, db, tables); err != nil {
+		if st.Reerased, err = reapplyErasures(ctx, conn, db, tables, audit); err != nil {
 			return st, err
 		}
 		if st.Reerased > 0 {
