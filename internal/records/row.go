@@ -86,10 +86,11 @@ func (c *Converter) Row(dst []any, native map[string]any, pos Position) ([]any, 
 	if deleted {
 		isDeleted = 1
 	}
-	if unfit == nil {
-		unfit = noneUnfit
+	unfitValue := noneUnfit
+	if unfit != nil {
+		unfitValue = unfit
 	}
-	return append(dst, raw, webhook, request, fetched, unfit,
+	return append(dst, raw, webhook, request, fetched, unfitValue,
 		pos.Topic, pos.Partition, pos.Offset,
 		// A later fetch of the same record replaces an earlier one, and a
 		// deletion learnt later replaces the record.
@@ -97,9 +98,10 @@ func (c *Converter) Row(dst []any, native map[string]any, pos Position) ([]any, 
 }
 
 // noneUnfit is the unfit_fields value of a row whose every value fit: the
-// column is an Array, which takes an empty one, not nil. Shared, never
-// appended to (no spare capacity).
-var noneUnfit = []string{}
+// column is an Array, which takes an empty one, not nil. Boxed once (a
+// slice put in an interface is an allocation per row) and shared: never
+// appended to, it has no spare capacity.
+var noneUnfit any = []string{}
 
 // unfitOf reads goavro's native unfit_fields: nil, or a union of an array
 // of field names. A record written before the field existed lacks it.

@@ -112,14 +112,15 @@ func (d *RowDecoder) Row(body []byte, pos Position) ([]any, bool) {
 	if row[d.raw] == nil {
 		row[d.raw] = "" // the column is not Nullable, as in Row
 	}
-	names, _ := row[d.unfit].([]string)
-	for _, i := range unfit {
-		names = append(names, d.names[i])
+	if len(unfit) > 0 {
+		names, _ := row[d.unfit].([]string)
+		for _, i := range unfit {
+			names = append(names, d.names[i])
+		}
+		row[d.unfit] = names
+	} else if row[d.unfit] == nil {
+		row[d.unfit] = noneUnfit
 	}
-	if names == nil {
-		names = noneUnfit
-	}
-	row[d.unfit] = names
 	var deleted uint8
 	if del, _ := row[d.isDeleted].(bool); del {
 		deleted = 1
