@@ -10,14 +10,17 @@
 // is the same Kind's schemas.KindType.
 //
 // It owns the conversion rules the schemas package only names: how each
-// Kind is read from Belvo JSON, when a value is refused rather than
-// rounded, and how a record without an id gets one. The fetcher calls Append
-// and AppendDeletion, which write the Avro binary encoding straight from the
-// record; Native and Deletion give the same values as goavro natives, for
-// goavro to encode (and for tests to hold Append to). The sink decodes with
-// a RowDecoder compiled per writer schema, and with goavro and Row for
-// what it does not serve. Both hold one Converter per resource, built once: the
-// per-field plans are computed in New so the hot path only walks maps.
+// Kind is read from Belvo JSON, when a value is unfit rather than rounded,
+// and how a record without an id gets one. The fetcher calls Encode and
+// EncodeDeletion, which write the Avro binary encoding straight from the
+// record and return its Kafka key, and EncodeValues for the facts it makes
+// of Go values it holds (no JSON written and scanned back); Native,
+// Deletion and NativeValues give the same values as goavro natives, for
+// goavro to encode (and for tests to hold the encoders to). The sink
+// decodes with a RowDecoder compiled per writer schema, and with goavro
+// and Row for what it does not serve. Both hold one Converter per
+// resource, built once: the per-field plans are computed in New so the hot
+// path only walks maps.
 //
 // A record must be one JSON object in UTF-8 (RFC 8259); member names match
 // exactly. It is read in one pass by a scanner that materializes only the
