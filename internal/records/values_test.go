@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/finflow/belvo-pipeline/schemas"
 )
 
@@ -104,5 +106,38 @@ func TestEncodeValuesUnfitAndRefused(t *testing.T) {
 	}
 	if _, key, err := c.EncodeValues(nil, Values{"key": Values{"a": "x", "b": int64(7)}}, nil, l); err != nil || string(key) != "x|7" {
 		t.Errorf("key parts: %q, %v", key, err)
+	}
+}
+
+// Every Go form a kind takes encodes as its JSON text does.
+func TestEncodeValuesGoFormsMatchTheirJSON(t *testing.T) {
+	c := probe(t)
+	l := testLineage()
+	for _, tc := range []struct {
+		v    any
+		json string
+	}{
+		{big.NewRat(-5, 100), `-0.05`},
+		{new(big.Rat).SetFrac(new(big.Int).Exp(big.NewInt(10), big.NewInt(27), nil), big.NewInt(7)), `142857142857142857142857142.8571428571428571`}, // unfit both ways
+		{decimal.RequireFromString("1234.5600"), `1234.56`},
+		{"0.30000000000000004", `0.30000000000000004`},
+		{"-12.5", `"-12.5"`},
+	} {
+		got, _, err := c.EncodeValues(nil, Values{"id": "r1", "amount": tc.v}, json.RawMessage(`{}`), l)
+		if err != nil {
+			t.Fatalf("%v: %v", tc.v, err)
+		}
+		n, err := c.Native(json.RawMessage(`{"id": "r1", "amount": `+tc.json+`}`), l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n[schemas.FieldRaw] = map[string]any{"string": "{}"}
+		want, err := c.Codec().BinaryFromNative(nil, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%v: EncodeValues differs from the JSON %s at byte %d", tc.v, tc.json, firstDiff(got, want))
+		}
 	}
 }
