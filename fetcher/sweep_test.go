@@ -23,7 +23,7 @@ import (
 func TestSweepCountsWhatNoWebhookAnnounced(t *testing.T) {
 	w := newWorld(t, emulator.Config{Links: 2, Records: 6})
 	r := w.startFetcher(map[string]string{EnvSweepInterval: "24h", EnvSweepGrace: "0s", EnvLookBackDays: "400"})
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 12*time.Minute)
 	defer cancel()
 	links := w.emu.Links()
 	if len(links) != 2 {
@@ -57,7 +57,7 @@ func TestSweepCountsWhatNoWebhookAnnounced(t *testing.T) {
 	}
 	watermarked := func(link string) {
 		t.Helper()
-		testenv.Eventually(t, 2*time.Minute, "watermarks of "+link, func() bool {
+		testenv.Eventually(t, 4*time.Minute, "watermarks of "+link, func() bool {
 			for _, res := range resources {
 				if _, ok := r.f.state.get(watermarkKey(link, res.Name)); !ok && len(created(link, res.Name)) > 0 {
 					return false
@@ -109,7 +109,7 @@ func TestSweepCountsWhatNoWebhookAnnounced(t *testing.T) {
 		if st.Links != 2 || st.Events != 2*len(resources) {
 			t.Fatalf("sweep %d published %+v, want 2 links and %d events", round, st, 2*len(resources))
 		}
-		testenv.Eventually(t, 2*time.Minute, "sweep events done", func() bool {
+		testenv.Eventually(t, 4*time.Minute, "sweep events done", func() bool {
 			done := 0.0
 			for _, res := range resources {
 				done += counterSum(t, r.f.metrics.events.WithLabelValues(res.WebhookType, SweepCode, "done"))
@@ -153,7 +153,7 @@ func TestSweepCountsWhatNoWebhookAnnounced(t *testing.T) {
 	}
 	published += fromB
 	ofB := map[string]bool{}
-	for _, rec := range w.records("transactions", published, time.Minute) {
+	for _, rec := range w.records("transactions", published, 4*time.Minute) {
 		if rec.str(schemas.FieldLinkID) == b {
 			ofB[rec.str(schemas.FieldID)] = true
 		}
@@ -166,8 +166,10 @@ func TestSweepCountsWhatNoWebhookAnnounced(t *testing.T) {
 	if _, err := api.Refresh(ctx, b); err != nil {
 		t.Fatal(err)
 	}
-	watermarked(b)
-	testenv.Eventually(t, time.Minute, "refresh of B fetched", func() bool { return r.f.offsets.inFlight() == 0 })
+	if err := w.emu.Quiesce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	testenv.Eventually(t, 4*time.Minute, "refresh of B fetched", func() bool { return r.f.offsets.inFlight() == 0 })
 	sweep(2)
 	check("second sweep, everything delivered")
 }
