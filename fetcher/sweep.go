@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/segmentio/kafka-go"
 
 	"github.com/finflow/belvo-pipeline/internal/belvo"
 	"github.com/finflow/belvo-pipeline/internal/broker"
@@ -295,17 +296,20 @@ func (f *Fetcher) sweepEvent(ctx context.Context, run, linkID string, r schemas.
 	sum := sha256.Sum256([]byte(run + "|" + linkID + "|" + r.Name))
 	id := hex.EncodeToString(sum[:16])
 	data, _ := json.Marshal(d)
-	native := map[string]any{
-		"webhook_id": id, "webhook_type": r.WebhookType, "webhook_code": SweepCode,
-		"process_type": nil, "link_id": linkID, "request_id": nil, "external_id": nil,
-		"data": string(data), "errors": nil, "extra": nil,
-		"received_at": f.now().UTC(), "ingest_request_id": "sweep-" + run, "origin": schemas.OriginSweep,
-	}
-	v, err := codec.Append(nil, native)
+	ev := schemas.WebhookEvent{WebhookID: id, WebhookType: r.WebhookType, WebhookCode: SweepCode, LinkID: linkID,
+		Data: string(data), ReceivedAt: f.now().UTC(), IngestRequestID: "sweep-" + run, Origin: schemas.OriginSweep}
+	ev.EventKey = schemas.EventKey(&ev)
+	v, err := codec.Append(nil, ev.Native())
 	if err != nil {
 		return broker.Message{}, fmt.Errorf("encode sweep event: %w", err)
 	}
-	return broker.Message{Topic: topic, Key: []byte(linkID), Value: v}, nil
+	// The headers of the webhook topics' contract (docs/topics.md), as
+	// ingest writes them.
+	return broker.Message{Topic: topic, Key: []byte(linkID), Value: v, Time: ev.ReceivedAt, Headers: []kafka.Header{
+		{Key: "webhook_id", Value: []byte(id)},
+		{Key: "request_id", Value: []byte(ev.IngestRequestID)},
+		{Key: "received_at", Value: []byte(ev.ReceivedAt.Format(time.RFC3339Nano))},
+	}}, nil
 }
 
 func (f *Fetcher) sweepCodec(ctx context.Context, topic string) (*registry.Codec, error) {

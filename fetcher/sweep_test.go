@@ -130,6 +130,30 @@ func TestSweepCountsWhatNoWebhookAnnounced(t *testing.T) {
 	sweep(1)
 	check("first sweep")
 
+	// The sweep events are in the webhook topic, keyed by link, marked as
+	// the sweep's, as the topics' contract describes them.
+	sweepEvents := 0
+	for _, m := range testenv.ReadAll(t, w.brokers, schemas.WebhookTopic(w.prefix, "TRANSACTIONS")) {
+		native, _, err := w.reg.Decode(ctx, m.Value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev, err := schemas.DecodeWebhookEvent(native)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ev.Origin != schemas.OriginSweep {
+			continue
+		}
+		sweepEvents++
+		if ev.WebhookCode != SweepCode || string(m.Key) != ev.LinkID || ev.EventKey != schemas.EventKey(&ev) || len(m.Headers) != 3 {
+			t.Errorf("sweep event %+v, key %q, %d headers", ev, m.Key, len(m.Headers))
+		}
+	}
+	if sweepEvents != 2 {
+		t.Errorf("%d sweep events of transactions, want one per link", sweepEvents)
+	}
+
 	// Every record the sweep found was published: A's from its watermark's
 	// day on (again), all of B's from the day of B's transactions'
 	// watermark on.
