@@ -141,3 +141,42 @@ func TestEncodeValuesGoFormsMatchTheirJSON(t *testing.T) {
 		}
 	}
 }
+
+// FuzzEncodeValuesAgreesWithGoavro holds EncodeValues to goavro's bytes of
+// NativeValues, refusals alike, for any values a JSON object decodes to
+// (strings, float64s, bools, nested objects, nil) on any fact or resource.
+func FuzzEncodeValuesAgreesWithGoavro(f *testing.F) {
+	var convs []*Converter
+	for _, r := range schemas.Tables() {
+		c, err := New(r)
+		if err != nil {
+			f.Fatal(err)
+		}
+		convs = append(convs, c)
+	}
+	f.Add(uint8(len(schemas.Resources)), `{"event_key":"k","resource":"accounts","announced":3,"matched":true}`)
+	f.Add(uint8(0), `{"id":"a1","balance":{"current":"12.5"},"created_at":"2024-01-02T03:04:05Z"}`)
+	f.Fuzz(func(t *testing.T, which uint8, text string) {
+		var v map[string]any
+		if json.Unmarshal([]byte(text), &v) != nil {
+			return
+		}
+		c := convs[int(which)%len(convs)]
+		l := testLineage()
+		got, key, err := c.EncodeValues(nil, v, nil, l)
+		native, nerr := c.NativeValues(v, nil, l)
+		if err != nil || nerr != nil {
+			if err == nil || nerr == nil || err.Error() != nerr.Error() {
+				t.Fatalf("%s %s: EncodeValues %v, NativeValues %v", c.res.Name, text, err, nerr)
+			}
+			return
+		}
+		want, err := c.Codec().BinaryFromNative(nil, native)
+		if err != nil {
+			t.Fatalf("%s %s: goavro refuses NativeValues: %v", c.res.Name, text, err)
+		}
+		if !bytes.Equal(got, want) || string(key) != native[schemas.FieldID] {
+			t.Fatalf("%s %s: EncodeValues differs from goavro at byte %d", c.res.Name, text, firstDiff(got, want))
+		}
+	})
+}
