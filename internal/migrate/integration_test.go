@@ -250,7 +250,9 @@ func TestTablesMatchAvroSchemas(t *testing.T) {
 		}
 		live[table][name] = typ
 	}
+	// Tables the operator tools write, not the sink: no topic, no Avro schema.
 	delete(live, "schema_migrations")
+	delete(live, "erasures")
 	for table, schema := range want {
 		cols, ok := live[table]
 		if !ok {
