@@ -8,7 +8,6 @@ import (
 	"github.com/finflow/belvo-pipeline/internal/broker"
 	"github.com/finflow/belvo-pipeline/internal/config"
 	"github.com/finflow/belvo-pipeline/internal/privacy"
-	"github.com/finflow/belvo-pipeline/internal/registry"
 	"github.com/finflow/belvo-pipeline/schemas"
 )
 
@@ -35,31 +34,25 @@ const (
 // Config is everything the fetcher needs. Bind fills it from flags and env;
 // Validate checks it before anything is opened.
 type Config struct {
-	Brokers         []string        // KAFKA_BROKERS, comma-separated host:port
-	Kafka           broker.Security // KAFKA_TLS*, KAFKA_SASL_*: TLS and SASL, see internal/broker/security.go
-	TopicPrefix     string          // TOPIC_PREFIX, default belvo
-	Partitions      int             // TOPIC_PARTITIONS of the record topics the fetcher creates, default 6
-	Replication     int             // TOPIC_REPLICATION_FACTOR, default 1 (3 in production)
-	Group           string          // FETCHER_GROUP: consumer group id, default belvo-fetcher
-	Workers         int             // FETCHER_WORKERS: links fetched at once, default 16
-	MaxPending      int             // FETCHER_MAX_PENDING: events read but not finished, default 2000
-	LookBackDays    int             // FETCHER_LOOKBACK_DAYS: d1 of the first created_at__range is today minus this, default 30
-	IDChunk         int             // FETCHER_ID_CHUNK: ids per id__in call, default 100 (about 3.7 kB of URL with UUIDs)
-	Discovery       time.Duration   // FETCHER_DISCOVERY_INTERVAL: how often new webhook topics are looked for, default 30s
-	RetryBackoff    time.Duration   // FETCHER_RETRY_BACKOFF: first wait before re-running a plan that failed transiently, doubled up to 5m, default 5s
-	RetryMaxTries   int             // FETCHER_RETRY_MAX_ATTEMPTS: runs of one event's plan before it is parked, default 20
-	RetryMaxAge     time.Duration   // FETCHER_RETRY_MAX_AGE: how long after its first failure an event still failing is parked, default 1h
-	ShutdownTimeout time.Duration   // FETCHER_SHUTDOWN_TIMEOUT: how long shutdown lets in-flight plans finish, default 30s
-	StallTimeout    time.Duration   // FETCHER_STALL_TIMEOUT: lag without progress this long recreates the reader, twice this long fails /readyz, default 60s
-	AdminAddr       string          // FETCHER_ADMIN_ADDR: healthz/readyz/metrics listener, default :9101
-	Compression     string          // FETCHER_COMPRESSION of the record batches it produces: none, gzip, snappy, lz4 (default) or zstd
-	SweepInterval   time.Duration   // FETCHER_SWEEP_INTERVAL: how often one replica sweeps every link for records no webhook announced (sweep.go); 0, the default, is off
-	SweepGrace      time.Duration   // FETCHER_SWEEP_GRACE: records created this recently are fetched by a sweep but not counted missed yet, default 1h
-	Belvo           belvo.Config    // BELVO_*: the API client
-
-	// SCHEMA_REGISTRY_*: the registry's URL, credentials, CA and the
-	// compatibility kept on the subjects (package registry).
-	Registry registry.Settings
+	broker.Settings               // KAFKA_*, SCHEMA_REGISTRY_*, TOPIC_PREFIX
+	Partitions      int           // TOPIC_PARTITIONS of the record topics the fetcher creates, default 6
+	Replication     int           // TOPIC_REPLICATION_FACTOR, default 1 (3 in production)
+	Group           string        // FETCHER_GROUP: consumer group id, default belvo-fetcher
+	Workers         int           // FETCHER_WORKERS: links fetched at once, default 16
+	MaxPending      int           // FETCHER_MAX_PENDING: events read but not finished, default 2000
+	LookBackDays    int           // FETCHER_LOOKBACK_DAYS: d1 of the first created_at__range is today minus this, default 30
+	IDChunk         int           // FETCHER_ID_CHUNK: ids per id__in call, default 100 (about 3.7 kB of URL with UUIDs)
+	Discovery       time.Duration // FETCHER_DISCOVERY_INTERVAL: how often new webhook topics are looked for, default 30s
+	RetryBackoff    time.Duration // FETCHER_RETRY_BACKOFF: first wait before re-running a plan that failed transiently, doubled up to 5m, default 5s
+	RetryMaxTries   int           // FETCHER_RETRY_MAX_ATTEMPTS: runs of one event's plan before it is parked, default 20
+	RetryMaxAge     time.Duration // FETCHER_RETRY_MAX_AGE: how long after its first failure an event still failing is parked, default 1h
+	ShutdownTimeout time.Duration // FETCHER_SHUTDOWN_TIMEOUT: how long shutdown lets in-flight plans finish, default 30s
+	StallTimeout    time.Duration // FETCHER_STALL_TIMEOUT: lag without progress this long recreates the reader, twice this long fails /readyz, default 60s
+	AdminAddr       string        // FETCHER_ADMIN_ADDR: healthz/readyz/metrics listener, default :9101
+	Compression     string        // FETCHER_COMPRESSION of the record batches it produces: none, gzip, snappy, lz4 (default) or zstd
+	SweepInterval   time.Duration // FETCHER_SWEEP_INTERVAL: how often one replica sweeps every link for records no webhook announced (sweep.go); 0, the default, is off
+	SweepGrace      time.Duration // FETCHER_SWEEP_GRACE: records created this recently are fetched by a sweep but not counted missed yet, default 1h
+	Belvo           belvo.Config  // BELVO_*: the API client
 
 	// PRIVACY_*: personal data hashed or dropped before publishing
 	// (schemas.Privacy, docs/privacy.md).
@@ -68,10 +61,7 @@ type Config struct {
 
 // Bind registers the settings in s.
 func (c *Config) Bind(s *config.Set) {
-	s.Strings(&c.Brokers, "kafka-brokers", "KAFKA_BROKERS", "127.0.0.1:9092", "Kafka bootstrap brokers, comma-separated")
-	c.Kafka.Bind(s)
-	c.Registry.Bind(s)
-	s.String(&c.TopicPrefix, "topic-prefix", "TOPIC_PREFIX", "belvo", "prefix of every topic")
+	c.Settings.Bind(s)
 	s.Int(&c.Partitions, "topic-partitions", "TOPIC_PARTITIONS", 6, "partitions of topics created by the fetcher")
 	s.Int(&c.Replication, "topic-replication-factor", "TOPIC_REPLICATION_FACTOR", 1, "replication factor of topics created by the fetcher")
 	s.String(&c.Group, "group", EnvGroup, "belvo-fetcher", "consumer group id shared by the fetcher's replicas")
@@ -97,13 +87,7 @@ func (c *Config) Bind(s *config.Set) {
 
 // Validate checks every setting and names the first bad one.
 func (c *Config) Validate() error {
-	if err := config.ValidateKafka(c.Brokers, c.TopicPrefix); err != nil {
-		return err
-	}
-	if err := c.Registry.Validate(); err != nil {
-		return err
-	}
-	if err := c.Kafka.Validate(); err != nil {
+	if err := c.Settings.Validate(); err != nil {
 		return err
 	}
 	for _, n := range []struct {

@@ -77,7 +77,7 @@ func New(cfg Config, log *slog.Logger, reg *prometheus.Registry, opts ...Option)
 	for _, opt := range opts {
 		opt(&o)
 	}
-	rc, err := registry.NewClient(cfg.Registry)
+	rc, err := cfg.RegistryClient()
 	if err != nil {
 		return nil, err
 	}
@@ -120,6 +120,10 @@ func New(cfg Config, log *slog.Logger, reg *prometheus.Registry, opts ...Option)
 
 // AdminAddr is the bound admin address (useful with port 0 in tests).
 func (f *Fetcher) AdminAddr() string { return f.admin.Addr() }
+
+// RegistryClient is the schema registry client the fetcher uses: its own,
+// or the process's (broker.Settings.ShareRegistry).
+func (f *Fetcher) RegistryClient() *registry.Client { return f.registry }
 
 // Run prepares the topics, schemas and state, then consumes until ctx ends.
 // On shutdown it stops reading, lets in-flight plans finish for up to

@@ -27,16 +27,10 @@ const (
 // RequestConfig is one asynchronous request to Belvo and where to record
 // it. Kind comes from the subcommand (async-post, refresh, delete-link).
 type RequestConfig struct {
-	Brokers     []string        // KAFKA_BROKERS
-	Kafka       broker.Security // KAFKA_TLS*, KAFKA_SASL_*: TLS and SASL, see internal/broker/security.go
-	TopicPrefix string          // TOPIC_PREFIX, default belvo
-	Partitions  int             // TOPIC_PARTITIONS of the requests topic if it must be created, default 6
-	Replication int             // TOPIC_REPLICATION_FACTOR, default 1
-	Belvo       belvo.Config
-
-	// SCHEMA_REGISTRY_*: the registry's URL, credentials, CA and the
-	// compatibility kept on the subjects (package registry).
-	Registry registry.Settings
+	broker.Settings     // KAFKA_*, SCHEMA_REGISTRY_*, TOPIC_PREFIX
+	Partitions      int // TOPIC_PARTITIONS of the requests topic if it must be created, default 6
+	Replication     int // TOPIC_REPLICATION_FACTOR, default 1
+	Belvo           belvo.Config
 
 	Kind     string // async_post, refresh or delete_link
 	Link     string // --link: the link id
@@ -50,10 +44,7 @@ type RequestConfig struct {
 
 // Bind registers the settings in s.
 func (c *RequestConfig) Bind(s *config.Set) {
-	s.Strings(&c.Brokers, "kafka-brokers", "KAFKA_BROKERS", "127.0.0.1:9092", "Kafka bootstrap brokers, comma-separated")
-	c.Kafka.Bind(s)
-	c.Registry.Bind(s)
-	s.String(&c.TopicPrefix, "topic-prefix", "TOPIC_PREFIX", "belvo", "prefix of every topic")
+	c.Settings.Bind(s)
 	s.Int(&c.Partitions, "topic-partitions", "TOPIC_PARTITIONS", 6, "partitions of the requests topic if it must be created")
 	s.Int(&c.Replication, "topic-replication-factor", "TOPIC_REPLICATION_FACTOR", 1, "replication factor of the requests topic if it must be created")
 	s.String(&c.Link, "link", "", "", "link id")
@@ -91,13 +82,7 @@ func refreshResources() []string {
 
 // Validate checks the request before anything is sent.
 func (c *RequestConfig) Validate() error {
-	if err := config.ValidateKafka(c.Brokers, c.TopicPrefix); err != nil {
-		return err
-	}
-	if err := c.Registry.Validate(); err != nil {
-		return err
-	}
-	if err := c.Kafka.Validate(); err != nil {
+	if err := c.Settings.Validate(); err != nil {
 		return err
 	}
 	if c.Link == "" {
@@ -191,7 +176,7 @@ func NewRequester(cfg RequestConfig, log *slog.Logger, opts ...belvo.Option) (*R
 	if err != nil {
 		return nil, err
 	}
-	rc, err := registry.NewClient(cfg.Registry)
+	rc, err := cfg.RegistryClient()
 	if err != nil {
 		return nil, err
 	}

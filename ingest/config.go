@@ -7,33 +7,26 @@ import (
 
 	"github.com/finflow/belvo-pipeline/internal/broker"
 	"github.com/finflow/belvo-pipeline/internal/config"
-	"github.com/finflow/belvo-pipeline/internal/registry"
 )
 
 // Config is everything ingest needs. Bind fills it from flags and env,
 // Validate checks it before anything is opened.
 type Config struct {
-	Addr         string          // INGEST_ADDR, default :8080
-	BelvoPath    string          // INGEST_BELVO_PATH, default /webhooks/belvo
-	StatusPath   string          // INGEST_STATUS_PATH, default /webhooks/institution-status
-	Brokers      []string        // KAFKA_BROKERS, comma-separated host:port
-	Kafka        broker.Security // KAFKA_TLS*, KAFKA_SASL_*: TLS and SASL, see internal/broker/security.go
-	Auth         string          // WEBHOOK_AUTHORIZATION: exact Authorization value; empty = no auth
-	AllowedCIDRs []string        // WEBHOOK_ALLOWED_CIDRS: empty = every address
-	Proxies      []string        // WEBHOOK_TRUSTED_PROXIES: CIDRs whose X-Forwarded-For is believed
-	TopicPrefix  string          // TOPIC_PREFIX, default belvo
-	Partitions   int             // TOPIC_PARTITIONS of topics ingest creates, default 6
-	Replication  int             // TOPIC_REPLICATION_FACTOR, default 1 (3 in production)
-	MaxBody      int             // INGEST_MAX_BODY_BYTES, default 900 KiB (under Kafka's 1 MiB message limit)
-	Budget       time.Duration   // INGEST_PUBLISH_TIMEOUT: how long Kafka may take before 503, default 4s
-	DedupWindow  time.Duration   // INGEST_DEDUP_WINDOW: a webhook_id seen within it is not published again, default 10m
-	DedupMax     int             // INGEST_DEDUP_MAX_IDS: bound on remembered ids, default 1,000,000
-	DrainTimeout time.Duration   // INGEST_SHUTDOWN_TIMEOUT: how long SIGTERM waits for in-flight requests, default 10s
-	Pprof        bool            // INGEST_PPROF: serve /debug/pprof/ for profiling, default off
-
-	// SCHEMA_REGISTRY_*: the registry's URL, credentials, CA and the
-	// compatibility kept on the subjects (package registry).
-	Registry registry.Settings
+	Addr            string        // INGEST_ADDR, default :8080
+	BelvoPath       string        // INGEST_BELVO_PATH, default /webhooks/belvo
+	StatusPath      string        // INGEST_STATUS_PATH, default /webhooks/institution-status
+	broker.Settings               // KAFKA_*, SCHEMA_REGISTRY_*, TOPIC_PREFIX
+	Auth            string        // WEBHOOK_AUTHORIZATION: exact Authorization value; empty = no auth
+	AllowedCIDRs    []string      // WEBHOOK_ALLOWED_CIDRS: empty = every address
+	Proxies         []string      // WEBHOOK_TRUSTED_PROXIES: CIDRs whose X-Forwarded-For is believed
+	Partitions      int           // TOPIC_PARTITIONS of topics ingest creates, default 6
+	Replication     int           // TOPIC_REPLICATION_FACTOR, default 1 (3 in production)
+	MaxBody         int           // INGEST_MAX_BODY_BYTES, default 900 KiB (under Kafka's 1 MiB message limit)
+	Budget          time.Duration // INGEST_PUBLISH_TIMEOUT: how long Kafka may take before 503, default 4s
+	DedupWindow     time.Duration // INGEST_DEDUP_WINDOW: a webhook_id seen within it is not published again, default 10m
+	DedupMax        int           // INGEST_DEDUP_MAX_IDS: bound on remembered ids, default 1,000,000
+	DrainTimeout    time.Duration // INGEST_SHUTDOWN_TIMEOUT: how long SIGTERM waits for in-flight requests, default 10s
+	Pprof           bool          // INGEST_PPROF: serve /debug/pprof/ for profiling, default off
 
 	allowed, proxies []*net.IPNet
 }
@@ -43,13 +36,10 @@ func (c *Config) Bind(s *config.Set) {
 	s.String(&c.Addr, "addr", "INGEST_ADDR", ":8080", "listen address")
 	s.String(&c.BelvoPath, "belvo-path", "INGEST_BELVO_PATH", "/webhooks/belvo", "path of Belvo data webhooks")
 	s.String(&c.StatusPath, "status-path", "INGEST_STATUS_PATH", "/webhooks/institution-status", "path of institution-status webhooks")
-	s.Strings(&c.Brokers, "kafka-brokers", "KAFKA_BROKERS", "127.0.0.1:9092", "Kafka bootstrap brokers, comma-separated")
-	c.Kafka.Bind(s)
-	c.Registry.Bind(s)
+	c.Settings.Bind(s)
 	s.String(&c.Auth, "webhook-authorization", "WEBHOOK_AUTHORIZATION", "", "exact Authorization header value expected (Basic ... or Bearer ...); empty disables auth")
 	s.Strings(&c.AllowedCIDRs, "webhook-allowed-cidrs", "WEBHOOK_ALLOWED_CIDRS", "", "client CIDRs allowed to post, e.g. Belvo's 3.130.254.46/32,18.220.61.186/32,18.223.45.212/32; empty allows all")
 	s.Strings(&c.Proxies, "webhook-trusted-proxies", "WEBHOOK_TRUSTED_PROXIES", "", "CIDRs of proxies whose X-Forwarded-For is trusted; empty trusts none")
-	s.String(&c.TopicPrefix, "topic-prefix", "TOPIC_PREFIX", "belvo", "prefix of every topic")
 	s.Int(&c.Partitions, "topic-partitions", "TOPIC_PARTITIONS", 6, "partitions of topics created by ingest")
 	s.Int(&c.Replication, "topic-replication-factor", "TOPIC_REPLICATION_FACTOR", 1, "replication factor of topics created by ingest")
 	s.Int(&c.MaxBody, "max-body-bytes", "INGEST_MAX_BODY_BYTES", 900<<10, "largest accepted request body (keep the Avro record under the broker's max.message.bytes, 1 MiB by default)")
@@ -76,13 +66,7 @@ func (c *Config) Validate() error {
 	if c.BelvoPath == c.StatusPath {
 		return config.Invalid("INGEST_STATUS_PATH", "status-path", "must differ from INGEST_BELVO_PATH (%q)", c.BelvoPath)
 	}
-	if err := config.ValidateKafka(c.Brokers, c.TopicPrefix); err != nil {
-		return err
-	}
-	if err := c.Registry.Validate(); err != nil {
-		return err
-	}
-	if err := c.Kafka.Validate(); err != nil {
+	if err := c.Settings.Validate(); err != nil {
 		return err
 	}
 	if c.Auth != "" && !strings.HasPrefix(c.Auth, "Basic ") && !strings.HasPrefix(c.Auth, "Bearer ") {

@@ -83,7 +83,7 @@ func New(cfg Config, log *slog.Logger, reg *prometheus.Registry) (*Server, error
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	rc, err := registry.NewClient(cfg.Registry)
+	rc, err := cfg.RegistryClient()
 	if err != nil {
 		return nil, err
 	}
@@ -133,6 +133,10 @@ func New(cfg Config, log *slog.Logger, reg *prometheus.Registry) (*Server, error
 
 // Addr is the bound listen address (useful with port 0 in tests).
 func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// RegistryClient is the schema registry client ingest uses: its own, or
+// the process's (broker.Settings.ShareRegistry).
+func (s *Server) RegistryClient() *registry.Client { return s.registry }
 
 // Run serves at once and, meanwhile, creates the topics and registers the
 // subjects of every route; until that is done /healthz answers 200, /readyz

@@ -9,7 +9,6 @@ import (
 	"github.com/finflow/belvo-pipeline/internal/broker"
 	"github.com/finflow/belvo-pipeline/internal/config"
 	"github.com/finflow/belvo-pipeline/internal/migrate"
-	"github.com/finflow/belvo-pipeline/internal/registry"
 )
 
 // maxBatchRows keeps a table's batch within one ClickHouse insert block
@@ -20,25 +19,19 @@ const maxBatchRows = 1_000_000
 // Config is everything the sink needs. Bind fills it from flags and env,
 // Validate checks it before anything is opened.
 type Config struct {
-	Brokers         []string        // KAFKA_BROKERS, comma-separated host:port
-	Kafka           broker.Security // KAFKA_TLS*, KAFKA_SASL_*: TLS and SASL, see internal/broker/security.go
-	DSN             string          // CLICKHOUSE_DSN, default http://127.0.0.1:8123/belvo; the path is the database
-	TopicPrefix     string          // TOPIC_PREFIX, default belvo
-	Partitions      int             // TOPIC_PARTITIONS of topics the sink creates when missing, default 6
-	Replication     int             // TOPIC_REPLICATION_FACTOR, default 1
-	Group           string          // SINK_GROUP: Kafka consumer group, default belvo-sink
-	BatchRows       int             // SINK_BATCH_ROWS: flush when one table has this many rows, default 50,000
-	BatchBytes      int             // SINK_BATCH_BYTES: flush when pending messages hold this many bytes, default 64 MiB
-	FlushInterval   time.Duration   // SINK_FLUSH_INTERVAL: flush at the latest this long after the first pending message, default 1s
-	MaxBackoff      time.Duration   // SINK_MAX_BACKOFF: longest wait between retries of ClickHouse, Kafka or the registry, default 10s
-	ShutdownTimeout time.Duration   // SINK_SHUTDOWN_TIMEOUT: how long SIGTERM's final flush and commit may take, default 30s
-	AdminAddr       string          // SINK_ADMIN_ADDR: /healthz, /readyz, /metrics, default :9102
-	Discovery       time.Duration   // SINK_DISCOVERY_INTERVAL: how often webhook topics of new types are looked for, default 30s
-	StallTimeout    time.Duration   // SINK_STALL_TIMEOUT: lag without progress this long recreates the reader, twice this long fails /readyz, default 60s
-
-	// SCHEMA_REGISTRY_*: the registry's URL, credentials, CA and the
-	// compatibility kept on the subjects (package registry).
-	Registry registry.Settings
+	broker.Settings               // KAFKA_*, SCHEMA_REGISTRY_*, TOPIC_PREFIX
+	DSN             string        // CLICKHOUSE_DSN, default http://127.0.0.1:8123/belvo; the path is the database
+	Partitions      int           // TOPIC_PARTITIONS of topics the sink creates when missing, default 6
+	Replication     int           // TOPIC_REPLICATION_FACTOR, default 1
+	Group           string        // SINK_GROUP: Kafka consumer group, default belvo-sink
+	BatchRows       int           // SINK_BATCH_ROWS: flush when one table has this many rows, default 50,000
+	BatchBytes      int           // SINK_BATCH_BYTES: flush when pending messages hold this many bytes, default 64 MiB
+	FlushInterval   time.Duration // SINK_FLUSH_INTERVAL: flush at the latest this long after the first pending message, default 1s
+	MaxBackoff      time.Duration // SINK_MAX_BACKOFF: longest wait between retries of ClickHouse, Kafka or the registry, default 10s
+	ShutdownTimeout time.Duration // SINK_SHUTDOWN_TIMEOUT: how long SIGTERM's final flush and commit may take, default 30s
+	AdminAddr       string        // SINK_ADMIN_ADDR: /healthz, /readyz, /metrics, default :9102
+	Discovery       time.Duration // SINK_DISCOVERY_INTERVAL: how often webhook topics of new types are looked for, default 30s
+	StallTimeout    time.Duration // SINK_STALL_TIMEOUT: lag without progress this long recreates the reader, twice this long fails /readyz, default 60s
 
 	chOpts   *clickhouse.Options
 	database string
@@ -46,11 +39,8 @@ type Config struct {
 
 // Bind registers the settings in s.
 func (c *Config) Bind(s *config.Set) {
-	s.Strings(&c.Brokers, "kafka-brokers", "KAFKA_BROKERS", "127.0.0.1:9092", "Kafka bootstrap brokers, comma-separated")
-	c.Kafka.Bind(s)
-	c.Registry.Bind(s)
+	c.Settings.Bind(s)
 	s.String(&c.DSN, "clickhouse-dsn", migrate.DSNEnv, migrate.DefaultDSN, "ClickHouse server: clickhouse://host:9000/db (native) or http(s)://host:8123/db; the path is the database")
-	s.String(&c.TopicPrefix, "topic-prefix", "TOPIC_PREFIX", "belvo", "prefix of every topic")
 	s.Int(&c.Partitions, "topic-partitions", "TOPIC_PARTITIONS", 6, "partitions of topics the sink creates when missing (its dead-letter topic)")
 	s.Int(&c.Replication, "topic-replication-factor", "TOPIC_REPLICATION_FACTOR", 1, "replication factor of topics the sink creates")
 	s.String(&c.Group, "group", "SINK_GROUP", "belvo-sink", "Kafka consumer group")
@@ -66,13 +56,7 @@ func (c *Config) Bind(s *config.Set) {
 
 // Validate checks every setting and names the first bad one.
 func (c *Config) Validate() error {
-	if err := config.ValidateKafka(c.Brokers, c.TopicPrefix); err != nil {
-		return err
-	}
-	if err := c.Registry.Validate(); err != nil {
-		return err
-	}
-	if err := c.Kafka.Validate(); err != nil {
+	if err := c.Settings.Validate(); err != nil {
 		return err
 	}
 	opts, db, err := migrate.ParseDSN(c.DSN)

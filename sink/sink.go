@@ -78,7 +78,7 @@ func New(cfg Config, log *slog.Logger, reg *prometheus.Registry) (*Sink, error) 
 	if err != nil {
 		return nil, fmt.Errorf("open CLICKHOUSE_DSN: %w", err)
 	}
-	rc, err := registry.NewClient(cfg.Registry)
+	rc, err := cfg.RegistryClient()
 	if err != nil {
 		ch.Close()
 		return nil, err
@@ -135,6 +135,10 @@ func adminClient(cluster *broker.Cluster, topics []string) *kafka.Client {
 
 // AdminAddr is the bound admin address.
 func (s *Sink) AdminAddr() string { return s.admin.Addr() }
+
+// RegistryClient is the schema registry client the sink decodes with: its
+// own, or the process's (broker.Settings.ShareRegistry).
+func (s *Sink) RegistryClient() *registry.Client { return s.writers.reg }
 
 // ready is not ready until the group is joined, while any dependency is
 // being retried, and while the group has lag the sink makes no progress on

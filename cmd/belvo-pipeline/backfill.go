@@ -7,8 +7,9 @@ import (
 	"github.com/finflow/belvo-pipeline/internal/config"
 )
 
-// runBackfill is `belvo-pipeline backfill --link L[,M] | --all-links
-// [--resource R[,S]] [--since DATE --until DATE]`: it publishes the events
+// runBackfill is `belvo-pipeline backfill --link L ... | --all-links
+// [--resource R ...] [--since DATE --until DATE]` (a list flag repeats or
+// takes commas): it publishes the events
 // the fetcher executes to re-fetch the links' history, then shows what the
 // sink loads for them.
 func runBackfill(ctx context.Context, env *runEnv, args []string) error {

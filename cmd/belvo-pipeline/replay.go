@@ -7,7 +7,7 @@ import (
 	"github.com/finflow/belvo-pipeline/internal/config"
 )
 
-// runReplay is `belvo-pipeline replay --resource R[,S] --from TIME [--to
+// runReplay is `belvo-pipeline replay --resource R ... --from TIME [--to
 // TIME]`: it reloads records still in Kafka into ClickHouse.
 func runReplay(ctx context.Context, env *runEnv, args []string) error {
 	var cfg ops.ReplayConfig

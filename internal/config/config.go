@@ -20,6 +20,7 @@ import (
 type Set struct {
 	fs       *flag.FlagSet
 	settings []*setting
+	lists    []*listValue // reset by Parse, so one Parse's flags never add to another's
 }
 
 type setting struct {
@@ -95,11 +96,16 @@ func (s *Set) String(p *string, flagName, env, def, usage string) {
 		func() string { return *p }, nil)
 }
 
-// Strings binds a comma-separated list; empty items are dropped.
+// Strings binds a comma-separated list; empty items are dropped. The flag
+// may also be repeated (--resource a --resource b,c, the form operators
+// type): the first occurrence replaces the default or the environment's
+// list, later ones add to it.
 func (s *Set) Strings(p *[]string, flagName, env, def, usage string) {
 	*p = SplitList(def)
+	lv := &listValue{p: p}
+	s.lists = append(s.lists, lv)
 	s.add(Setting{flagName, env, def, usage, KindList}, func(v string) error { *p = SplitList(v); return nil },
-		func() string { return strings.Join(*p, ",") }, nil)
+		func() string { return strings.Join(*p, ",") }, lv)
 }
 
 // Int binds an integer setting.
@@ -171,6 +177,30 @@ func (s *Set) Level(p *slog.Level, flagName, env string, def slog.Level, usage s
 	}, func() string { return strings.ToLower(p.String()) }, nil)
 }
 
+// listValue is a list flag: repeated occurrences accumulate. fromFlag
+// records that the command line already gave part of the list, so the
+// default or the environment's list is replaced once, not appended to.
+// Its zero value must print (PrintDefaults makes one), hence the nil check.
+type listValue struct {
+	p        *[]string
+	fromFlag bool
+}
+
+func (l *listValue) Set(v string) error {
+	if !l.fromFlag {
+		*l.p, l.fromFlag = nil, true
+	}
+	*l.p = append(*l.p, SplitList(v)...)
+	return nil
+}
+
+func (l *listValue) String() string {
+	if l == nil || l.p == nil {
+		return ""
+	}
+	return strings.Join(*l.p, ",")
+}
+
 // boolValue is a flag.Value that the flag package treats as a bool flag.
 // Its zero value must print (PrintDefaults makes one), hence the nil check.
 type boolValue struct {
@@ -190,6 +220,9 @@ func (b *boolValue) String() string {
 // Parse applies the environment (looked up by getenv) and then args. It
 // returns the remaining positional arguments.
 func (s *Set) Parse(args []string, getenv func(string) string) ([]string, error) {
+	for _, l := range s.lists {
+		l.fromFlag = false
+	}
 	for _, st := range s.settings {
 		if st.Env == "" {
 			continue

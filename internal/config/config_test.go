@@ -73,6 +73,32 @@ func TestSplitList(t *testing.T) {
 	}
 }
 
+// A list flag given several times holds every occurrence's items; the
+// first occurrence replaces the environment's list instead of adding to it,
+// and a second Parse starts over.
+func TestRepeatedListFlagAccumulates(t *testing.T) {
+	var list []string
+	s := New("x")
+	s.Strings(&list, "l", "X_L", "d", "")
+	env := func(k string) string { return map[string]string{"X_L": "e1,e2"}[k] }
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "e1,e2"},
+		{[]string{"--l", "a"}, "a"},
+		{[]string{"--l", "a", "--l", "b,c", "-l=d"}, "a,b,c,d"},
+		{[]string{"--l", "x"}, "x"},
+	} {
+		if _, err := s.Parse(tc.args, env); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(list, ","); got != tc.want {
+			t.Errorf("%v: %q, want %q", tc.args, got, tc.want)
+		}
+	}
+}
+
 // Pins a panic: PrintDefaults builds a zero flag.Value of each flag's type to
 // tell defaults apart, and a bool flag's String must survive that.
 func TestUsageListsEverySettingWithoutPanicking(t *testing.T) {

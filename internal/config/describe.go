@@ -77,7 +77,7 @@ var kindDoc = []struct{ kind, how string }{
 	{KindInt, "a whole number; sizes are in the unit the name says (`_BYTES`, `_ROWS`, `_DAYS`)"},
 	{KindNumber, "a decimal number (fractions are 0 to 1)"},
 	{KindBool, "`true` or `false` (`1`, `0`, `t`, `f` too); a bare `--flag` means true"},
-	{KindList, "comma-separated; blanks around items are dropped"},
+	{KindList, "comma-separated; blanks around items are dropped; a flag given again adds its items (`--resource a --resource b,c`)"},
 	{KindLevel, "`debug`, `info`, `warn` or `error`"},
 	{KindString, "text, used as is"},
 }

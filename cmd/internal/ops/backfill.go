@@ -27,12 +27,9 @@ import (
 // (--all-links only), ClickHouse to show what was loaded, and what to
 // backfill.
 type BackfillConfig struct {
-	Brokers     []string        // KAFKA_BROKERS
-	Kafka       broker.Security // KAFKA_TLS*, KAFKA_SASL_*
-	TopicPrefix string          // TOPIC_PREFIX
-	Registry    registry.Settings
-	Belvo       belvo.Config
-	DSN         string // CLICKHOUSE_DSN, for progress only
+	broker.Settings // KAFKA_*, SCHEMA_REGISTRY_*, TOPIC_PREFIX
+	Belvo           belvo.Config
+	DSN             string // CLICKHOUSE_DSN, for progress only
 
 	Links     []string      // --link
 	AllLinks  bool          // --all-links
@@ -47,10 +44,7 @@ type BackfillConfig struct {
 
 // Bind registers the settings in s.
 func (c *BackfillConfig) Bind(s *config.Set) {
-	s.Strings(&c.Brokers, "kafka-brokers", "KAFKA_BROKERS", "127.0.0.1:9092", "Kafka bootstrap brokers, comma-separated")
-	c.Kafka.Bind(s)
-	c.Registry.Bind(s)
-	s.String(&c.TopicPrefix, "topic-prefix", "TOPIC_PREFIX", "belvo", "prefix of every topic")
+	c.Settings.Bind(s)
 	s.String(&c.DSN, "clickhouse-dsn", migrate.DSNEnv, migrate.DefaultDSN, "ClickHouse server, only to show the rows loaded: clickhouse://host:9000/db (native) or http(s)://host:8123/db")
 	s.Strings(&c.Links, "link", "", "", "links to backfill, comma-separated")
 	s.Bool(&c.AllLinks, "all-links", "", false, "backfill every link Belvo lists (GET /api/links/, BELVO_* settings)")
@@ -72,13 +66,7 @@ func resourceNames() []string {
 
 // Validate checks the settings before anything is opened.
 func (c *BackfillConfig) Validate() error {
-	if err := config.ValidateKafka(c.Brokers, c.TopicPrefix); err != nil {
-		return err
-	}
-	if err := c.Registry.Validate(); err != nil {
-		return err
-	}
-	if err := c.Kafka.Validate(); err != nil {
+	if err := c.Settings.Validate(); err != nil {
 		return err
 	}
 	if len(c.Links) == 0 && !c.AllLinks {

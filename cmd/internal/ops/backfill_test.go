@@ -91,6 +91,47 @@ func TestBackfillPlans(t *testing.T) {
 	}
 }
 
+// The syntax, --resource R ...: a repeated flag and comma lists
+// add up, a repeat counts once, and only the resources named are planned.
+// Replay's --resource reads the same way.
+func TestResourceFlagRepeats(t *testing.T) {
+	c, err := parseBackfill(t, "--link", "L", "--resource", "transactions", "--resource", "invoices,transactions", "--link", "M,L")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(c.Resources, ","); got != "transactions,invoices" {
+		t.Errorf("resources %q, want transactions,invoices", got)
+	}
+	if got := strings.Join(c.Links, ","); got != "L,M" {
+		t.Errorf("links %q, want L,M", got)
+	}
+	evs, _, err := c.plan("L")
+	if err != nil {
+		t.Fatal(err)
+	}
+	planned := map[string]int{}
+	for _, ev := range evs {
+		planned[ev.row.Resource]++
+	}
+	if len(planned) != 2 || planned["transactions"] != 1 || planned["invoices"] != 2 {
+		t.Errorf("planned %v, want transactions once and invoices' two directions", planned)
+	}
+
+	var r ReplayConfig
+	set := config.New("replay")
+	r.Bind(set)
+	if _, err := set.Parse([]string{"--resource", "transactions", "--resource", "link_events,webhook_events", "--resource", "transactions", "--from", "2026-01-01"},
+		func(string) string { return "" }); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(r.Resources, ","); got != "transactions,link_events,webhook_events" {
+		t.Errorf("replay resources %q, want transactions,link_events,webhook_events", got)
+	}
+}
+
 func TestBackfillSettings(t *testing.T) {
 	for _, tc := range []struct {
 		args []string

@@ -36,7 +36,7 @@ type ReplayConfig struct {
 // Bind registers the settings in s.
 func (c *ReplayConfig) Bind(s *config.Set) {
 	c.Sink.Bind(s)
-	s.Strings(&c.Resources, "resource", "", "", "tables to reload, comma-separated: resources and facts (transactions, link_events, ...), webhook_events, institution_status (required)")
+	s.Strings(&c.Resources, "resource", "", "", "tables to reload, comma-separated or the flag repeated: resources and facts (transactions, link_events, ...), webhook_events, institution_status (required)")
 	s.String(&c.From, "from", "", "", "reload the records Kafka received at or after this time: RFC 3339 or YYYY-MM-DD (UTC) (required)")
 	s.String(&c.To, "to", "", "", "and before this time (same forms); empty: up to the end of each partition when the replay starts")
 }
@@ -44,6 +44,7 @@ func (c *ReplayConfig) Bind(s *config.Set) {
 // Validate checks the replay's own settings; the sink's are checked by
 // sink.New.
 func (c *ReplayConfig) Validate() error {
+	c.Resources = distinct(c.Resources)
 	if len(c.Resources) == 0 {
 		return config.Invalid("", "resource", "required: the tables to reload")
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/finflow/belvo-pipeline/internal/config"
 	"github.com/finflow/belvo-pipeline/internal/emulator"
 	"github.com/finflow/belvo-pipeline/internal/migrate"
+	"github.com/finflow/belvo-pipeline/internal/registry"
 	"github.com/finflow/belvo-pipeline/sink"
 )
 
@@ -118,6 +119,14 @@ func New(getenv func(string) string, log *slog.Logger) (*Pipeline, error) {
 	if err := parseEnv("ingest", icfg.Bind, get); err != nil {
 		return nil, err
 	}
+	// One registry client for the process: each schema is registered,
+	// checked and resolved once, not once per stage. Every stage reads the
+	// same SCHEMA_REGISTRY_* settings.
+	rc, err := registry.NewClient(icfg.Registry)
+	if err != nil {
+		return nil, err
+	}
+	icfg.ShareRegistry(rc)
 	if p.Ingest, err = ingest.New(icfg, log.With("role", "ingest"), p.registry("ingest")); err != nil {
 		return nil, err
 	}
@@ -142,6 +151,7 @@ func New(getenv func(string) string, log *slog.Logger) (*Pipeline, error) {
 	if err := parseEnv("fetcher", fcfg.Bind, get); err != nil {
 		return nil, err
 	}
+	fcfg.ShareRegistry(rc)
 	if p.Fetcher, err = fetcher.New(fcfg, log.With("role", "fetcher"), p.registry("fetcher")); err != nil {
 		return nil, err
 	}
@@ -149,6 +159,7 @@ func New(getenv func(string) string, log *slog.Logger) (*Pipeline, error) {
 	if err := parseEnv("sink", scfg.Bind, get); err != nil {
 		return nil, err
 	}
+	scfg.ShareRegistry(rc)
 	if p.Sink, err = sink.New(scfg, log.With("role", "sink"), p.registry("sink")); err != nil {
 		return nil, err
 	}
