@@ -46,9 +46,9 @@ type BackfillConfig struct {
 func (c *BackfillConfig) Bind(s *config.Set) {
 	c.Settings.Bind(s)
 	s.String(&c.DSN, "clickhouse-dsn", migrate.DSNEnv, migrate.DefaultDSN, "ClickHouse server, only to show the rows loaded: clickhouse://host:9000/db (native) or http(s)://host:8123/db")
-	s.Strings(&c.Links, "link", "", "", "links to backfill, comma-separated")
+	s.Strings(&c.Links, "link", "", "", "links to backfill: comma-separated, or the flag repeated")
 	s.Bool(&c.AllLinks, "all-links", "", false, "backfill every link Belvo lists (GET /api/links/, BELVO_* settings)")
-	s.Strings(&c.Resources, "resource", "", "", "resources to backfill, comma-separated; default all of them ("+strings.Join(resourceNames(), ", ")+")")
+	s.Strings(&c.Resources, "resource", "", "", "resources to backfill: comma-separated, or the flag repeated (--resource R --resource S); default all of them ("+strings.Join(resourceNames(), ", ")+")")
 	s.String(&c.Since, "since", "", "", "first day of the records to backfill, YYYY-MM-DD (with --until): created_at, invoice_date for invoices, the fiscal year for tax returns")
 	s.String(&c.Until, "until", "", "", "last day of the records to backfill, YYYY-MM-DD (with --since)")
 	s.Duration(&c.Wait, "wait", "", 10*time.Minute, "after publishing, show the rows loaded for the backfill's events for at most this long (0: do not watch)")
@@ -64,11 +64,27 @@ func resourceNames() []string {
 	return names
 }
 
+// distinct drops the repeats of a list flag, keeping the first order: a
+// resource named twice is backfilled or replayed once, not published or
+// read twice.
+func distinct(list []string) []string {
+	seen := make(map[string]bool, len(list))
+	out := list[:0:0]
+	for _, v := range list {
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
 // Validate checks the settings before anything is opened.
 func (c *BackfillConfig) Validate() error {
 	if err := c.Settings.Validate(); err != nil {
 		return err
 	}
+	c.Links, c.Resources = distinct(c.Links), distinct(c.Resources)
 	if len(c.Links) == 0 && !c.AllLinks {
 		return config.Invalid("", "link", "required: the links to backfill, or --all-links")
 	}
