@@ -198,6 +198,18 @@ type requestFact struct {
 	SentAt         string   `json:"sent_at"`
 }
 
+// values are the fact's typed fields; sent is SentAt as a time.
+func (f requestFact) values(sent time.Time) records.Values {
+	v := records.Values{"belvo_request_id": f.BelvoRequestID, "kind": f.Kind, "resource": optional(f.Resource), "sent_at": sent}
+	// A date is text or absent: an empty one is null, as omitempty left it.
+	for member, d := range map[string]string{"date_from": f.DateFrom, "date_to": f.DateTo} {
+		if d != "" {
+			v[member] = d
+		}
+	}
+	return v
+}
+
 // Run sends the request, then records it on the requests topic, keyed by
 // Belvo's request_id: the webhook answering it carries the same id, and so
 // do the records fetched for that webhook (their request_id lineage).
@@ -242,16 +254,16 @@ func (r *Requester) Run(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("%s request for link %s: %w", r.cfg.Kind, r.cfg.Link, err)
 	}
+	// The typed fields are written from the values; raw keeps the fact's
+	// JSON as the struct writes it (members in its order, empty ones left
+	// out), which the values' own JSON would not.
 	raw, _ := json.Marshal(fact)
-	native, err := conv.Native(raw, records.Lineage{LinkID: r.cfg.Link, RequestID: fact.BelvoRequestID, FetchedAt: sent})
+	value, key, err := conv.EncodeValues(codec.AppendHeader(nil), fact.values(sent), raw,
+		records.Lineage{LinkID: r.cfg.Link, RequestID: fact.BelvoRequestID, FetchedAt: sent})
 	if err != nil {
 		return fact.BelvoRequestID, err
 	}
-	value, err := codec.Append(nil, native)
-	if err != nil {
-		return fact.BelvoRequestID, err
-	}
-	msgs := []broker.Message{{Topic: topic, Key: []byte(fact.BelvoRequestID), Value: value}}
+	msgs := []broker.Message{{Topic: topic, Key: key, Value: value}}
 	if fact.DateFrom != "" {
 		st, _ := json.Marshal(stateEntry{Date: sent.UTC().Format(belvo.DateLayout), Resource: fact.Resource,
 			From: fact.DateFrom, To: fact.DateTo, Type: fact.Type})
