@@ -293,14 +293,7 @@ func (w *rewriter) quotedToken(value []byte) []byte {
 // members calls fn with each member's unquoted name and the index of its
 // value, in the object at i; fn returns the index after the value.
 func (w *rewriter) members(i, depth int, fn func(name []byte, value int) (int, error)) (int, error) {
-	if depth >= maxDepth {
-		return i, fmt.Errorf("privacy: record nested too deeply")
-	}
-	j := jsontext.SkipSpace(w.data, i+1)
-	if j < len(w.data) && w.data[j] == '}' {
-		return j + 1, nil
-	}
-	for {
+	return w.items(i, depth, '}', func(j int) (int, error) {
 		name, escaped, v, err := jsontext.Member(w.data, j)
 		if err != nil {
 			return v, err
@@ -308,31 +301,24 @@ func (w *rewriter) members(i, depth int, fn func(name []byte, value int) (int, e
 		if escaped {
 			name = jsontext.AppendUnquoted(nil, name)
 		}
-		if j, err = fn(name, v); err != nil {
-			return j, err
-		}
-		j = jsontext.SkipSpace(w.data, j)
-		if j >= len(w.data) {
-			return j, errTruncated
-		}
-		switch w.data[j] {
-		case ',':
-			j = jsontext.SkipSpace(w.data, j+1)
-		case '}':
-			return j + 1, nil
-		default:
-			return j, fmt.Errorf("privacy: expected ',' or '}' at %d", j)
-		}
-	}
+		return fn(name, v)
+	})
 }
 
 // elements calls fn with the index of each element of the array at i.
 func (w *rewriter) elements(i, depth int, fn func(value int) (int, error)) (int, error) {
+	return w.items(i, depth, ']', fn)
+}
+
+// items walks the object or array at i, which closes with end: fn reads
+// the item (a member or an element) starting at its index and returns the
+// index after it.
+func (w *rewriter) items(i, depth int, end byte, fn func(item int) (int, error)) (int, error) {
 	if depth >= maxDepth {
 		return i, fmt.Errorf("privacy: record nested too deeply")
 	}
 	j := jsontext.SkipSpace(w.data, i+1)
-	if j < len(w.data) && w.data[j] == ']' {
+	if j < len(w.data) && w.data[j] == end {
 		return j + 1, nil
 	}
 	for {
@@ -347,10 +333,10 @@ func (w *rewriter) elements(i, depth int, fn func(value int) (int, error)) (int,
 		switch w.data[j] {
 		case ',':
 			j = jsontext.SkipSpace(w.data, j+1)
-		case ']':
+		case end:
 			return j + 1, nil
 		default:
-			return j, fmt.Errorf("privacy: expected ',' or ']' at %d", j)
+			return j, fmt.Errorf("privacy: expected ',' or '%c' at %d", end, j)
 		}
 	}
 }
