@@ -116,9 +116,10 @@ func dataErrors(members map[string]json.RawMessage) []WebhookError {
 }
 
 // envelope is the raw JSON of the facts made from an event: the webhook as
-// Belvo sent it with data embedded byte for byte, plus received_at and, for
-// error events, the first error's code and message at the top level, where
-// the facts' typed fields (schemas.Facts) read them.
+// Belvo sent it with data embedded byte for byte, plus its event_key (the
+// facts' id), received_at and, for error events, the first error's code and
+// message at the top level, where the facts' typed fields (schemas.Facts)
+// read them.
 func (ev Event) envelope(errCode, errMessage string) []byte {
 	var b bytes.Buffer
 	b.Grow(256 + len(ev.Data) + len(ev.Extra))
@@ -139,6 +140,7 @@ func (ev Event) envelope(errCode, errMessage string) []byte {
 		b.Write(val)
 	}
 	member("webhook_id", ev.WebhookID)
+	member("event_key", ev.key())
 	member("webhook_type", ev.Type)
 	member("process_type", optional(ev.ProcessType))
 	member("webhook_code", ev.Code)

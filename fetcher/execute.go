@@ -563,7 +563,7 @@ func (f *Fetcher) produce(ctx context.Context, msgs []broker.Message) error {
 // written from the event's values, its raw the envelope.
 func (f *Fetcher) errorEvent(ev Event, code, message string, lineage records.Lineage) (broker.Message, error) {
 	return f.outputs[factErrors].values(records.Values{
-		"webhook_id": ev.WebhookID, "webhook_type": ev.Type, "webhook_code": ev.Code, "process_type": optional(ev.ProcessType),
+		"event_key": ev.key(), "webhook_id": ev.WebhookID, "webhook_type": ev.Type, "webhook_code": ev.Code, "process_type": optional(ev.ProcessType),
 		"error_code": optional(code), "error_message": optional(message), "received_at": ev.ReceivedAt,
 	}, ev.envelope(code, message), lineage)
 }

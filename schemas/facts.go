@@ -14,8 +14,14 @@ package schemas
 // data's members) or, for facts the fetcher makes of values it holds, from
 // those Go values at the same paths (records.Values): one description, no
 // JSON written and scanned back.
+//
+// The events' facts are keyed by event_key (schemas.EventKey), which the
+// envelope carries, not by webhook_id: Belvo's own examples send different
+// events under one webhook_id (a successful and a failed link_deleted),
+// and a retry still collapses. The id is the tables' ORDER BY, so only its
+// value changed: rows loaded before keep their webhook_id as id.
 var Facts = []Resource{
-	{Name: "link_events", WebhookType: "LINK", Key: []string{"webhook_id"}, Fields: []Field{
+	{Name: "link_events", WebhookType: "LINK", Key: []string{"event_key"}, Fields: []Field{
 		{Name: "webhook_code", Kind: Enum},
 		{Name: "process_type", Kind: Enum},
 		{Name: "status", JSON: "data.status", Kind: String},
@@ -25,7 +31,7 @@ var Facts = []Resource{
 		{Name: "expiry", JSON: "data.expiry", Kind: Int},
 		{Name: "received_at", Kind: Timestamp},
 	}},
-	{Name: "consent_events", WebhookType: "CONSENT", Key: []string{"webhook_id"}, Fields: []Field{
+	{Name: "consent_events", WebhookType: "CONSENT", Key: []string{"event_key"}, Fields: []Field{
 		{Name: "webhook_code", Kind: Enum},
 		{Name: "consent_id", JSON: "data.consent_id", Kind: String},
 		{Name: "action", JSON: "data.action", Kind: Enum},
@@ -37,7 +43,7 @@ var Facts = []Resource{
 	}},
 	// Any webhook whose data carries errors instead of counts (webhooks.md:
 	// recorded, never fetched); error_code is the first error's code.
-	{Name: "error_events", Key: []string{"webhook_id"}, Fields: []Field{
+	{Name: "error_events", Key: []string{"event_key"}, Fields: []Field{
 		{Name: "webhook_type", Kind: Enum},
 		{Name: "webhook_code", Kind: Enum},
 		{Name: "process_type", Kind: Enum},
@@ -57,9 +63,8 @@ var Facts = []Resource{
 		{Name: "sent_at", Kind: Timestamp},
 	}},
 	// One per fetching event that announced a count: what Belvo said it had
-	// and what the fetcher got, so drift is a query away.
-	// Keyed by the event (schemas.EventKey), not its webhook_id: Belvo sends
-	// different events under one id (yearly and monthly tax returns).
+	// and what the fetcher got, so drift is a query away. Keyed by the
+	// event like the facts above (yearly and monthly tax returns share an id).
 	{Name: "reconciliations", Key: []string{"event_key"}, Fields: []Field{
 		{Name: "resource", Kind: Enum},
 		{Name: "webhook_code", Kind: Enum},

@@ -17,7 +17,9 @@ import (
 // event under another) through ingest, fetcher and sink, against an
 // emulator that serves what they announce (Emulator.Conform): every
 // reconciliation agrees, and every distinct event keeps its webhook_events
-// row, the yearly and the monthly tax-return events both.
+// row, the yearly and the monthly tax-return events both; the facts keep
+// them apart too (both link_deleted examples, a deletion and a failed one
+// under one webhook_id, are link_events rows).
 func TestSeedWebhooksReconcileWithoutMismatch(t *testing.T) {
 	exs, err := seeds.Webhooks(testenv.Root(t)+"/../shared/seeds", "000_", "002_")
 	if err != nil {
@@ -27,8 +29,9 @@ func TestSeedWebhooksReconcileWithoutMismatch(t *testing.T) {
 	p, ctx := startPipeline(t, env, 1000, 9*time.Minute)
 
 	var bodies [][]byte
-	events := map[string]bool{}     // event keys of every distinct event
-	reconciled := map[string]bool{} // those that announce a count or ids
+	events := map[string]bool{}      // event keys of every distinct event
+	reconciled := map[string]bool{}  // those that announce a count or ids
+	linkDeleted := map[string]bool{} // the link_deleted events: link_events ids
 	for _, ex := range exs {
 		bodies = append(bodies, ex.JSON)
 		var w struct {
@@ -53,6 +56,9 @@ func TestSeedWebhooksReconcileWithoutMismatch(t *testing.T) {
 		key := schemas.EventKey(&schemas.WebhookEvent{WebhookID: w.ID, WebhookType: w.Type, WebhookCode: w.Code, LinkID: w.Link,
 			ProcessType: w.Process, RequestID: w.Request, ExternalID: w.External, Data: string(w.Data)})
 		events[key] = true
+		if w.Type == "LINK" && w.Code == "link_deleted" {
+			linkDeleted[key] = true
+		}
 		var data map[string]json.RawMessage
 		_ = json.Unmarshal(w.Data, &data)
 		if row, ok := schemas.Lookup(w.Type, w.Code); ok && data["errors"] == nil && row.Resource != "" &&
@@ -62,6 +68,9 @@ func TestSeedWebhooksReconcileWithoutMismatch(t *testing.T) {
 	}
 	if len(reconciled) < 30 {
 		t.Fatalf("only %d seed events announce a count", len(reconciled))
+	}
+	if len(linkDeleted) < 2 {
+		t.Fatalf("%d distinct link_deleted events in the seeds, want Belvo's two (deleted, deletion failed)", len(linkDeleted))
 	}
 	if err := p.Emulator.Conform(bodies); err != nil {
 		t.Fatal(err)
@@ -96,10 +105,16 @@ func TestSeedWebhooksReconcileWithoutMismatch(t *testing.T) {
 		}
 		return out
 	}
-	testenv.Eventually(t, 8*time.Minute, "a reconciliation of every seed event that announces a count, and an audit row of every event", func() bool {
+	testenv.Eventually(t, 8*time.Minute, "a reconciliation of every seed event that announces a count, an audit row of every event and a link_events row of each link_deleted", func() bool {
 		return count("SELECT count() FROM "+table(db, "reconciliations")+" FINAL WHERE id IN (?)", keys(reconciled)) == uint64(len(reconciled)) &&
-			count("SELECT count() FROM "+table(db, "webhook_events")+" FINAL WHERE event_key IN (?)", keys(events)) == uint64(len(events))
+			count("SELECT count() FROM "+table(db, "webhook_events")+" FINAL WHERE event_key IN (?)", keys(events)) == uint64(len(events)) &&
+			count("SELECT count() FROM "+table(db, "link_events")+" FINAL WHERE webhook_code = 'link_deleted' AND id IN (?)", keys(linkDeleted)) == uint64(len(linkDeleted))
 	})
+	// The failed deletion is typed as such beside the deletion: the sink
+	// purges the link's resources for the one without error_code only.
+	if n := count("SELECT uniqExact(ifNull(error_code, '')) FROM "+table(db, "link_events")+" FINAL WHERE id IN (?)", keys(linkDeleted)); n != 2 {
+		t.Errorf("link_deleted facts: %d distinct error codes, want 2 (none and link_deletion_failed)", n)
+	}
 	rows, err := conn.Query(ctx, "SELECT webhook_code, resource, announced, fetched FROM "+table(db, "reconciliations")+" FINAL WHERE NOT matched")
 	if err != nil {
 		t.Fatal(err)
