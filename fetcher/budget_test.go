@@ -159,7 +159,7 @@ func TestAccessDeniedIsDeadLetteredAndTheLinkGoesOn(t *testing.T) {
 		}
 	}
 	facts := w.records(factErrors, 1, 60*time.Second)
-	if f := facts[0]; f.str(schemas.FieldID) != "w-denied" || f.str("error_code") != "access_to_resource_denied" ||
+	if f := facts[0]; f.str(schemas.FieldWebhookID) != "w-denied" || f.str("error_code") != "access_to_resource_denied" ||
 		!strings.Contains(f.str("error_message"), "HTTP 403") || f.str("webhook_type") != "BILLS" {
 		t.Fatalf("error_events fact %v, want w-denied with Belvo's access_to_resource_denied", f)
 	}
@@ -286,7 +286,7 @@ func TestRetryBudgetParksAndTheLinkGoesOn(t *testing.T) {
 		}
 	}
 	facts := w.records(factErrors, 1, 30*time.Second)
-	if f := facts[0]; f.str(schemas.FieldID) != "w-stuck" || f.str("error_code") != parkedErrorCode ||
+	if f := facts[0]; f.str(schemas.FieldWebhookID) != "w-stuck" || f.str("error_code") != parkedErrorCode ||
 		!strings.Contains(f.str("error_message"), "3 attempts") || !strings.Contains(f.str("error_message"), "HTTP 503") {
 		t.Fatalf("error_events fact %v, want w-stuck parked naming its last error", f)
 	}

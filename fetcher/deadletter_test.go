@@ -65,7 +65,7 @@ func TestDeadLettersAndUnknownEvents(t *testing.T) {
 	}
 	codes := map[string]string{}
 	for _, e := range w.records(factErrors, 2, 60*time.Second) {
-		codes[e.str(schemas.FieldID)] = e.str("error_code")
+		codes[e.str(schemas.FieldWebhookID)] = e.str("error_code")
 	}
 	if codes["w-newcode"] != unknownEventCode || codes["w-newtype"] != unknownEventCode {
 		t.Fatalf("error_events %v, want both unknown events recorded as %s", codes, unknownEventCode)

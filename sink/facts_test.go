@@ -30,7 +30,13 @@ func linkEvent(t testing.TB, webhookID, link string, errorCode *string, at time.
 	if errorCode != nil {
 		data = `{"error_code":"` + *errorCode + `","error_message":"failed"}`
 	}
-	raw := `{"webhook_id":"` + webhookID + `","webhook_type":"LINK","webhook_code":"link_deleted","process_type":"async_delete","link_id":"` + link + `","external_id":null,"data":` + data + `}`
+	// The fact's id is the event's key: the deletion and a failed one
+	// under one webhook_id are two events.
+	key := webhookID + ":ok"
+	if errorCode != nil {
+		key = webhookID + ":" + *errorCode
+	}
+	raw := `{"webhook_id":"` + webhookID + `","event_key":"` + key + `","webhook_type":"LINK","webhook_code":"link_deleted","process_type":"async_delete","link_id":"` + link + `","external_id":null,"data":` + data + `}`
 	return native(t, "link_events", raw, link, at)
 }
 

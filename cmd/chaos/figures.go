@@ -64,7 +64,7 @@ func measure(ctx context.Context, conn driver.Conn, db string, exp map[string]*e
 		switch name {
 		case tableWebhooks:
 			key = "webhook_id"
-		case "reconciliations":
+		case "reconciliations", "link_events", "consent_events", "error_events":
 			key = "concat(link_id, '/', assumeNotNull(webhook_id))" // id is the event key
 		}
 		rows, err := conn.Query(ctx, "SELECT "+key+" FROM "+t+" FINAL")

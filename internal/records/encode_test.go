@@ -128,7 +128,7 @@ func examples(t testing.TB) map[string][][]byte {
 // webhook envelope, or its own request and reconciliation objects.
 func factExamples() map[string][][]byte {
 	envelope := func(typ, code, data string) []byte {
-		return []byte(`{"webhook_id":"9e1c7a2f-0b59-4a7e-a8c1-2c3d4e5f6a7b","webhook_type":"` + typ + `","process_type":"historical_update","webhook_code":"` +
+		return []byte(`{"webhook_id":"9e1c7a2f-0b59-4a7e-a8c1-2c3d4e5f6a7b","event_key":"9e1c7a2f-0b59-4a7e-a8c1-2c3d4e5f6a7b:` + code[:4] + `0c1d2e3f4a5b","webhook_type":"` + typ + `","process_type":"historical_update","webhook_code":"` +
 			code + `","link_id":"30cb4806-6e00-48a4-91c9-ca55968576c8","request_id":null,"external_id":null,"data":` + data +
 			`,"received_at":"2026-11-23T10:00:00.123456Z"}`)
 	}
@@ -141,7 +141,7 @@ func factExamples() map[string][][]byte {
 			envelope("CONSENT", "openfinance_consent_about_to_expire", `{"consent_id":"urn:ofmockbank:0f1e","consent_due_date":"2026-12-01T00:00:00Z","action":"renew","institution":"ofmockbank_br_retail","institution_display_name":"Ofmock Bank – Varejo"}`),
 		},
 		"error_events": {
-			[]byte(`{"webhook_id":"w1","webhook_type":"ACCOUNTS","webhook_code":"historical_update","process_type":"historical_update","error_code":"institution_down","error_message":"La institución no está disponible","received_at":"2026-11-23T10:00:00Z"}`),
+			[]byte(`{"webhook_id":"w1","event_key":"w1:59b271ae1bbcb1d3","webhook_type":"ACCOUNTS","webhook_code":"historical_update","process_type":"historical_update","error_code":"institution_down","error_message":"La institución no está disponible","received_at":"2026-11-23T10:00:00Z"}`),
 		},
 		"requests": {
 			[]byte(`{"belvo_request_id":"0d3ffb69f83b456ead8e208d0998d71d","kind":"async_post","resource":"financial_statements","date_from":"2025-01-01","date_to":"2025-12-31","sent_at":"2026-11-23T10:00:00.5Z"}`),

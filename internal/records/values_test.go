@@ -30,7 +30,7 @@ func TestEncodeValuesMatchesGoavroAndTheJSONPath(t *testing.T) {
 			{"belvo_request_id": "r2", "kind": "refresh", "sent_at": at, "date_from": nil},
 		},
 		"error_events": {
-			{"webhook_id": "wh-3", "webhook_type": "ACCOUNTS", "webhook_code": "historical_update", "process_type": nil,
+			{"event_key": "wh-3:0a1b2c3d4e5f6a7b", "webhook_id": "wh-3", "webhook_type": "ACCOUNTS", "webhook_code": "historical_update", "process_type": nil,
 				"error_code": "login_error", "error_message": "Invalid credentials ação", "received_at": at.Format(time.RFC3339Nano)},
 		},
 	}

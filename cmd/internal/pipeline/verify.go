@@ -154,9 +154,11 @@ func VerifyDeliveries(ctx context.Context, dsn string, emu *emulator.Emulator, d
 		want        uint64
 	}{
 		{"webhook_events: one row per delivered webhook", "SELECT uniqExact(webhook_id) FROM " + table(db, "webhook_events") + " WHERE webhook_id IN (?)", uint64(len(sc.WebhookIDs))},
-		{"link_events: one per LINK webhook", "SELECT count() FROM " + table(db, "link_events") + " FINAL WHERE id IN (?)", uint64(len(sc.LinkIDs))},
-		{"consent_events: one per CONSENT webhook", "SELECT count() FROM " + table(db, "consent_events") + " FINAL WHERE id IN (?)", uint64(len(sc.ConsentIDs))},
-		{"error_events: one per error webhook", "SELECT count() FROM " + table(db, "error_events") + " FINAL WHERE id IN (?)", uint64(len(sc.ErrorIDs))},
+		// The facts' id is the event key; the scenario's webhook ids are
+		// distinct, so one row per webhook_id is one per event.
+		{"link_events: one per LINK webhook", "SELECT count() FROM " + table(db, "link_events") + " FINAL WHERE webhook_id IN (?)", uint64(len(sc.LinkIDs))},
+		{"consent_events: one per CONSENT webhook", "SELECT count() FROM " + table(db, "consent_events") + " FINAL WHERE webhook_id IN (?)", uint64(len(sc.ConsentIDs))},
+		{"error_events: one per error webhook", "SELECT count() FROM " + table(db, "error_events") + " FINAL WHERE webhook_id IN (?)", uint64(len(sc.ErrorIDs))},
 		{"reconciliations that disagree", "SELECT count() FROM " + table(db, "reconciliations") + " FINAL WHERE matched = false AND webhook_id IN (?)", 0},
 	}
 	args := [][]string{sc.WebhookIDs, sc.LinkIDs, sc.ConsentIDs, sc.ErrorIDs, sc.WebhookIDs}
@@ -229,9 +231,9 @@ func lineageQuery(db string, ev emulator.Event) (name, query string, args []any)
 	args = []any{ev.WebhookID}
 	switch row.Action {
 	case schemas.LinkStatus:
-		t, where = "link_events", "id = ?"
+		t, where = "link_events", "webhook_id = ?" // id is the event key
 	case schemas.ConsentStatus:
-		t, where = "consent_events", "id = ?"
+		t, where = "consent_events", "webhook_id = ?"
 	case schemas.Delete:
 		t, where = row.Resource, "webhook_id = ? AND is_deleted = 1"
 	default:
