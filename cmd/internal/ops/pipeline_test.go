@@ -50,23 +50,8 @@ func fingerprint(t *testing.T, ctx context.Context, conn clickhouse.Conn, db, ta
 //     says so), and a second backfill leaves every record as it was: only
 //     the lineage moves to the newer fetch.
 func TestBackfillAndReplayAfterARun(t *testing.T) {
-	prefix := testenv.Prefix(t)
-	dsn := testenv.ClickHouse(t)
-	env := map[string]string{
-		"KAFKA_BROKERS":       strings.Join(testenv.Kafka(t), ","),
-		"SCHEMA_REGISTRY_URL": testenv.Registry(t),
-		"CLICKHOUSE_DSN":      dsn[:strings.LastIndex(dsn, "/")+1] + "ops_" + strings.TrimPrefix(prefix, "test"),
-		"TOPIC_PREFIX":        prefix,
-		"TOPIC_PARTITIONS":    "3",
-		"FETCHER_GROUP":       prefix + "-fetcher",
-		"SINK_GROUP":          prefix + "-sink",
-		"INGEST_ADDR":         "127.0.0.1:0",
-		"FETCHER_ADMIN_ADDR":  "127.0.0.1:0",
-		"SINK_ADMIN_ADDR":     "127.0.0.1:0",
-		"EMULATOR_ADDR":       "127.0.0.1:0",
-		"EMULATOR_RECORDS":    "40",
-	}
-	testenv.CleanupTopics(t, testenv.Kafka(t), prefix+".")
+	env := testenv.PipelineEnv(t, "ops")
+	env["EMULATOR_RECORDS"] = "40"
 	// Registered first, run last: once the pipeline stopped.
 	conn, db, err := migrate.Open(env["CLICKHOUSE_DSN"])
 	if err != nil {
@@ -97,14 +82,8 @@ func TestBackfillAndReplayAfterARun(t *testing.T) {
 		t.Fatal(err)
 	}
 	started := time.Now().Add(-time.Minute)
-	ds, err := p.Emulator.RunScenario(ctx)
-	if err != nil {
+	if _, err := p.RunScenario(ctx); err != nil {
 		t.Fatal(err)
-	}
-	for _, d := range ds {
-		if !d.Delivered {
-			t.Fatalf("webhook %s %s/%s not acknowledged by ingest", d.WebhookID, d.Type, d.Code)
-		}
 	}
 	if _, err := p.WaitSettled(ctx, 3*time.Second); err != nil {
 		t.Fatal(err)

@@ -36,19 +36,7 @@ func scenarioEndToEnd(t *testing.T, overrides map[string]string) {
 		t.Fatal(err)
 	}
 	defer release()
-	ds, err := p.Emulator.RunScenario(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, d := range ds {
-		if !d.Delivered {
-			t.Fatalf("webhook %s %s/%s not acknowledged by ingest", d.WebhookID, d.Type, d.Code)
-		}
-	}
-	pr, err := p.WaitSettled(ctx, 3*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pr := settleScenario(t, ctx, p)
 	if pr.DeadLetrs != 0 {
 		t.Errorf("%v records dead-lettered", pr.DeadLetrs)
 	}

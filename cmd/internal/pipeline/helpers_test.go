@@ -2,41 +2,35 @@ package pipeline
 
 import (
 	"context"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/finflow/belvo-pipeline/internal/testenv"
 )
 
-// testEnv is the settings of a test's pipeline: the real services, a topic
-// prefix, consumer groups and a database (named db plus the prefix) of its
-// own, loopback ports the system picks; overrides win. Groups of their own
-// because the defaults are make run's, whose committed offsets and
-// generations a shared broker keeps (joining its group failed with
-// NOT_LEADER until the test gave up).
+// testEnv is the settings of a test's pipeline (testenv.PipelineEnv);
+// overrides win.
 func testEnv(t *testing.T, db string, overrides map[string]string) map[string]string {
 	t.Helper()
-	prefix := testenv.Prefix(t)
-	dsn := testenv.ClickHouse(t)
-	env := map[string]string{
-		"KAFKA_BROKERS":       strings.Join(testenv.Kafka(t), ","),
-		"SCHEMA_REGISTRY_URL": testenv.Registry(t),
-		"CLICKHOUSE_DSN":      dsn[:strings.LastIndex(dsn, "/")+1] + db + "_" + strings.TrimPrefix(prefix, "test"),
-		"TOPIC_PREFIX":        prefix,
-		"TOPIC_PARTITIONS":    "3",
-		"FETCHER_GROUP":       prefix + "-fetcher",
-		"SINK_GROUP":          prefix + "-sink",
-		"INGEST_ADDR":         "127.0.0.1:0",
-		"FETCHER_ADMIN_ADDR":  "127.0.0.1:0",
-		"SINK_ADMIN_ADDR":     "127.0.0.1:0",
-		"EMULATOR_ADDR":       "127.0.0.1:0",
-	}
+	env := testenv.PipelineEnv(t, db)
 	for k, v := range overrides {
 		env[k] = v
 	}
-	testenv.CleanupTopics(t, testenv.Kafka(t), prefix+".")
 	return env
+}
+
+// settleScenario sends the emulator's scenario through p, and returns the
+// pipeline's progress once it settled.
+func settleScenario(t *testing.T, ctx context.Context, p *Pipeline) Progress {
+	t.Helper()
+	if _, err := p.RunScenario(ctx); err != nil {
+		t.Fatal(err)
+	}
+	pr, err := p.WaitSettled(ctx, 3*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pr
 }
 
 // newPipeline builds the pipeline of env, its logs kept for a failure.

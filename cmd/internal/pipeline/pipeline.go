@@ -206,6 +206,21 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	return err
 }
 
+// RunScenario sends the emulator's scenario to ingest; a webhook ingest
+// did not acknowledge is an error.
+func (p *Pipeline) RunScenario(ctx context.Context) ([]emulator.Delivery, error) {
+	ds, err := p.Emulator.RunScenario(ctx)
+	if err != nil {
+		return ds, err
+	}
+	for _, d := range ds {
+		if !d.Delivered {
+			return ds, fmt.Errorf("webhook %s %s/%s not acknowledged by ingest", d.WebhookID, d.Type, d.Code)
+		}
+	}
+	return ds, nil
+}
+
 // migrate retries while ClickHouse is still starting.
 func (p *Pipeline) migrate(ctx context.Context) error {
 	deadline := time.Now().Add(time.Minute)

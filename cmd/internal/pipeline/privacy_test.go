@@ -33,19 +33,7 @@ func TestProtectedValuesReachNoTopicNorTable(t *testing.T) {
 		"EMULATOR_RECORDS": "8", privacy.EnvMode: privacy.ModeProtect, privacy.EnvKey: privacyTestKey, privacy.EnvKeyID: "t1",
 	})
 	p, ctx := startPipeline(t, env, 1000, 8*time.Minute)
-	ds, err := p.Emulator.RunScenario(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, d := range ds {
-		if !d.Delivered {
-			t.Fatalf("webhook %s %s/%s not acknowledged by ingest", d.WebhookID, d.Type, d.Code)
-		}
-	}
-	pr, err := p.WaitSettled(ctx, 3*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pr := settleScenario(t, ctx, p)
 	if pr.DeadLetrs != 0 {
 		t.Errorf("%v records dead-lettered: protection must leave every record convertible", pr.DeadLetrs)
 	}
