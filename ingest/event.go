@@ -11,6 +11,7 @@ import (
 	"github.com/linkedin/goavro/v2"
 
 	"github.com/finflow/belvo-pipeline/internal/jsontext"
+	"github.com/finflow/belvo-pipeline/internal/registry"
 	"github.com/finflow/belvo-pipeline/schemas"
 )
 
@@ -33,8 +34,16 @@ type webhook struct {
 	ID, Type, Code, LinkID string
 	// Key is the event's identity (schemas.EventKey): what dedup and the
 	// downstream tables tell events apart by.
-	Key    string
-	native map[string]any
+	Key   string
+	event schemas.WebhookEvent
+}
+
+// encode appends the event's Avro value, in the wire format of codec.
+func (w *webhook) encode(dst []byte, codec *registry.Codec) ([]byte, error) {
+	if v, ok := appendEvent(codec.AppendHeader(dst), &w.event); ok {
+		return v, nil
+	}
+	return codec.Append(dst, w.event.Native())
 }
 
 // parseWebhook checks a Belvo webhook body and builds its Avro native value.
@@ -46,8 +55,8 @@ func parseWebhook(body []byte, requestID string, received time.Time) (*webhook, 
 		id, typ, code, link, process, request, external, data []byte
 		extra                                                 [][2][]byte
 	}
-	err := eachMember(body, func(key string, raw []byte) error {
-		switch key {
+	err := eachMember(body, func(key, raw []byte) error {
+		switch string(key) {
 		case "webhook_id":
 			env.id = raw
 		case "webhook_type":
@@ -65,7 +74,7 @@ func parseWebhook(body []byte, requestID string, received time.Time) (*webhook, 
 		case "data":
 			env.data = raw
 		default:
-			env.extra = append(env.extra, [2][]byte{[]byte(key), raw})
+			env.extra = append(env.extra, [2][]byte{key, raw})
 		}
 		return nil
 	})
@@ -113,7 +122,7 @@ func parseWebhook(body []byte, requestID string, received time.Time) (*webhook, 
 	ev.Data = string(data)
 	ev.Extra = extraMembers(env.extra)
 	ev.EventKey = schemas.EventKey(&ev)
-	return &webhook{ID: ev.WebhookID, Type: ev.WebhookType, Code: ev.WebhookCode, LinkID: ev.LinkID, Key: ev.EventKey, native: ev.Native()}, nil
+	return &webhook{ID: ev.WebhookID, Type: ev.WebhookType, Code: ev.WebhookCode, LinkID: ev.LinkID, Key: ev.EventKey, event: ev}, nil
 }
 
 func requiredString(name string, raw []byte) (string, error) {
@@ -147,8 +156,8 @@ func optionalString(name string, raw []byte) (*string, error) {
 // Only error events pay for decoding: other data is scanned, not decoded.
 func typedErrors(data []byte) []schemas.WebhookError {
 	var list []byte
-	_ = eachMember(data, func(key string, raw []byte) error {
-		if key == "errors" {
+	_ = eachMember(data, func(key, raw []byte) error {
+		if string(key) == "errors" {
 			list = raw
 		}
 		return nil

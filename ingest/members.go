@@ -16,11 +16,12 @@ import (
 var errNotObject = errors.New("the body must be a JSON object")
 
 // eachMember calls fn with every top-level member of a JSON object: its key
-// (unescaped) and the exact bytes of its value. It accepts what json.Valid
+// (unescaped; the body's own bytes when it has no escape, so fn must copy
+// what it keeps past the body) and the exact bytes of its value. It accepts what json.Valid
 // accepts; a body it refuses fails with a *jsontext.SyntaxError, valid JSON
 // other than an object with errNotObject. The walk is one pass, so fn may
 // have seen the members before a syntax error.
-func eachMember(body []byte, fn func(key string, raw []byte) error) error {
+func eachMember(body []byte, fn func(key, raw []byte) error) error {
 	i := jsontext.SkipSpace(body, 0)
 	if i >= len(body) || body[i] != '{' {
 		end, err := jsontext.Skip(body, i, jsontext.MaxDepth)
@@ -46,7 +47,11 @@ func eachMember(body []byte, fn func(key string, raw []byte) error) error {
 		if err != nil {
 			return err
 		}
-		if err := fn(unquote(name, escaped), body[at:end]); err != nil {
+		key := name
+		if escaped {
+			key = jsontext.AppendUnquoted(make([]byte, 0, len(name)), name)
+		}
+		if err := fn(key, body[at:end]); err != nil {
 			return err
 		}
 		i = jsontext.SkipSpace(body, end)

@@ -22,7 +22,7 @@ func checkAgainstEncodingJSON(t *testing.T, body []byte) {
 	if !json.Valid(body) {
 		// eachMember is the validation now: it must refuse too.
 		var se *jsontext.SyntaxError
-		if err := eachMember(body, func(string, []byte) error { return nil }); !errors.As(err, &se) {
+		if err := eachMember(body, func(_, _ []byte) error { return nil }); !errors.As(err, &se) {
 			t.Fatalf("%q: eachMember err %v on invalid JSON, want a syntax error", body, err)
 		}
 		return
@@ -34,7 +34,7 @@ func checkAgainstEncodingJSON(t *testing.T, body []byte) {
 	// eachMember hands unescaped keys over as they are (no Belvo member
 	// name has such bytes, so none is mistaken for one): compare keys as
 	// encoding/json reads them.
-	err := eachMember(body, func(k string, raw []byte) error { got[string([]rune(k))] = raw; return nil })
+	err := eachMember(body, func(k, raw []byte) error { got[string([]rune(string(k)))] = raw; return nil })
 	if (err != nil) != (wantErr != nil) {
 		t.Fatalf("%q: eachMember err %v, encoding/json err %v", body, err, wantErr)
 	}

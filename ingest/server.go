@@ -408,10 +408,15 @@ func (s *Server) publishWebhook(rc *fasthttp.RequestCtx, reqID string, rs *route
 		return badRequestBody(err, reqID)
 	}
 	typ, code := s.metrics.eventLabels(w.Type, w.Code)
+	rt := rs.webhook(w.Type)
+	value, err := w.encode(make([]byte, 0, len(rc.PostBody())+256), rt.codec)
+	if err != nil {
+		return encodeRefused(err, reqID)
+	}
 	// Belvo retries with the same webhook_id and the same body. The body (a
 	// hash of it, which covers the id) is the key because documentation examples (and some senders) reuse
 	// one id for different events: those must not be taken for retries.
-	status, body := s.publishOnce(rc, reqID, maphash.Bytes(s.seed, rc.PostBody()), rs.webhook(w.Type), w.LinkID, w.native, received)
+	status, body := s.publishOnce(reqID, maphash.Bytes(s.seed, rc.PostBody()), rt, w.LinkID, w.ID, value, received)
 	if status == fasthttp.StatusAccepted {
 		s.metrics.events.WithLabelValues(typ, code).Inc()
 	}
@@ -424,16 +429,27 @@ func (s *Server) publishStatus(rc *fasthttp.RequestCtx, reqID string, rs *routes
 	if err != nil {
 		return badRequestBody(err, reqID)
 	}
-	status, body := s.publishOnce(rc, reqID, maphash.String(s.seed, "institution_status\x00"+ev.Key), rs.status, ev.Key, ev.native, received)
+	value, err := rs.status.codec.Append(make([]byte, 0, len(rc.PostBody())+256), ev.native)
+	if err != nil {
+		return encodeRefused(err, reqID)
+	}
+	status, body := s.publishOnce(reqID, maphash.String(s.seed, "institution_status\x00"+ev.Key), rs.status, ev.Key, ev.Key, value, received)
 	if status == fasthttp.StatusAccepted {
 		s.metrics.events.WithLabelValues(schemas.InstitutionStatusType, "status").Inc()
 	}
 	return status, body
 }
 
-// publishOnce stores one event unless this replica stored the same id within
-// the dedup window, and answers 202 only once Kafka acknowledged it.
-func (s *Server) publishOnce(rc *fasthttp.RequestCtx, reqID string, dedupKey uint64, rt route, key string, native map[string]any, received time.Time) (int, string) {
+// encodeRefused answers an event our schema refused a value of: no retry
+// can fix it, and Belvo should hear it was a bad request, not an outage.
+func encodeRefused(err error, reqID string) (int, string) {
+	return fasthttp.StatusBadRequest, errorBody("invalid_field", "", "encode event: "+err.Error(), reqID)
+}
+
+// publishOnce stores one event (value, the Avro record of event id) unless
+// this replica stored the same one within the dedup window, and answers 202
+// only once Kafka acknowledged it.
+func (s *Server) publishOnce(reqID string, dedupKey uint64, rt route, key, id string, value []byte, received time.Time) (int, string) {
 	ctx, cancel := context.WithDeadline(context.Background(), received.Add(s.cfg.Budget))
 	defer cancel()
 	f, lead := s.dedup.begin(dedupKey, time.Now())
@@ -453,36 +469,18 @@ func (s *Server) publishOnce(rc *fasthttp.RequestCtx, reqID string, dedupKey uin
 		}
 		return fasthttp.StatusServiceUnavailable, errorBody("unavailable", "", "event not stored; retry", reqID)
 	}
-	err := s.publish(ctx, reqID, rt, key, native, received)
+	err := s.publish(ctx, reqID, rt, key, id, value, received)
 	s.dedup.finish(dedupKey, f, err, time.Now())
 	if err != nil {
-		var enc *encodeError
-		if errors.As(err, &enc) {
-			// Our schema refused a value: no retry can fix it, and Belvo
-			// should hear it was a bad request, not an outage.
-			return fasthttp.StatusBadRequest, errorBody("invalid_field", "", enc.Error(), reqID)
-		}
 		s.log.Warn("event not stored", "request_id", reqID, "topic", rt.topic, "err", err.Error())
 		return fasthttp.StatusServiceUnavailable, errorBody("unavailable", "", "event not stored; retry", reqID)
 	}
 	return fasthttp.StatusAccepted, acceptedBody(reqID, false)
 }
 
-type encodeError struct{ err error }
-
-func (e *encodeError) Error() string { return "encode event: " + e.err.Error() }
-
-func (s *Server) publish(ctx context.Context, reqID string, rt route, key string, native map[string]any, received time.Time) error {
-	value, err := rt.codec.Append(make([]byte, 0, 512), native)
-	if err != nil {
-		return &encodeError{err}
-	}
-	id, _ := native["webhook_id"].(string)
-	if id == "" {
-		id, _ = native["event_key"].(string)
-	}
+func (s *Server) publish(ctx context.Context, reqID string, rt route, key, id string, value []byte, received time.Time) error {
 	start := time.Now()
-	err = s.producer.Produce(ctx, broker.Message{
+	err := s.producer.Produce(ctx, broker.Message{
 		Topic: rt.topic,
 		Key:   []byte(key),
 		Value: value,
