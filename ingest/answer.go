@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/valyala/fasthttp"
 )
@@ -24,8 +25,18 @@ func encodeAnswer(a answer) string {
 	return string(b)
 }
 
+// acceptedBody is the answer of every stored event, so it is written
+// without encoding/json. A request id is printable ASCII without a quote or
+// backslash (requestID), so it needs no escaping; encoding/json would still
+// write <, > and & as \u escapes, so such an id goes through it.
 func acceptedBody(reqID string, duplicate bool) string {
-	return encodeAnswer(answer{Status: "accepted", RequestID: reqID, Duplicate: duplicate})
+	if strings.ContainsAny(reqID, "<>&") {
+		return encodeAnswer(answer{Status: "accepted", RequestID: reqID, Duplicate: duplicate})
+	}
+	if duplicate {
+		return `{"status":"accepted","request_id":"` + reqID + `","duplicate":true}`
+	}
+	return `{"status":"accepted","request_id":"` + reqID + `"}`
 }
 
 func errorBody(code, field, msg, reqID string) string {
