@@ -48,7 +48,7 @@ func TestDecideSortsFailuresByType(t *testing.T) {
 		{"400 too_many_sessions is retried", api(400, "too_many_sessions"), retry},
 		{"404 is permanent", api(404, "not_found"), deadLetter},
 		{"400 invalid is permanent", api(400, "invalid"), deadLetter},
-		{"428 is permanent", api(428, "token_required"), deadLetter},
+		{"428 token_required is refused: its link waits for a token", api(428, "token_required"), refused},
 		{"a redirect is permanent", list(&belvo.RedirectError{Method: "GET", Path: "/api/accounts/", Status: 302, Location: "http://127.0.0.1:1/"}), deadLetter},
 		{"a foreign next page is permanent", list(&belvo.ForeignNextError{Next: "http://evil/", Want: "https://api.belvo.com"}), deadLetter},
 		{"a plan error is permanent", &planError{errors.New("bad date")}, deadLetter},

@@ -74,8 +74,10 @@ type budget struct {
 //   - Belvo refused the request for this event's data: 403 with its JSON
 //     error array (access_to_resource_denied or another code) is refused,
 //     recorded as an error_events fact as well, since analysts miss data
-//     they were denied; any other 4XX (404 unknown link, 400 invalid, ...)
-//     is dead-lettered.
+//     they were denied; so is 428 token_required (the link waits for its
+//     user's MFA token; the fact keeps the session and token_generation_data
+//     Belvo sent); any other 4XX (404 unknown link, 400 invalid, ...) is
+//     dead-lettered.
 //
 // Everything else may heal and is retried with backoff: 5XX, transport
 // errors, Kafka and the registry, and answers about the fetcher rather
@@ -99,7 +101,7 @@ func decide(err error, attempts int, first, now time.Time, b budget) outcome {
 		return deadLetter
 	case errors.Is(err, kafka.MessageSizeTooLarge):
 		return deadLetter
-	case errors.Is(err, belvo.ErrAccessDenied):
+	case errors.Is(err, belvo.ErrAccessDenied), errors.As(err, &ae) && ae.Status == http.StatusPreconditionRequired:
 		return refused
 	case errors.As(err, &ae) && permanentStatus(ae):
 		return deadLetter

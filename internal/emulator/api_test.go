@@ -247,6 +247,20 @@ func TestFaultInjection(t *testing.T) {
 			}
 		}
 	})
+	t.Run("token-required link answers 428 with a session to resume", func(t *testing.T) {
+		twin, _ := start(t, Config{Links: 2, Records: 1})
+		l0, l1 := twin.Links()[0].ID, twin.Links()[1].ID
+		e, srv := start(t, Config{Links: 2, Records: 1, Faults: Faults{TokenRequired: []string{l0 + ":/api/accounts/"}}})
+		s, body := get(t, e, srv, "/api/accounts/", url.Values{"link": {l0}})
+		var errs []tokenRequired
+		if s != 428 || json.Unmarshal(body, &errs) != nil || len(errs) != 1 || errs[0].Code != "token_required" || len(errs[0].Session) != 32 ||
+			errs[0].Expiry <= 0 || errs[0].Link != l0 || !errs[0].TokenGenerationData.ExpectsUserInput {
+			t.Fatalf("%d %s, want 428 TokenRequiredResponse", s, body)
+		}
+		if s, _ := get(t, e, srv, "/api/accounts/", url.Values{"link": {l1}}); s != 200 {
+			t.Fatalf("another link: %d, want 200", s)
+		}
+	})
 	t.Run("unavailable path answers 503 every time", func(t *testing.T) {
 		e, srv := start(t, Config{Links: 1, Records: 1, Faults: Faults{UnavailablePaths: []string{"/api/bills/"}}})
 		for range 3 {
@@ -352,6 +366,7 @@ func TestConfigValidateNamesTheEnvVar(t *testing.T) {
 		{Config{Faults: Faults{TimeoutPageSize: -1}}, EnvFaultTimeoutPageSize},
 		{Config{Faults: Faults{UnavailablePaths: []string{"bills"}}}, EnvFaultUnavailable},
 		{Config{Faults: Faults{Denied: []string{"L:bills"}}}, EnvFaultDenied},
+		{Config{Faults: Faults{TokenRequired: []string{"L:accounts"}}}, EnvFaultMFARequired},
 	}
 	for _, tc := range cases {
 		if err := tc.c.Validate(); err == nil || !strings.Contains(err.Error(), tc.want) {

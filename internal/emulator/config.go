@@ -32,6 +32,7 @@ const (
 	EnvBurstWindow          = "EMULATOR_BURST_WINDOW"
 	EnvForeignNext          = "EMULATOR_FOREIGN_NEXT"
 	EnvFaultDenied          = "EMULATOR_FAULT_DENIED"
+	EnvFaultMFARequired     = "EMULATOR_FAULT_MFA_REQUIRED"
 	EnvFaultUnavailable     = "EMULATOR_FAULT_UNAVAILABLE_PATHS"
 	EnvFaultTimeoutPageSize = "EMULATOR_FAULT_TIMEOUT_PAGE_SIZE"
 )
@@ -74,6 +75,10 @@ type Faults struct {
 	// id (every request about it: ?link= or /api/links/{id}/...), an API
 	// path (/api/incomes/: for every link) or both, "<link id>:<path>".
 	Denied []string
+	// EMULATOR_FAULT_MFA_REQUIRED: requests answered 428 token_required
+	// (TokenRequiredResponse: session, expiry, link, token_generation_data),
+	// a link whose institution asks for an MFA token. Entries as in Denied.
+	TokenRequired []string
 	// EMULATOR_FAULT_UNAVAILABLE_PATHS: API paths (e.g. /api/bills/)
 	// answered 503 every time, an institution down for one resource.
 	UnavailablePaths []string
@@ -164,10 +169,15 @@ func (c Config) Validate() error {
 	case f.TimeoutPageSize < 0:
 		return config.Invalid(EnvFaultTimeoutPageSize, "fault-timeout-page-size", "must not be negative, got %d", f.TimeoutPageSize)
 	}
-	for _, d := range f.Denied {
-		link, path := deniedRule(d)
-		if (link == "" && path == "") || (path != "" && !strings.HasPrefix(path, "/api/")) {
-			return config.Invalid(EnvFaultDenied, "fault-denied", "entries are <link id>, /api/<path>/ or <link id>:/api/<path>/, got %q", d)
+	for _, rules := range []struct {
+		env, flag string
+		list      []string
+	}{{EnvFaultDenied, "fault-denied", f.Denied}, {EnvFaultMFARequired, "fault-mfa-required", f.TokenRequired}} {
+		for _, d := range rules.list {
+			link, path := deniedRule(d)
+			if (link == "" && path == "") || (path != "" && !strings.HasPrefix(path, "/api/")) {
+				return config.Invalid(rules.env, rules.flag, "entries are <link id>, /api/<path>/ or <link id>:/api/<path>/, got %q", d)
+			}
 		}
 	}
 	for _, p := range f.UnavailablePaths {
@@ -203,6 +213,7 @@ func (c *Config) Bind(s *config.Set) {
 	s.Duration(&c.Faults.BurstWindow, "burst-window", EnvBurstWindow, d.Faults.BurstWindow, "window of the burst limit")
 	s.String(&c.Faults.ForeignNext, "foreign-next", EnvForeignNext, "", "host to put in next links, to test clients' refusal (empty: off)")
 	s.Strings(&c.Faults.Denied, "fault-denied", EnvFaultDenied, "", "requests answered 403 access_to_resource_denied, comma-separated: <link id>, /api/<path>/ or <link id>:/api/<path>/")
+	s.Strings(&c.Faults.TokenRequired, "fault-mfa-required", EnvFaultMFARequired, "", "requests answered 428 token_required with a session to resume, comma-separated like --fault-denied")
 	s.Strings(&c.Faults.UnavailablePaths, "fault-unavailable-paths", EnvFaultUnavailable, "", "API paths always answered 503, comma-separated (e.g. /api/bills/)")
 	s.Int(&c.Faults.TimeoutPageSize, "fault-timeout-page-size", EnvFaultTimeoutPageSize, 0, "list requests with a larger page_size get 408 request_timeout (0: off)")
 }

@@ -63,25 +63,62 @@ func (f *faults) status() (int, bool) {
 }
 
 // refusal is what the API answers r after authentication, when a fault
-// applies: status 0 means none. Belvo's API checks the keys first, so these
-// come after a 401, unlike the edge's faults.
-func (f *faults) refusal(r *http.Request) (status int, code, message string) {
+// applies: a status and Belvo's error array; status 0 means none. Belvo's
+// API checks the keys first, so these come after a 401, unlike the edge's
+// faults.
+func (f *faults) refusal(r *http.Request) (status int, body any) {
 	c := f.cfg
-	for _, d := range c.Denied {
-		link, path := deniedRule(d)
-		if (link == "" || link == requestLink(r)) && (path == "" || path == r.URL.Path) {
-			return http.StatusForbidden, "access_to_resource_denied", "You don't have access to this resource."
-		}
+	refuse := func(status int, code, message string) (int, any) {
+		return status, []apiError{{Code: code, Message: message, RequestID: newHexID()}}
+	}
+	if matches(c.Denied, r) {
+		return refuse(http.StatusForbidden, "access_to_resource_denied", "You don't have access to this resource.")
+	}
+	if matches(c.TokenRequired, r) {
+		// The spec's TokenRequiredResponse: besides code and message, what
+		// resuming the login needs, which the pipeline must keep.
+		return http.StatusPreconditionRequired, []tokenRequired{{
+			apiError: apiError{Code: "token_required", Message: "A MFA token is required by the institution to login", RequestID: newHexID()},
+			Session:  newHexID(), Expiry: 9600, Link: requestLink(r),
+			TokenGenerationData: tokenGeneration{Instructions: "Use this code to generate the token", Type: "numeric", Value: "12345", ExpectsUserInput: true},
+		}}
 	}
 	if slices.Contains(c.UnavailablePaths, r.URL.Path) {
-		return http.StatusServiceUnavailable, "service_unavailable", "Belvo is unable to process the request due to an internal system issue or to an unsupported response from an institution"
+		return refuse(http.StatusServiceUnavailable, "service_unavailable", "Belvo is unable to process the request due to an internal system issue or to an unsupported response from an institution")
 	}
 	if c.TimeoutPageSize > 0 && r.Method == http.MethodGet {
 		if n, err := strconv.Atoi(r.URL.Query().Get("page_size")); err == nil && n > c.TimeoutPageSize {
-			return http.StatusRequestTimeout, "request_timeout", "The request timed out, you can retry asking for less data by changing your query parameters"
+			return refuse(http.StatusRequestTimeout, "request_timeout", "The request timed out, you can retry asking for less data by changing your query parameters")
 		}
 	}
-	return 0, "", ""
+	return 0, nil
+}
+
+// tokenRequired is the entry of a 428 answer (TokenRequiredResponse).
+type tokenRequired struct {
+	apiError
+	Session             string          `json:"session"`
+	Expiry              int             `json:"expiry"`
+	Link                string          `json:"link,omitempty"`
+	TokenGenerationData tokenGeneration `json:"token_generation_data"`
+}
+
+type tokenGeneration struct {
+	Instructions     string `json:"instructions"`
+	Type             string `json:"type"`
+	Value            string `json:"value"`
+	ExpectsUserInput bool   `json:"expects_user_input"`
+}
+
+// matches reports whether a rule of Faults.Denied's form selects r.
+func matches(rules []string, r *http.Request) bool {
+	for _, d := range rules {
+		link, path := deniedRule(d)
+		if (link == "" || link == requestLink(r)) && (path == "" || path == r.URL.Path) {
+			return true
+		}
+	}
+	return false
 }
 
 // deniedRule splits an entry of Faults.Denied into its link and path.

@@ -148,8 +148,8 @@ func (e *Emulator) edge(next http.Handler) http.Handler {
 			writeError(sw, http.StatusUnauthorized, "authentication_failed", "Credentials provided are not valid", "")
 			return
 		}
-		if status, code, msg := e.fault.refusal(r); status != 0 {
-			writeError(sw, status, code, msg, "")
+		if status, body := e.fault.refusal(r); status != 0 {
+			writeJSON(sw, status, body)
 			return
 		}
 		next.ServeHTTP(sw, r)
