@@ -69,16 +69,13 @@ func TestBackfillAndReplayAfterARun(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 12*time.Minute)
 	defer cancel()
-	runCtx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- p.Run(runCtx) }()
+	stop, err := p.Start(ctx)
 	t.Cleanup(func() {
-		stop()
-		if err := <-done; err != nil {
+		if err := stop(); err != nil {
 			t.Errorf("pipeline stopped with %v", err)
 		}
 	})
-	if err := p.WaitReady(ctx); err != nil {
+	if err != nil {
 		t.Fatal(err)
 	}
 	started := time.Now().Add(-time.Minute)

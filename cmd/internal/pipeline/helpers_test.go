@@ -50,17 +50,14 @@ func startPipeline(t *testing.T, env map[string]string, logLines int, within tim
 	t.Helper()
 	p := newPipeline(t, env, logLines)
 	ctx, cancel := context.WithTimeout(context.Background(), within)
-	runCtx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- p.Run(runCtx) }()
+	stop, err := p.Start(ctx)
 	t.Cleanup(func() {
-		stop()
-		if err := <-done; err != nil {
+		if err := stop(); err != nil {
 			t.Errorf("pipeline stopped with %v", err)
 		}
 		cancel()
 	})
-	if err := p.WaitReady(ctx); err != nil {
+	if err != nil {
 		t.Fatal(err)
 	}
 	return p, ctx

@@ -221,6 +221,17 @@ func (p *Pipeline) RunScenario(ctx context.Context) ([]emulator.Delivery, error)
 	return ds, nil
 }
 
+// Start runs the pipeline in the background and returns once every role
+// is ready (or ctx ends); stop ends the run and returns Run's error. stop
+// must be called even when Start fails.
+func (p *Pipeline) Start(ctx context.Context) (stop func() error, err error) {
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- p.Run(runCtx) }()
+	stop = func() error { cancel(); return <-done }
+	return stop, p.WaitReady(ctx)
+}
+
 // migrate retries while ClickHouse is still starting.
 func (p *Pipeline) migrate(ctx context.Context) error {
 	deadline := time.Now().Add(time.Minute)
