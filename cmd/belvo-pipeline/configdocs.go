@@ -60,10 +60,10 @@ func referenceCommands() []config.Command {
 		{Name: "request", Summary: sentence(cmds["request"].summary), Set: bind("request", rc.Bind),
 			Notes: "`belvo-pipeline request async-post|refresh|delete-link --link <id> [...]` prints Belvo's `request_id` once the request is sent and recorded in the requests fact topic."},
 		{Name: "backfill", Summary: sentence(cmds["backfill"].summary), Set: bind("backfill", bc.Bind),
-			Notes: "`belvo-pipeline backfill --link <id>[,<id>] | --all-links [--resource R[,S]] [--since YYYY-MM-DD --until YYYY-MM-DD]` publishes events the fetcher executes; " +
+			Notes: "`belvo-pipeline backfill --link <id> ... | --all-links [--resource R ...] [--since YYYY-MM-DD --until YYYY-MM-DD]` publishes events the fetcher executes; " +
 				"the Belvo settings are used only by `--all-links`, ClickHouse only to show the rows loaded ([operations](operations.md#backfill-from-belvo))."},
 		{Name: "replay", Summary: sentence(cmds["replay"].summary), Set: bind("replay", pc.Bind),
-			Notes: "`belvo-pipeline replay --resource transactions,accounts --from 2026-11-01 [--to TIME]` reads the partitions without a consumer group and loads through the sink's code with the sink's settings; " +
+			Notes: "`belvo-pipeline replay --resource transactions --resource accounts --from 2026-11-01 [--to TIME]` reads the partitions without a consumer group and loads through the sink's code with the sink's settings; " +
 				"its group, admin address, discovery and stall settings are not used ([operations](operations.md#replay-from-kafka))."},
 		{Name: "erase", Summary: sentence(cmds["erase"].summary), Set: bind("erase", xc.Bind),
 			Notes: "`belvo-pipeline erase --link <id> [--reason TEXT]` ([privacy](privacy.md#erasure))."},

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/ClickHouse/clickhouse-go/v2"
 
+	"github.com/finflow/belvo-pipeline/internal/testenv"
 	"github.com/finflow/belvo-pipeline/schemas"
 )
 
@@ -150,7 +153,38 @@ ORDER BY link_id, month`
 	qTaxStanding = `SELECT link_id, rfc, status_padron, regimes, obligations, compliance_outcome, in_good_standing
 FROM belvo.tax_standing
 ORDER BY link_id`
+	qRequestRecords = `SELECT belvo_request_id, kind, requested_resource, date_from, date_to, table, record_id
+FROM belvo.request_records
+WHERE link_id = 'link-mx-1'
+ORDER BY belvo_request_id, table, record_id`
+	qRequestTotals = `SELECT belvo_request_id, kind, requested_resource, records, webhooks, tables
+FROM belvo.request_totals
+WHERE link_id = 'link-mx-1'
+ORDER BY sent_at`
+	qLineage = `SELECT table, id, version, webhook_id, origin, webhook_code, belvo_request_id, request_kind
+FROM belvo.lineage
+WHERE link_id = 'link-mx-1' AND table IN ('invoices', 'transactions')
+ORDER BY table, id, version`
 )
+
+// docQueries are the queries above: docs/analytics.md shows each of them,
+// character for character, in a sql block, with the rows the tests assert.
+var docQueries = []string{qMonthlySpend, qIncomeExpenses, qBillTransactions, qBills, qOverdue, qInvoiceLines, qIssuedReceived, qTaxStanding,
+	qRequestRecords, qRequestTotals, qLineage}
+
+// The queries the tests run are the ones the analysts' doc shows: an edit
+// of one without the other fails here, without any service.
+func TestAnalyticsDocShowsTheTestedQueries(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join(testenv.Root(t), "docs", "analytics.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range docQueries {
+		if !strings.Contains(string(doc), "```sql\n"+q+"\n```") {
+			t.Errorf("docs/analytics.md has no sql block of\n%s", q)
+		}
+	}
+}
 
 func TestAnalyticsViewsAnswerWithKnownData(t *testing.T) {
 	conn, db := analyticsDatabase(t)
@@ -266,6 +300,78 @@ func TestAnalyticsViewsAnswerWithKnownData(t *testing.T) {
 		{"tax standing", qTaxStanding, []string{
 			"link-mx-1\tAAA010101AAA\tACTIVO\t['Régimen General de Ley']\t['Declaración anual de ISR']\tPOSITIVE\t1",
 			"link-mx-2\tCCC010101CCC\t\t[]\t[]\tNEGATIVE\t0",
+		}},
+	}
+	for _, c := range cases {
+		got := query(t, conn, db, c.q)
+		if !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%s:\n got %q\nwant %q", c.name, got, c.want)
+		}
+	}
+}
+
+// What a request loaded (migration 0006) and where each row came from
+// (0008), on every migration: an async POST of invoices answered by two
+// webhooks (one invoice re-fetched by the second: loaded once, answered
+// twice), a refresh nothing answered yet, and a transaction fetched for a
+// webhook, then re-fetched by a backfill.
+func TestRequestAndLineageViewsAnswerWithKnownData(t *testing.T) {
+	conn, db := testDatabase(t)
+	ctx := context.Background()
+	if _, err := Apply(ctx, conn, Target{Database: db}, nil); err != nil {
+		t.Fatal(err)
+	}
+	const l1, post, refresh = "link-mx-1", "0d3ffb69f83b456ead8e208d0998d71d", "7c9e6679f4a44d9b8a1f0e2d3c4b5a69"
+	insertRows(t, conn, db, "requests",
+		row{id: post, link: l1, version: 1, fields: map[string]any{"belvo_request_id": post, "kind": "async_post", "resource": "invoices",
+			"date_from": "2026-10-01", "date_to": "2026-10-31", "sent_at": "2026-11-01 10:00:00"}},
+		row{id: refresh, link: l1, version: 1, fields: map[string]any{"belvo_request_id": refresh, "kind": "refresh", "sent_at": "2026-11-02 09:00:00"}},
+	)
+	answer := func(webhook string) map[string]any {
+		return map[string]any{"request_id": post, "webhook_id": webhook, "type": "INFLOW", "status": "VIGENTE", "currency": "MXN"}
+	}
+	insertRows(t, conn, db, "invoices",
+		row{id: "inv-a1", link: l1, version: 1, fields: answer("wh-async-1")},
+		row{id: "inv-a2", link: l1, version: 1, fields: answer("wh-async-1")},
+		row{id: "inv-a2", link: l1, version: 2, fields: answer("wh-async-2")},
+	)
+	insertRows(t, conn, db, "transactions",
+		row{id: "t1", link: l1, version: 1, fields: map[string]any{"webhook_id": "wh-1", "amount": num("10"), "currency": "MXN"}},
+		row{id: "t1", link: l1, version: 2, fields: map[string]any{"webhook_id": "backfill-b1-1", "amount": num("10"), "currency": "MXN"}},
+	)
+	for i, w := range []struct{ id, typ, code, origin string }{
+		{"wh-async-1", "INVOICES", "historical_update", schemas.OriginWebhook},
+		{"wh-async-2", "INVOICES", "historical_update", schemas.OriginWebhook},
+		{"wh-1", "TRANSACTIONS", "new_transactions_available", schemas.OriginWebhook},
+		{"backfill-b1-1", "TRANSACTIONS", "historical_update", schemas.OriginBackfill},
+	} {
+		q := fmt.Sprintf("INSERT INTO `%s`.`%s` (`webhook_id`, `event_key`, `webhook_type`, `webhook_code`, `link_id`, `data`, `errors_code`, `errors_message`, "+
+			"`received_at`, `ingest_request_id`, `origin`, `topic`, `partition`, `offset`, `version`) "+
+			"VALUES (%s, %s, %s, %s, %s, '{}', [], [], '2026-11-0%d 12:00:00', 'ingest-1', %s, 'test', 0, %d, 1)",
+			db, schemas.WebhookEventsTable, literal(w.id), literal(w.id+":0"), literal(w.typ), literal(w.code), literal(l1), i+1, literal(w.origin), i)
+		if err := conn.Exec(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+
+	cases := []struct {
+		name, q string
+		want    []string
+	}{
+		{"request records", qRequestRecords, []string{
+			post + "\tasync_post\tinvoices\t2026-10-01\t2026-10-31\tinvoices\tinv-a1",
+			post + "\tasync_post\tinvoices\t2026-10-01\t2026-10-31\tinvoices\tinv-a2",
+		}},
+		{"request totals", qRequestTotals, []string{
+			post + "\tasync_post\tinvoices\t2\t2\t['invoices']",
+			refresh + "\trefresh\t\t0\t0\t[]",
+		}},
+		{"lineage", qLineage, []string{
+			"invoices\tinv-a1\t1\twh-async-1\twebhook\thistorical_update\t" + post + "\tasync_post",
+			"invoices\tinv-a2\t1\twh-async-1\twebhook\thistorical_update\t" + post + "\tasync_post",
+			"invoices\tinv-a2\t2\twh-async-2\twebhook\thistorical_update\t" + post + "\tasync_post",
+			"transactions\tt1\t1\twh-1\twebhook\tnew_transactions_available\t\t",
+			"transactions\tt1\t2\tbackfill-b1-1\tbackfill\thistorical_update\t\t",
 		}},
 	}
 	for _, c := range cases {

@@ -19,7 +19,7 @@ import (
 )
 
 // webhookEventsTable is the sink's audit of every webhook event, keyed by
-// webhook_id and holding the link of each.
+// event_key and holding the link of each.
 const webhookEventsTable = "webhook_events"
 
 // EraseConfig is what `belvo-pipeline erase` needs.
