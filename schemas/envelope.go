@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"regexp"
 	"strconv"
 	"strings"
@@ -192,15 +191,21 @@ var Envelope = []EnvelopeField{
 // returns), which get different keys. Migration 0005 computes the same key
 // in SQL for the rows loaded before it, so both must change together.
 func EventKey(e *WebhookEvent) string {
-	h := sha256.New()
+	// One buffer hashed at once: writing each string to a hash.Hash copied
+	// it first (the interface has no WriteString), and ingest computes a
+	// key for every webhook.
+	var stack [1024]byte
+	content := stack[:0]
 	for i, s := range [...]string{e.WebhookType, e.WebhookCode, e.LinkID, deref(e.ProcessType), deref(e.RequestID), deref(e.ExternalID), e.Data} {
 		if i > 0 {
-			h.Write([]byte{0})
+			content = append(content, 0)
 		}
-		io.WriteString(h, s)
+		content = append(content, s...)
 	}
-	var sum [sha256.Size]byte
-	return e.WebhookID + ":" + hex.EncodeToString(h.Sum(sum[:0])[:8])
+	sum := sha256.Sum256(content)
+	var digits [16]byte
+	hex.Encode(digits[:], sum[:8])
+	return e.WebhookID + ":" + string(digits[:])
 }
 
 func deref(s *string) string {
