@@ -1,6 +1,9 @@
 package ingest
 
 import (
+	"strconv"
+	"time"
+
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/finflow/belvo-pipeline/schemas"
@@ -14,6 +17,21 @@ type metrics struct {
 	latency    *prometheus.HistogramVec // request duration by route
 	publish    prometheus.Histogram     // time until Kafka acknowledged
 	inflight   prometheus.Gauge
+
+	// Children resolved once: looking one up by its label values hashes
+	// them on every request.
+	byType       map[string]eventCounters // catalogue webhook_type → its events
+	otherType    prometheus.Counter       // events{other, other}
+	unknownType  prometheus.Counter       // unknown{type}
+	unknownCode  prometheus.Counter       // unknown{code}
+	routeLatency map[string]prometheus.Observer
+	accepted     map[string]prometheus.Counter // requests{route, 202}
+}
+
+// eventCounters are the ingest_events_total children of one catalogue type.
+type eventCounters struct {
+	byCode map[string]prometheus.Counter // catalogue codes and their aliases
+	other  prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -43,25 +61,55 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		}),
 	}
 	reg.MustRegister(m.requests, m.events, m.unknown, m.duplicates, m.latency, m.publish, m.inflight)
-	return m
-}
-
-// eventLabels keeps label cardinality bounded: only catalogue values become
-// label values, anything else is counted as "other".
-func (m *metrics) eventLabels(webhookType, code string) (string, string) {
-	known := false
+	m.byType = map[string]eventCounters{}
 	for _, e := range schemas.Catalogue {
-		if e.Type == webhookType {
-			known = true
-			if e.Code == code || e.Alias == code {
-				return webhookType, code
+		t, ok := m.byType[e.Type]
+		if !ok {
+			t = eventCounters{byCode: map[string]prometheus.Counter{}, other: m.events.WithLabelValues(e.Type, "other")}
+			m.byType[e.Type] = t
+		}
+		for _, code := range []string{e.Code, e.Alias} {
+			if code != "" {
+				t.byCode[code] = m.events.WithLabelValues(e.Type, code)
 			}
 		}
 	}
-	if !known {
-		m.unknown.WithLabelValues("type").Inc()
-		return "other", "other"
+	m.otherType = m.events.WithLabelValues("other", "other")
+	m.unknownType, m.unknownCode = m.unknown.WithLabelValues("type"), m.unknown.WithLabelValues("code")
+	m.routeLatency, m.accepted = map[string]prometheus.Observer{}, map[string]prometheus.Counter{}
+	for _, route := range []string{routeBelvo, routeStatus, routeOther} {
+		m.routeLatency[route] = m.latency.WithLabelValues(route)
+		m.accepted[route] = m.requests.WithLabelValues(route, "202")
 	}
-	m.unknown.WithLabelValues("code").Inc()
-	return webhookType, "other"
+	return m
+}
+
+// answered counts one answer of route.
+func (m *metrics) answered(route string, status int, took time.Duration) {
+	if c, ok := m.accepted[route]; ok && status == 202 {
+		c.Inc()
+	} else {
+		m.requests.WithLabelValues(route, strconv.Itoa(status)).Inc()
+	}
+	if o, ok := m.routeLatency[route]; ok {
+		o.Observe(took.Seconds())
+	} else {
+		m.latency.WithLabelValues(route).Observe(took.Seconds())
+	}
+}
+
+// eventCounter is the ingest_events_total child an event of this type and
+// code counts in. Label cardinality stays bounded: only catalogue values
+// become label values, anything else is counted as "other".
+func (m *metrics) eventCounter(webhookType, code string) prometheus.Counter {
+	t, ok := m.byType[webhookType]
+	if !ok {
+		m.unknownType.Inc()
+		return m.otherType
+	}
+	if c, ok := t.byCode[code]; ok {
+		return c
+	}
+	m.unknownCode.Inc()
+	return t.other
 }

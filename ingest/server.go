@@ -325,8 +325,7 @@ func (s *Server) answer(rc *fasthttp.RequestCtx, route string, start time.Time, 
 	rc.SetStatusCode(status)
 	rc.SetContentType("application/json")
 	rc.SetBodyString(body)
-	s.metrics.requests.WithLabelValues(route, strconv.Itoa(status)).Inc()
-	s.metrics.latency.WithLabelValues(route).Observe(time.Since(start).Seconds())
+	s.metrics.answered(route, status, time.Since(start))
 }
 
 // handleError answers the requests fasthttp refused while reading them:
@@ -407,7 +406,7 @@ func (s *Server) publishWebhook(rc *fasthttp.RequestCtx, reqID string, rs *route
 	if err != nil {
 		return badRequestBody(err, reqID)
 	}
-	typ, code := s.metrics.eventLabels(w.Type, w.Code)
+	events := s.metrics.eventCounter(w.Type, w.Code)
 	rt := rs.webhook(w.Type)
 	value, err := w.encode(make([]byte, 0, len(rc.PostBody())+256), rt.codec)
 	if err != nil {
@@ -418,7 +417,7 @@ func (s *Server) publishWebhook(rc *fasthttp.RequestCtx, reqID string, rs *route
 	// one id for different events: those must not be taken for retries.
 	status, body := s.publishOnce(reqID, maphash.Bytes(s.seed, rc.PostBody()), rt, w.LinkID, w.ID, value, received)
 	if status == fasthttp.StatusAccepted {
-		s.metrics.events.WithLabelValues(typ, code).Inc()
+		events.Inc()
 	}
 	return status, body
 }
@@ -480,15 +479,22 @@ func (s *Server) publishOnce(reqID string, dedupKey uint64, rt route, key, id st
 
 func (s *Server) publish(ctx context.Context, reqID string, rt route, key, id string, value []byte, received time.Time) error {
 	start := time.Now()
+	// The key and the header values share one allocation.
+	b := make([]byte, 0, len(key)+len(id)+len(reqID)+len(time.RFC3339Nano))
+	b = append(b, key...)
+	b = append(b, id...)
+	b = append(b, reqID...)
+	b = received.UTC().AppendFormat(b, time.RFC3339Nano)
+	k, idEnd, reqEnd := len(key), len(key)+len(id), len(key)+len(id)+len(reqID)
 	err := s.producer.Produce(ctx, broker.Message{
 		Topic: rt.topic,
-		Key:   []byte(key),
+		Key:   b[:k:k],
 		Value: value,
 		Time:  received,
 		Headers: []kafka.Header{
-			{Key: "webhook_id", Value: []byte(id)},
-			{Key: "request_id", Value: []byte(reqID)},
-			{Key: "received_at", Value: []byte(received.UTC().Format(time.RFC3339Nano))},
+			{Key: "webhook_id", Value: b[k:idEnd:idEnd]},
+			{Key: "request_id", Value: b[idEnd:reqEnd:reqEnd]},
+			{Key: "received_at", Value: b[reqEnd:]},
 		},
 	})
 	if err == nil {
