@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -40,6 +41,7 @@ func TestConfigErrorsNameTheSetting(t *testing.T) {
 		"INGEST_STATUS_PATH":      {"INGEST_STATUS_PATH": "/webhooks/belvo"},
 		"TOPIC_PARTITIONS":        {"TOPIC_PARTITIONS": "0"},
 		"INGEST_MAX_BODY_BYTES":   {"INGEST_MAX_BODY_BYTES": "lots"},
+		"INGEST_MEMORY_LIMIT_MIB": {"INGEST_MEMORY_LIMIT_MIB": "-1"},
 	}
 	for name, env := range cases {
 		_, err := validConfig(t, env)
@@ -56,5 +58,34 @@ func TestConfigAcceptsBelvoEgressIPsAsBareAddresses(t *testing.T) {
 	}
 	if len(c.allowed) != 3 {
 		t.Fatalf("parsed %d networks", len(c.allowed))
+	}
+}
+
+func TestMemoryLimitFromSettingThenContainerThenDefault(t *testing.T) {
+	files := func(m map[string]string) func(string) ([]byte, error) {
+		return func(name string) ([]byte, error) {
+			if v, ok := m[name]; ok {
+				return []byte(v), nil
+			}
+			return nil, os.ErrNotExist
+		}
+	}
+	cases := []struct {
+		name string
+		mib  int
+		fs   map[string]string
+		want int64
+	}{
+		{"setting wins over the container", 64, map[string]string{"/sys/fs/cgroup/memory.max": "1073741824\n"}, 64 << 20},
+		{"cgroup v2 limit", 0, map[string]string{"/sys/fs/cgroup/memory.max": "1073741824\n"}, 1073741824 / 10 * 9},
+		{"cgroup v1 limit", 0, map[string]string{"/sys/fs/cgroup/memory/memory.limit_in_bytes": "268435456\n"}, 268435456 / 10 * 9},
+		{"cgroup v2 without a limit", 0, map[string]string{"/sys/fs/cgroup/memory.max": "max\n"}, defaultMemoryLimit},
+		{"cgroup v1 without a limit", 0, map[string]string{"/sys/fs/cgroup/memory/memory.limit_in_bytes": "9223372036854771712\n"}, defaultMemoryLimit},
+		{"no cgroup", 0, nil, defaultMemoryLimit},
+	}
+	for _, tc := range cases {
+		if got := (Config{MemoryLimitMiB: tc.mib}).MemoryLimit(files(tc.fs)); got != tc.want {
+			t.Errorf("%s: limit %d, want %d", tc.name, got, tc.want)
+		}
 	}
 }

@@ -2,6 +2,8 @@ package ingest
 
 import (
 	"errors"
+	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 )
@@ -73,5 +75,50 @@ func TestDedupDisabledByZeroWindow(t *testing.T) {
 	d.finish(1, f, nil, now)
 	if _, lead := d.begin(1, now); !lead {
 		t.Fatal("window 0 must disable dedup")
+	}
+}
+
+// The index is hand-made (open addressing, deletion by moving entries
+// back): check it against a plain map through many evictions, by age and
+// by count, with keys that crowd a few slots so probe runs wrap and merge.
+func TestDedupAgreesWithAMapThroughEvictions(t *testing.T) {
+	const max = 50
+	d := newDedup(time.Second, max)
+	type entry struct {
+		key uint64
+		at  time.Time
+	}
+	var model []entry // oldest first
+	rng := rand.New(rand.NewPCG(1, 2))
+	now := time.Unix(1000, 0)
+	for step := 0; step < 200_000; step++ {
+		now = now.Add(time.Duration(rng.IntN(40)) * time.Millisecond)
+		for len(model) > 0 && !model[0].at.After(now.Add(-time.Second)) {
+			model = model[1:]
+		}
+		// Low bits from a small set, high bits varied: many share a home slot.
+		key := uint64(rng.IntN(300))<<40 | uint64(rng.IntN(8))
+		inModel := slices.ContainsFunc(model, func(e entry) bool { return e.key == key })
+		f, lead := d.begin(key, now)
+		if lead == inModel {
+			t.Fatalf("step %d: key %x led=%v but stored=%v", step, key, lead, inModel)
+		}
+		if !lead {
+			continue
+		}
+		var err error
+		if rng.IntN(10) == 0 {
+			err = errors.New("not stored")
+		}
+		d.finish(key, f, err, now)
+		if err == nil {
+			model = append(model, entry{key, now})
+			if len(model) > max {
+				model = model[1:]
+			}
+		}
+		if n := d.size(); n != len(model) {
+			t.Fatalf("step %d: remembers %d, want %d", step, n, len(model))
+		}
 	}
 }

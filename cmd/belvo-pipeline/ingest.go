@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"os"
 	"runtime/debug"
 
 	"github.com/finflow/belvo-pipeline/ingest"
@@ -20,6 +21,11 @@ func runIngest(ctx context.Context, env *runEnv, args []string) error {
 	// throughput there is. GOGC in the environment still wins.
 	if env.getenv("GOGC") == "" {
 		debug.SetGCPercent(200)
+	}
+	// GOGC alone lets the heap grow to three times the live heap; the
+	// limit caps that where memory is what the container bounds.
+	if env.getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(cfg.MemoryLimit(os.ReadFile))
 	}
 	srv, err := ingest.New(cfg, env.log, newRegistry())
 	if err != nil {
