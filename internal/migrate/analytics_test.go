@@ -105,6 +105,22 @@ func insertRows(t *testing.T, conn clickhouse.Conn, db, table string, rows ...ro
 
 // query returns every row of q as text, tab-separated, in the query's order;
 // NULL reads as an empty string.
+// answer is a query and the rows it must return, each row's columns joined by tabs.
+type answer struct {
+	name, q string
+	want    []string
+}
+
+// assertAnswers runs each query on db and compares its rows.
+func assertAnswers(t *testing.T, conn clickhouse.Conn, db string, answers []answer) {
+	t.Helper()
+	for _, a := range answers {
+		if got := query(t, conn, db, a.q); !reflect.DeepEqual(got, a.want) {
+			t.Errorf("%s:\n got %q\nwant %q", a.name, got, a.want)
+		}
+	}
+}
+
 func query(t *testing.T, conn clickhouse.Conn, db, q string) []string {
 	t.Helper()
 	q = strings.ReplaceAll(q, "belvo.", "`"+db+"`.")
@@ -255,10 +271,7 @@ func TestAnalyticsViewsAnswerWithKnownData(t *testing.T) {
 		row{id: "c-2", link: l2, version: 1, fields: map[string]any{"rfc": "CCC010101CCC", "outcome": "NEGATIVE", "collected_at": "2026-11-02 00:00:00"}},
 	)
 
-	cases := []struct {
-		name, q string
-		want    []string
-	}{
+	assertAnswers(t, conn, db, []answer{
 		{"monthly spend by category", qMonthlySpend, []string{
 			"link-mx-1\t2026-10-01\tMXN\tFood & Groceries\t2\t300.5",
 			"link-mx-1\t2026-11-01\tMXN\tShopping\t2\t200",
@@ -301,13 +314,7 @@ func TestAnalyticsViewsAnswerWithKnownData(t *testing.T) {
 			"link-mx-1\tAAA010101AAA\tACTIVO\t['Régimen General de Ley']\t['Declaración anual de ISR']\tPOSITIVE\t1",
 			"link-mx-2\tCCC010101CCC\t\t[]\t[]\tNEGATIVE\t0",
 		}},
-	}
-	for _, c := range cases {
-		got := query(t, conn, db, c.q)
-		if !reflect.DeepEqual(got, c.want) {
-			t.Errorf("%s:\n got %q\nwant %q", c.name, got, c.want)
-		}
-	}
+	})
 }
 
 // What a request loaded (migration 0006) and where each row came from
@@ -327,13 +334,13 @@ func TestRequestAndLineageViewsAnswerWithKnownData(t *testing.T) {
 			"date_from": "2026-10-01", "date_to": "2026-10-31", "sent_at": "2026-11-01 10:00:00"}},
 		row{id: refresh, link: l1, version: 1, fields: map[string]any{"belvo_request_id": refresh, "kind": "refresh", "sent_at": "2026-11-02 09:00:00"}},
 	)
-	answer := func(webhook string) map[string]any {
+	answeredBy := func(webhook string) map[string]any {
 		return map[string]any{"request_id": post, "webhook_id": webhook, "type": "INFLOW", "status": "VIGENTE", "currency": "MXN"}
 	}
 	insertRows(t, conn, db, "invoices",
-		row{id: "inv-a1", link: l1, version: 1, fields: answer("wh-async-1")},
-		row{id: "inv-a2", link: l1, version: 1, fields: answer("wh-async-1")},
-		row{id: "inv-a2", link: l1, version: 2, fields: answer("wh-async-2")},
+		row{id: "inv-a1", link: l1, version: 1, fields: answeredBy("wh-async-1")},
+		row{id: "inv-a2", link: l1, version: 1, fields: answeredBy("wh-async-1")},
+		row{id: "inv-a2", link: l1, version: 2, fields: answeredBy("wh-async-2")},
 	)
 	insertRows(t, conn, db, "transactions",
 		row{id: "t1", link: l1, version: 1, fields: map[string]any{"webhook_id": "wh-1", "amount": num("10"), "currency": "MXN"}},
@@ -354,10 +361,7 @@ func TestRequestAndLineageViewsAnswerWithKnownData(t *testing.T) {
 		}
 	}
 
-	cases := []struct {
-		name, q string
-		want    []string
-	}{
+	assertAnswers(t, conn, db, []answer{
 		{"request records", qRequestRecords, []string{
 			post + "\tasync_post\tinvoices\t2026-10-01\t2026-10-31\tinvoices\tinv-a1",
 			post + "\tasync_post\tinvoices\t2026-10-01\t2026-10-31\tinvoices\tinv-a2",
@@ -373,13 +377,7 @@ func TestRequestAndLineageViewsAnswerWithKnownData(t *testing.T) {
 			"transactions\tt1\t1\twh-1\twebhook\tnew_transactions_available\t\t",
 			"transactions\tt1\t2\tbackfill-b1-1\tbackfill\thistorical_update\t\t",
 		}},
-	}
-	for _, c := range cases {
-		got := query(t, conn, db, c.q)
-		if !reflect.DeepEqual(got, c.want) {
-			t.Errorf("%s:\n got %q\nwant %q", c.name, got, c.want)
-		}
-	}
+	})
 }
 
 // A table created by an older release lacks the columns added since;
