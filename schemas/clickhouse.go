@@ -95,19 +95,8 @@ func (r Resource) CreateTable(cluster string) string {
 	if cluster != "" {
 		b.WriteString(" ON CLUSTER " + quoteString(cluster))
 	}
-	b.WriteString("\n(\n")
-	cols := r.ClickHouseColumns()
-	for i, c := range cols {
-		b.WriteString("    " + QuoteIdent(c.Name) + " " + c.Type)
-		if c.Default != "" {
-			b.WriteString(" DEFAULT " + c.Default)
-		}
-		if i < len(cols)-1 {
-			b.WriteString(",")
-		}
-		b.WriteString("\n")
-	}
-	b.WriteString(")\n")
+	b.WriteString("\n")
+	writeColumnList(&b, r.ClickHouseColumns())
 	engineArgs := QuoteIdent(ColumnVersion) + ", " + QuoteIdent(ColumnIsDeleted)
 	if cluster == "" {
 		b.WriteString("ENGINE = ReplacingMergeTree(" + engineArgs + ")\n")
@@ -135,4 +124,21 @@ func QuoteIdent(name string) string {
 
 func quoteString(s string) string {
 	return "'" + strings.NewReplacer("\\", "\\\\", "'", "\\'").Replace(s) + "'"
+}
+
+// writeColumnList writes a CREATE TABLE's parenthesised column list, one
+// column per line, each with its DEFAULT when it has one.
+func writeColumnList(b *strings.Builder, cols []Column) {
+	b.WriteString("(\n")
+	for i, c := range cols {
+		b.WriteString("    " + QuoteIdent(c.Name) + " " + c.Type)
+		if c.Default != "" {
+			b.WriteString(" DEFAULT " + c.Default)
+		}
+		if i < len(cols)-1 {
+			b.WriteString(",")
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString(")\n")
 }

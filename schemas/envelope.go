@@ -443,19 +443,7 @@ func (e *WebhookEvent) Values(dst []any) []any {
 // grows, so the row that survives is the first delivery.
 func WebhookEventsTableBody(cluster string) string {
 	var b strings.Builder
-	b.WriteString("(\n")
-	cols := EnvelopeColumns()
-	for i, c := range cols {
-		b.WriteString("    " + QuoteIdent(c.Name) + " " + c.Type)
-		if c.Default != "" {
-			b.WriteString(" DEFAULT " + c.Default)
-		}
-		if i < len(cols)-1 {
-			b.WriteString(",")
-		}
-		b.WriteString("\n")
-	}
-	b.WriteString(")\n")
+	writeColumnList(&b, EnvelopeColumns())
 	if cluster == "" {
 		b.WriteString("ENGINE = ReplacingMergeTree(" + QuoteIdent(ColumnVersion) + ")\n")
 	} else {
