@@ -350,6 +350,33 @@ func TestLoadModeSendsNEvents(t *testing.T) {
 	}
 }
 
+// A load can keep a webhook type back, so that a later SendHistorical of
+// that type is the first the receiver ever sees of it.
+func TestLoadExceptKeepsATypeBack(t *testing.T) {
+	rc := newReceiver(t)
+	e, _ := start(t, Config{Links: 2, Records: 5, WebhookURL: rc.srv.URL})
+	st, err := e.RunLoadExcept(t.Context(), 60, 5000, "OWNERS")
+	if err != nil || st.Delivered != 60 {
+		t.Fatalf("stats %+v err %v", st, err)
+	}
+	for _, r := range rc.all() {
+		var ev Event
+		if err := json.Unmarshal(r.Body, &ev); err != nil {
+			t.Fatal(err)
+		}
+		if ev.WebhookType == "OWNERS" {
+			t.Fatalf("the load sent %s/%s, a type it was told to skip", ev.WebhookType, ev.WebhookCode)
+		}
+	}
+	d, err := e.SendHistorical(t.Context(), "OWNERS")
+	if err != nil || !d.Delivered || d.Type != "OWNERS" || d.Code != "historical_update" {
+		t.Fatalf("SendHistorical = %+v, %v", d, err)
+	}
+	if _, err := e.SendHistorical(t.Context(), "LINK"); err == nil {
+		t.Fatal("SendHistorical of LINK, which has no historical update, did not fail")
+	}
+}
+
 // TestConfigValidateNamesTheEnvVar pins the emulator's settings checks.
 func TestConfigValidateNamesTheEnvVar(t *testing.T) {
 	cases := []struct {
