@@ -77,6 +77,57 @@ func (c *Client) Pages(ctx context.Context, path string, q Query) iter.Seq2[Page
 	}
 }
 
+// Prefetch lists path with q, in order, in a goroutine of its own that
+// reads ahead while the caller works on the pages it took: each page's
+// request (rate limiter, retries, reading the body) overlaps the caller's
+// work on the page before, which is where one link's throughput comes
+// from. At most ahead pages (at least one) are read and not yet taken, so
+// a listing holds that many bodies besides the caller's, whatever the size
+// of a link's history.
+//
+// pages is closed when the listing ends. wait, called after that or after
+// ctx is cancelled, waits for the goroutine to end and returns why the
+// listing ended: nil after the last page, the listing's error (as Pages
+// yields it, after the pages before it), or ctx's error when ctx ended
+// before the last page was taken. A caller that stops early cancels ctx
+// and then calls wait: pages read ahead and never taken are released.
+func (c *Client) Prefetch(ctx context.Context, path string, q Query, ahead int) (pages <-chan Page, wait func() error) {
+	// The goroutine holds one page while it waits to hand it over; the
+	// channel holds the rest.
+	ch := make(chan Page, max(ahead, 1)-1)
+	done := make(chan struct{})
+	var err error
+	go func() {
+		defer close(done)
+		defer close(ch)
+		for p, perr := range c.Pages(ctx, path, q) {
+			if perr != nil {
+				err = perr
+				return
+			}
+			select {
+			case ch <- p:
+			case <-ctx.Done():
+				p.Release()
+				err = ctx.Err()
+				return
+			}
+		}
+	}()
+	return ch, func() error {
+		<-done
+		ended := err
+		for p := range ch {
+			p.Release()
+			if ended == nil {
+				// The goroutine got to the last page, the caller did not.
+				ended = ctx.Err()
+			}
+		}
+		return ended
+	}
+}
+
 // List calls fn with every page of path filtered by q, in order. An error
 // from fn stops the listing and is returned as is.
 func (c *Client) List(ctx context.Context, path string, q Query, fn func(Page) error) error {

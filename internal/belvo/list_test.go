@@ -2,9 +2,12 @@ package belvo_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"net/url"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -203,4 +206,135 @@ func TestPagesIteratorStopsOnBreak(t *testing.T) {
 	if n := len(e.Requests()); n != 1 {
 		t.Fatalf("%d requests, want 1", n)
 	}
+}
+
+// TestPrefetchHandsOutEveryPageInOrder pins that the prefetched listing
+// serves what List does: every page once, in order, byte for byte, and
+// ends without error after the last.
+func TestPrefetchHandsOutEveryPageInOrder(t *testing.T) {
+	e, srv := emu(t, emulator.Config{Links: 1, Records: 2500})
+	c := client(t, srv.URL, newFakeClock(), nil)
+	link := e.Links()[0].ID
+	want, err := e.Records("transactions", url.Values{"link": {link}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages, wait := c.Prefetch(t.Context(), "/api/transactions/", belvo.Query{Link: link}, 2)
+	var got []json.RawMessage
+	n := 0
+	for p := range pages {
+		if n++; p.Number != n || p.Count != 2500 {
+			t.Errorf("page %d: number %d, count %d", n, p.Number, p.Count)
+		}
+		got = append(got, p.Records...)
+	}
+	if err := wait(); err != nil {
+		t.Fatal(err)
+	}
+	if n != 3 || len(got) != len(want) {
+		t.Fatalf("%d pages, %d records; want 3 and %d", n, len(got), len(want))
+	}
+	for i := range want {
+		if !bytes.Equal(got[i], want[i]) {
+			t.Fatalf("record %d differs from the bytes served", i)
+		}
+	}
+}
+
+// TestPrefetchReadsAheadBoundedly pins the memory bound: the listing reads
+// up to ahead pages the caller has not taken, and never more. Each time the
+// caller takes a page, the listing catches up to the bound again.
+func TestPrefetchReadsAheadBoundedly(t *testing.T) {
+	e, srv := emu(t, emulator.Config{Links: 1, Records: 1000})
+	c := client(t, srv.URL, newFakeClock(), func(cfg *belvo.Config) { cfg.PageSize = 100 })
+	const ahead, total = 2, 10
+	pages, wait := c.Prefetch(t.Context(), "/api/transactions/", belvo.Query{Link: e.Links()[0].ID}, ahead)
+	for taken := 0; taken <= total; taken++ {
+		want := min(taken+ahead, total)
+		deadline := time.Now().Add(10 * time.Second)
+		for len(e.Requests()) < want {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d pages taken: %d requests, want %d", taken, len(e.Requests()), want)
+			}
+			time.Sleep(time.Millisecond)
+		}
+		if n := len(e.Requests()); n > want {
+			t.Fatalf("%d pages taken: %d requests, more than %d ahead", taken, n, ahead)
+		}
+		if taken < total {
+			if p, ok := <-pages; !ok || p.Number != taken+1 {
+				t.Fatalf("page %d (open %v), want %d", p.Number, ok, taken+1)
+			}
+		}
+	}
+	if _, ok := <-pages; ok {
+		t.Fatal("a page after the last")
+	}
+	if err := wait(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestPrefetchStopsWhenCancelled pins the caller's early stop: cancelling
+// ends the goroutine (no leak), no page is requested after it, and wait
+// says the listing did not end.
+func TestPrefetchStopsWhenCancelled(t *testing.T) {
+	e, srv := emu(t, emulator.Config{Links: 1, Records: 1000})
+	c := client(t, srv.URL, newFakeClock(), func(cfg *belvo.Config) { cfg.PageSize = 100 })
+	const ahead = 2
+	ctx, cancel := context.WithCancel(t.Context())
+	pages, wait := c.Prefetch(ctx, "/api/transactions/", belvo.Query{Link: e.Links()[0].ID}, ahead)
+	if p, ok := <-pages; !ok || p.Number != 1 {
+		t.Fatalf("first page %d, open %v", p.Number, ok)
+	}
+	cancel()
+	if err := wait(); !errors.Is(err, context.Canceled) {
+		t.Fatalf("wait = %v, want context.Canceled", err)
+	}
+	if n := len(e.Requests()); n > 1+ahead {
+		t.Fatalf("%d requests after taking one page and cancelling, want at most %d", n, 1+ahead)
+	}
+	if _, ok := <-pages; ok {
+		t.Fatal("pages still open after wait")
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for prefetching() {
+		if time.Now().After(deadline) {
+			t.Fatal("the listing goroutine is still running after cancel and wait")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestPrefetchEndsWithTheListingError pins that an error ends the listing
+// after the pages before it: a foreign next link after its page, a refused
+// request before any.
+func TestPrefetchEndsWithTheListingError(t *testing.T) {
+	e, srv := emu(t, emulator.Config{Links: 1, Records: 150, Faults: emulator.Faults{ForeignNext: "evil.example.com"}})
+	c := client(t, srv.URL, newFakeClock(), func(cfg *belvo.Config) { cfg.PageSize = 100 })
+	pages, wait := c.Prefetch(t.Context(), "/api/accounts/", belvo.Query{}, 2)
+	n := 0
+	for range pages {
+		n++
+	}
+	if err := wait(); !errors.Is(err, belvo.ErrForeignNext) || n != 1 || len(e.Requests()) != 1 {
+		t.Fatalf("%d pages, %d requests, err %v; want 1, 1 and a foreign next", n, len(e.Requests()), err)
+	}
+
+	refused := client(t, srv.URL+"/nowhere", newFakeClock(), nil)
+	pages, wait = refused.Prefetch(t.Context(), "/api/accounts/", belvo.Query{}, 2)
+	if _, ok := <-pages; ok {
+		t.Fatal("a page from a refused listing")
+	}
+	var ae *belvo.APIError
+	if err := wait(); !errors.As(err, &ae) || ae.Status != http.StatusNotFound {
+		t.Fatalf("wait = %v, want a 404 APIError", err)
+	}
+}
+
+// prefetching reports whether a listing goroutine of Prefetch runs.
+func prefetching() bool {
+	buf := make([]byte, 1<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+	return bytes.Contains(buf, []byte("belvo.(*Client).Prefetch.func"))
 }
