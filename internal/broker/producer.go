@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/segmentio/kafka-go"
-
-	"github.com/finflow/belvo-pipeline/internal/backoff"
 )
 
 // Message is one record to produce.
@@ -40,16 +38,21 @@ type ProducerConfig struct {
 }
 
 // Producer produces with acks=all and returns only when the broker has
-// acknowledged, batching concurrent callers per partition (group commit).
+// acknowledged, batching concurrent callers per partition (group commit) and
+// the partitions of one leader into one produce request: with one request
+// in flight per broker, everything that arrived meanwhile, for any of its
+// partitions, goes in the next one.
 type Producer struct {
 	cluster *Cluster
 	cfg     ProducerConfig
 	hash    kafka.Murmur2Balancer
 
-	mu     sync.Mutex
-	queues map[topicPartition]*queue
-	closed bool
-	wg     sync.WaitGroup
+	mu      sync.Mutex
+	queues  map[topicPartition]*queue
+	brokers map[int]*leaderQueue
+	leaders map[topicPartition]int // partition → leader's broker id, noLeader when none
+	closed  bool
+	wg      sync.WaitGroup
 }
 
 type topicPartition struct {
@@ -57,11 +60,21 @@ type topicPartition struct {
 	partition int
 }
 
-// queue holds one partition's pending records. At most one produce request
-// per partition is in flight, which keeps per-key order.
+// queue holds one partition's records. At most one request carries the
+// partition at a time and a failed chunk is retried before anything after
+// it, which keeps per-key order.
 type queue struct {
-	open     *batch
-	inflight bool
+	tp   topicPartition
+	open *batch // callers' records not yet taken for sending
+
+	cur      *batch    // the batch being sent, chunk by chunk
+	rest     []Message // cur's records not yet acknowledged
+	sent     int       // records of rest in the request in flight
+	attempt  int       // failed attempts of rest's first chunk
+	deadline time.Time // end of the retry budget of rest's first chunk
+
+	listed bool // waiting in its leader's queue
+	busy   bool // in a request in flight, or waiting to retry
 }
 
 type batch struct {
@@ -90,6 +103,8 @@ func NewProducer(cluster *Cluster, cfg ProducerConfig) *Producer {
 		cfg:     cfg,
 		hash:    kafka.Murmur2Balancer{Consistent: true},
 		queues:  make(map[topicPartition]*queue),
+		brokers: make(map[int]*leaderQueue),
+		leaders: make(map[topicPartition]int),
 	}
 }
 
@@ -125,7 +140,7 @@ func (p *Producer) Produce(ctx context.Context, msg Message) error {
 
 // ProduceAll sends msgs and waits until every one is acknowledged with
 // acks=all, or ctx ends. It enqueues them all before waiting, so a page of
-// records costs one request per partition rather than one round trip per
+// records costs one request per leader rather than one round trip per
 // record; records of one partition keep their order in msgs. A nil error
 // means every record is stored; an error means some may be.
 func (p *Producer) ProduceAll(ctx context.Context, msgs []Message) error {
@@ -160,83 +175,81 @@ func (p *Producer) ProduceAll(ctx context.Context, msgs []Message) error {
 }
 
 func (p *Producer) enqueue(ctx context.Context, tp topicPartition, msg Message) (*batch, error) {
+	for {
+		b, known, err := p.tryEnqueue(ctx, tp, msg)
+		if err != nil || known {
+			return b, err
+		}
+		// The first record of a partition: learn its leader, without the
+		// lock, then enqueue again.
+		if err := p.refreshLeaders(ctx, tp); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// tryEnqueue appends msg to tp's open batch, unless tp's leader is not known
+// yet (known false).
+func (p *Producer) tryEnqueue(ctx context.Context, tp topicPartition, msg Message) (b *batch, known bool, err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed {
-		return nil, ErrClosed
+		return nil, true, ErrClosed
+	}
+	if _, ok := p.leaders[tp]; !ok {
+		return nil, false, nil
 	}
 	q := p.queues[tp]
 	if q == nil {
-		q = &queue{}
+		q = &queue{tp: tp}
 		p.queues[tp] = q
 	}
 	if q.open == nil {
 		q.open = &batch{done: make(chan struct{})}
 	}
-	b := q.open
+	b = q.open
 	b.msgs = append(b.msgs, msg)
 	b.ctxs = append(b.ctxs, ctx)
-	if !q.inflight {
-		q.inflight = true
-		p.wg.Add(1)
-		go p.drain(tp, q)
-	}
-	return b, nil
+	p.list(q)
+	return b, true, nil
 }
 
-// drain sends the partition's open batch, then the one that filled while
-// that was in flight, until none is left.
-func (p *Producer) drain(tp topicPartition, q *queue) {
-	defer p.wg.Done()
-	for {
-		p.mu.Lock()
+// take makes q's next records current, when none are, and returns whether
+// q has records to send. Callers that already gave up were answered "not
+// stored": their records are left out rather than stored for nobody. Call
+// with p.mu held.
+func (p *Producer) take(q *queue) bool {
+	for q.cur == nil && q.open != nil {
 		b := q.open
 		q.open = nil
-		if b == nil {
-			q.inflight = false
-			p.mu.Unlock()
-			return
+		records := b.msgs[:0:0]
+		for i, m := range b.msgs {
+			if b.ctxs[i].Err() == nil {
+				records = append(records, m)
+			}
 		}
-		p.mu.Unlock()
-		b.err = p.send(tp, b)
-		close(b.done)
+		if len(records) == 0 {
+			b.err = context.Canceled
+			close(b.done)
+			continue
+		}
+		q.cur, q.rest = b, records
 	}
+	return q.cur != nil
 }
 
-func (p *Producer) send(tp topicPartition, b *batch) error {
-	// Callers that already gave up were answered "not stored"; leave their
-	// records out rather than store events nobody is waiting for.
-	records := b.msgs[:0:0]
-	for i, m := range b.msgs {
-		if b.ctxs[i].Err() == nil {
-			records = append(records, m)
-		}
-	}
-	if len(records) == 0 {
-		return context.Canceled
-	}
-	deadline := time.Now().Add(p.cfg.RetryBudget)
-	// While a request was in flight the open batch may have grown past what
-	// one request should carry; send it in order, chunk by chunk.
-	for len(records) > 0 {
-		n := p.chunk(records)
-		if err := p.sendChunk(tp, records[:n], deadline); err != nil {
-			return err
-		}
-		records = records[n:]
-	}
-	return nil
+// finish answers the waiters of q's current batch. Call with p.mu held.
+func (q *queue) finish(err error) {
+	q.cur.err = err
+	close(q.cur.done)
+	q.cur, q.rest, q.sent, q.attempt, q.deadline = nil, nil, 0, 0, time.Time{}
 }
 
 // chunk returns how many of records, at least one, fit one request.
 func (p *Producer) chunk(records []Message) int {
 	size := 0
 	for i, m := range records {
-		// 70 bytes is a record's overhead in a v2 batch, at most.
-		size += len(m.Key) + len(m.Value) + 70
-		for _, h := range m.Headers {
-			size += len(h.Key) + len(h.Value)
-		}
+		size += recordSize(m)
 		if i > 0 && (i >= p.cfg.MaxBatch || size > p.cfg.MaxBatchBytes) {
 			return i
 		}
@@ -244,49 +257,14 @@ func (p *Producer) chunk(records []Message) int {
 	return len(records)
 }
 
-func (p *Producer) sendChunk(tp topicPartition, records []Message, deadline time.Time) error {
-	wait := backoff.New(10*time.Millisecond, 500*time.Millisecond)
-	for attempt := 1; ; attempt++ {
-		ctx, cancel := context.WithDeadline(context.Background(), deadline)
-		err := p.produceOnce(ctx, tp, records)
-		cancel()
-		if err == nil {
-			return nil
-		}
-		d := wait.Next()
-		if !retriable(err) || time.Now().Add(d).After(deadline) {
-			return fmt.Errorf("produce %d records to %s/%d (attempt %d): %w", len(records), tp.topic, tp.partition, attempt, err)
-		}
-		// No context: the deadline above bounds the retries, and waiters
-		// leave through their own contexts.
-		_ = wait.Sleep(context.Background(), d)
+// recordSize bounds m's bytes in a v2 record batch: 70 bytes is a record's
+// overhead there, at most.
+func recordSize(m Message) int {
+	size := len(m.Key) + len(m.Value) + 70
+	for _, h := range m.Headers {
+		size += len(h.Key) + len(h.Value)
 	}
-}
-
-func (p *Producer) produceOnce(ctx context.Context, tp topicPartition, msgs []Message) error {
-	// kafka.Bytes are readers consumed by a send, so every attempt builds its
-	// records afresh.
-	records := make([]kafka.Record, len(msgs))
-	for i, m := range msgs {
-		records[i] = kafka.Record{Time: m.Time, Key: kafka.NewBytes(m.Key), Value: kafka.NewBytes(m.Value), Headers: m.Headers}
-	}
-	res, err := p.cluster.Client.Produce(ctx, &kafka.ProduceRequest{
-		Topic:        tp.topic,
-		Partition:    tp.partition,
-		RequiredAcks: kafka.RequireAll,
-		Records:      kafka.NewRecordReader(records...),
-		Compression:  p.cfg.Compression,
-	})
-	if err != nil {
-		return err
-	}
-	if res.Error != nil {
-		return res.Error
-	}
-	for i, e := range res.RecordErrors {
-		return fmt.Errorf("record %d: %w", i, e)
-	}
-	return nil
+	return size
 }
 
 // retriable decides whether a failed produce request may be sent again.
