@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"net/http"
-	"runtime"
 	"strconv"
 	"sync"
 	"time"
@@ -416,58 +415,53 @@ func (f *Fetcher) runPlan(ctx context.Context, ev Event, pl Plan) error {
 			return err
 		}
 	}
-	if pl.HasCount {
-		if err := f.reconcile(ctx, ev, pl, published, lineage); err != nil {
+	if f.sweep != nil {
+		if err := f.settleMarks(ctx, ev); err != nil {
 			return err
 		}
 	}
-	if err := f.settleMarks(ctx, ev); err != nil {
-		return err
-	}
-	if pl.State != nil {
-		return f.state.put(ctx, pl.State.Key, pl.State.Entry)
-	}
-	return nil
+	return f.summarise(ctx, ev, pl, published, lineage)
 }
 
+// pagesAhead is how many pages a listing reads before the plan takes them
+// (belvo.Client.Prefetch). With the page being converted and the one
+// waiting for Kafka's acknowledgement, a plan holds at most four pages and
+// their encoded values, whatever the size of a link's history. Two keep
+// Belvo's answers coming while a page's produce is slow.
+const pagesAhead = 2
+
 // fetch lists one call and publishes its records, and returns how many
-// records the listing served. Three pages overlap: the next one is being
-// fetched while this one is converted and the previous one is waiting for
-// Kafka's acknowledgement; the listing is serial, so this is where a single
-// link's throughput comes from. Memory holds those three pages whatever
-// the size of a link's history.
+// records the listing served. Three stages overlap: the listing reads
+// ahead, this page is converted, and the previous one waits for Kafka's
+// acknowledgement. The listing of one call is serial (each page names the
+// next), so this is where a single link's throughput comes from.
 func (f *Fetcher) fetch(ctx context.Context, ev Event, call Call, lineage records.Lineage) (int, error) {
 	out := f.outputs[call.Resource.Name]
 	listCtx, stopList := context.WithCancel(ctx)
 	defer stopList()
-	pages := make(chan belvo.Page, 1)
-	listErr := make(chan error, 1)
-	go func() {
-		defer close(pages)
-		listErr <- f.belvo.List(listCtx, call.Resource.Path, call.Query, func(p belvo.Page) error {
-			select {
-			case pages <- p:
-				return nil
-			case <-listCtx.Done():
-				return listCtx.Err()
-			}
-		})
-	}()
+	pages := f.belvo.Prefetch(listCtx, call.Resource.Path, call.Query, pagesAhead)
 	served := 0
 	var acked chan error // the previous page's produce, nil before the first
 	fail := func(err error) (int, error) {
 		stopList()
-		for range pages { // let the listing goroutine end
+		for l := range pages { // the listing ends; what it read ahead is dropped
+			l.Release()
 		}
 		if acked != nil {
 			<-acked
 		}
 		return served, err
 	}
-	for p := range pages {
+	for l := range pages {
+		if l.Err != nil {
+			return fail(l.Err)
+		}
+		p := l.Page
 		lineage.FetchedAt = f.now()
 		msgs, arenas := f.convertPage(ev, call, out, p, lineage)
-		f.observePage(ev, call, p)
+		if f.sweep != nil {
+			f.observePage(ev, call, p)
+		}
 		served += len(p.Records)
 		if acked != nil {
 			if err := <-acked; err != nil {
@@ -494,119 +488,7 @@ func (f *Fetcher) fetch(ctx context.Context, ev Event, call Call, lineage record
 			return served, err
 		}
 	}
-	return served, <-listErr
-}
-
-// minPerPart is the fewest records worth a goroutine of their own.
-const minPerPart = 128
-
-// convertPage converts and encodes the records of a page into messages in
-// page order. Converting is most of the fetcher's CPU and a link's pages
-// come one after another: with fewer pages being converted than cores (one
-// link's history, the usual backfill), one goroutine per page left cores
-// idle while the listing and Kafka waited for it, so the page is split over
-// the cores the other pages leave. Splitting when every core already has a
-// page cost 10-25% at 16 workers (bench-fetcher), hence the count.
-//
-// The messages' values live in the returned arenas, to be released once
-// Kafka has acknowledged them all.
-func (f *Fetcher) convertPage(ev Event, call Call, out *output, p belvo.Page, lineage records.Lineage) ([]broker.Message, []*pageArena) {
-	busy := int(f.converting.Add(1))
-	defer f.converting.Add(-1)
-	msgs := make([]broker.Message, len(p.Records))
-	parts := min(runtime.GOMAXPROCS(0)/busy, len(p.Records)/minPerPart)
-	if parts <= 1 {
-		arena := newPageArena(p.Records)
-		f.convertRange(ev, call, out, p, lineage, arena, msgs, 0, len(p.Records))
-		return msgs, []*pageArena{arena}
-	}
-	size := (len(p.Records) + parts - 1) / parts
-	arenas := make([]*pageArena, 0, parts)
-	var wg sync.WaitGroup
-	for start := 0; start < len(p.Records); start += size {
-		end := min(start+size, len(p.Records))
-		arena := newPageArena(p.Records[start:end])
-		arenas = append(arenas, arena)
-		wg.Go(func() { f.convertRange(ev, call, out, p, lineage, arena, msgs, start, end) })
-	}
-	wg.Wait()
-	return msgs, arenas
-}
-
-// convertRange fills msgs[start:end] from the page's records of the same
-// indexes into arena, which is the range's own: it is not safe to share.
-func (f *Fetcher) convertRange(ev Event, call Call, out *output, p belvo.Page, lineage records.Lineage, arena *pageArena, msgs []broker.Message, start, end int) {
-	for i := start; i < end; i++ {
-		raw, err := f.protect(call.Resource.Name, p.Records[i])
-		if err == nil {
-			msgs[i], err = out.pageRecord(arena, raw, lineage)
-		}
-		if err != nil {
-			// One bad record must not hold back its page or its link.
-			msgs[i] = f.deadLetterRecord(ev, call, p.Number, i, raw, err)
-		}
-	}
-}
-
-func (f *Fetcher) produce(ctx context.Context, msgs []broker.Message) error {
-	if len(msgs) == 0 {
-		return nil
-	}
-	if err := f.producer.ProduceAll(ctx, msgs); err != nil {
-		return err
-	}
-	for _, m := range msgs {
-		f.metrics.records.WithLabelValues(m.Topic).Inc()
-	}
-	return nil
-}
-
-// errorEvent is the message of ev's error_events fact: its typed fields
-// written from the event's values, its raw the envelope.
-func (f *Fetcher) errorEvent(ev Event, code, message string, lineage records.Lineage) (broker.Message, error) {
-	return f.outputs[factErrors].values(records.Values{
-		"event_key": ev.key(), "webhook_id": ev.WebhookID, "webhook_type": ev.Type, "webhook_code": ev.Code, "process_type": optional(ev.ProcessType),
-		"error_code": optional(code), "error_message": optional(message), "received_at": ev.ReceivedAt,
-	}, ev.envelope(code, message), lineage)
-}
-
-// publishFact publishes the fact of an event whose typed fields are read
-// from its envelope (link and consent events: their data's members).
-func (f *Fetcher) publishFact(ctx context.Context, table string, raw []byte, lineage records.Lineage) error {
-	msg, err := f.outputs[table].record(nil, raw, lineage)
-	if err != nil {
-		return &planError{err}
-	}
-	return f.produce(ctx, []broker.Message{msg})
-}
-
-func (f *Fetcher) reconcile(ctx context.Context, ev Event, pl Plan, fetched int, lineage records.Lineage) error {
-	announced, exact := comparison(ev, pl)
-	matched := fetched == announced
-	if !exact {
-		matched = fetched >= announced
-	}
-	// Written from the values (raw is their JSON), not marshalled and
-	// scanned back. event_key is the fact's key: one per event, not per
-	// webhook_id; exact false means the fetch selects a superset, and
-	// matched then means fetched >= announced.
-	msg, err := f.outputs[factReconciliations].values(records.Values{
-		"event_key": ev.key(), "webhook_id": ev.WebhookID, "link_id": ev.LinkID, "resource": pl.Resource,
-		"webhook_code": ev.Code, "announced": announced, "fetched": fetched, "matched": matched, "exact": exact,
-	}, nil, lineage)
-	if err != nil {
-		return &planError{err}
-	}
-	if err := f.produce(ctx, []broker.Message{msg}); err != nil {
-		return err
-	}
-	f.metrics.reconciled.WithLabelValues(pl.Resource, strconv.FormatBool(matched)).Inc()
-	f.metrics.drift.WithLabelValues(pl.Resource).Set(float64(fetched - announced))
-	if !matched {
-		f.log.Warn("reconciliation mismatch", "webhook_id", ev.WebhookID, "event_key", ev.key(), "resource", pl.Resource,
-			"code", ev.Code, "announced", announced, "fetched", fetched)
-	}
-	return nil
+	return served, nil
 }
 
 // Dead-letter headers.

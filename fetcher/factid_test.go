@@ -23,7 +23,7 @@ func TestEventFactsAreKeyedByEventKey(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return &output{topic: table.Topic("belvo"), conv: conv, codec: &registry.Codec{ID: 7, Avro: conv.Codec()}}
+		return newOutput(table.Topic("belvo"), conv, &registry.Codec{ID: 7, Avro: conv.Codec()}, nil)
 	}
 	deleted := Event{WebhookID: "wh", Type: "LINK", Code: "link_deleted", ProcessType: "async_delete", LinkID: "L", ReceivedAt: received,
 		Data: json.RawMessage(`null`)}

@@ -46,7 +46,7 @@ type Fetcher struct {
 	share    *share // of the Belvo budget, see share.go
 	readErrs *broker.ReadErrors
 	rejoin   atomic.Pointer[func()] // ends the current consumer session to recreate its reader
-	privacy  *privacy.Protector     // nil with PRIVACY_MODE=off, see privacy.go
+	privacy  *privacy.Protector     // nil with PRIVACY_MODE=off, see outputs.go
 	sweep    *sweeper               // nil with FETCHER_SWEEP_INTERVAL=0, see sweep.go
 }
 
@@ -211,7 +211,7 @@ func (f *Fetcher) prepareOnce(ctx context.Context) error {
 	if err := f.cluster.EnsureTopics(ctx, schemas.WebhookTopics(f.cfg.TopicPrefix)...); err != nil {
 		return err
 	}
-	out, err := prepareOutputs(ctx, f.registry, f.cluster, f.cfg.TopicPrefix)
+	out, err := prepareOutputs(ctx, f.registry, f.cluster, f.cfg.TopicPrefix, f.privacy)
 	if err != nil {
 		return err
 	}

@@ -65,7 +65,8 @@ func TestOutputMessagesMatchTheGoavroPath(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		out := &output{topic: table.Topic("belvo"), conv: conv, codec: &registry.Codec{ID: 100 + i, Avro: conv.Codec()}}
+		codec := &registry.Codec{ID: 100 + i, Avro: conv.Codec()}
+		out := newOutput(table.Topic("belvo"), conv, codec, nil)
 		arena := newPageArena(raws[table.Name])
 		for _, raw := range append(raws[table.Name], json.RawMessage(`{"id": "r1"}`)) {
 			got, gotErr := out.record(arena, raw, lineage)
@@ -76,7 +77,7 @@ func TestOutputMessagesMatchTheGoavroPath(t *testing.T) {
 				}
 				continue
 			}
-			want, err := out.codec.Append(nil, native)
+			want, err := codec.Append(nil, native)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -96,7 +97,7 @@ func TestOutputMessagesMatchTheGoavroPath(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want, _ := out.codec.Append(nil, native); !bytes.Equal(del.Value, want) || string(del.Key) != "d1" {
+		if want, _ := codec.Append(nil, native); !bytes.Equal(del.Value, want) || string(del.Key) != "d1" {
 			t.Fatalf("%s deletion: %q % x, want % x", table.Name, del.Key, del.Value, want)
 		}
 		if _, err := out.deletion("", lineage); err == nil {
@@ -113,7 +114,7 @@ func TestErrorEventFromValuesIsTheEnvelopeRecord(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := &output{topic: table.Topic("belvo"), conv: conv, codec: &registry.Codec{ID: 7, Avro: conv.Codec()}}
+	out := newOutput(table.Topic("belvo"), conv, &registry.Codec{ID: 7, Avro: conv.Codec()}, nil)
 	f := &Fetcher{outputs: outputs{factErrors: out}}
 	lineage := records.Lineage{LinkID: "L", WebhookID: "wh", FetchedAt: time.Date(2026, 11, 23, 10, 0, 0, 123_456_789, time.UTC)}
 	received := time.Date(2026, 11, 23, 9, 59, 58, 987_654_321, time.FixedZone("BRT", -3*3600))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -42,18 +43,20 @@ type Plan struct {
 	ErrCode   string   // error_code and error_message of an error_events fact
 	ErrMsg    string
 
-	// Announced is what the event said Belvo has (Row.Count, or the length
-	// of the ids list); HasCount tells whether there was anything to compare.
+	// Announced is what the reconciliation compares the fetched count with
+	// (see comparison); HasCount tells whether there was anything to
+	// compare.
 	Announced int
 	HasCount  bool
 	// Exact is false when the calls select a superset of what was announced
 	// (new_* counts fetched over a whole link or from the previous
-	// notification's day, or a range Belvo sent as null): then matching
-	// means fetched >= announced.
+	// notification's day, a range Belvo sent as null, see comparison): then
+	// matching means fetched >= announced.
 	Exact bool
 
-	// State, when set, is written after the plan succeeded: the
-	// notification date the next created_at__range starts from.
+	// State, when set, is written once every record of the plan is
+	// acknowledged: the notification date the next created_at__range
+	// starts from.
 	State *stateUpdate
 }
 
@@ -79,8 +82,19 @@ type planError struct{ err error }
 func (e *planError) Error() string { return "plan: " + e.err.Error() }
 func (e *planError) Unwrap() error { return e.err }
 
-// plan returns the plan of ev as of today (a UTC date).
+// plan returns the plan of ev as of today (a UTC date), with what its
+// reconciliation compares.
 func (p *planner) plan(ev Event, today time.Time) (Plan, error) {
+	pl, err := p.build(ev, today)
+	if err != nil || !pl.HasCount {
+		return pl, err
+	}
+	pl.Announced, pl.Exact = comparison(ev, pl)
+	return pl, nil
+}
+
+// build is the plan of ev from its catalogue row.
+func (p *planner) build(ev Event, today time.Time) (Plan, error) {
 	if len(ev.Errors) > 0 {
 		// webhooks.md: error events are recorded, never fetched.
 		return Plan{Fact: factErrors, ErrCode: ev.Errors[0].Code, ErrMsg: ev.Errors[0].Message}, nil
@@ -271,3 +285,65 @@ func stringList(data map[string]json.RawMessage, name string) ([]string, error) 
 
 // stateKey is the key of a link and resource in the state topic.
 func stateKey(linkID, resource string) string { return linkID + "|" + resource }
+
+// comparison is what a reconciliation compares the fetched count with, and
+// how: Belvo's count and the fetch must mean the same thing, or a
+// reconciliation reports a mismatch that is none.
+//
+//   - An id-list event (transactions_updated, new_invoices_available,
+//     invoices_cancelled, transactions_deleted) is compared with the ids it
+//     asked for, distinct ones for a list call: data.count is Belvo's word on
+//     the same list, and found-vs-asked is what can disagree.
+//   - An event whose data.type narrows its count (TAX_RETURNS: yearly or
+//     monthly, sent as two events) when the call carries no type filter (the
+//     tax-returns list has none): the fetch holds both types, a superset.
+//   - An event answering an async POST whose fetch does not carry the
+//     request's range (a request not ours, or its range unknown): the whole
+//     link was fetched, a superset of the range Belvo counted.
+//
+// Otherwise what build set stands: the event's count, exact but for new_*
+// counts over a created_at__range from the previous notification and
+// ranges Belvo sent as null (supersets too).
+func comparison(ev Event, pl Plan) (announced int, exact bool) {
+	announced, exact = pl.Announced, pl.Exact
+	if pl.Row.IDs != "" {
+		if pl.Row.Action == schemas.Delete {
+			return len(pl.Deletions), true
+		}
+		var ids []string
+		for _, c := range pl.Calls {
+			ids = append(ids, c.Query.IDs...)
+		}
+		slices.Sort(ids)
+		return len(slices.Compact(ids)), true
+	}
+	data, _ := ev.dataMembers()
+	if slices.Contains(pl.Row.Data, "type") && typed(data["type"]) && !callsFilter(pl, schemas.FilterType) {
+		exact = false
+	}
+	if ev.ProcessType == processAsyncPost {
+		if body, ok := schemas.AsyncBodyOf(pl.Resource); ok && body.RangeFilter != "" && !callsFilter(pl, body.RangeFilter) {
+			exact = false
+		}
+	}
+	return announced, exact
+}
+
+// typed reports whether a data member is a non-empty string.
+func typed(raw json.RawMessage) bool {
+	var s string
+	return json.Unmarshal(raw, &s) == nil && s != ""
+}
+
+// callsFilter reports whether every call of pl sends filter.
+func callsFilter(pl Plan, filter string) bool {
+	if len(pl.Calls) == 0 {
+		return false
+	}
+	for _, c := range pl.Calls {
+		if !c.Query.Values().Has(filter) {
+			return false
+		}
+	}
+	return true
+}

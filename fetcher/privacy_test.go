@@ -2,13 +2,17 @@ package fetcher
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/finflow/belvo-pipeline/internal/belvo"
+	"github.com/finflow/belvo-pipeline/internal/broker"
 	"github.com/finflow/belvo-pipeline/internal/privacy"
 	"github.com/finflow/belvo-pipeline/internal/records"
+	"github.com/finflow/belvo-pipeline/internal/registry"
 	"github.com/finflow/belvo-pipeline/schemas"
 )
 
@@ -48,17 +52,32 @@ func TestPrivacySettingsNamed(t *testing.T) {
 	}
 }
 
-// The fetcher protects the raw JSON before converting it, so the typed
-// columns, the derived id and the raw column of every resource's example
-// carry no protected value, and a hashed column holds the same token as
-// the raw JSON (joins on either work).
+// The outputs step protects the raw JSON before converting it, so the
+// typed columns, the derived id and the raw column of every resource's
+// example carry no protected value, and a hashed column holds the same
+// token as the raw JSON (joins on either work). With privacy off, or for a
+// resource the policy leaves alone, no protector is entered at all.
 func TestProtectBeforeConvert(t *testing.T) {
 	s := privacy.Settings{Mode: privacy.ModeProtect, Key: testPrivacyKey, KeyID: "k1"}
 	p, err := s.Protector(privacyPolicy())
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &Fetcher{privacy: p}
+	lineage := records.Lineage{LinkID: "l", WebhookID: "w", FetchedAt: time.Now()}
+	convert := func(res schemas.Resource, prot *privacy.Protector, raw []byte) (*output, broker.Message) {
+		t.Helper()
+		conv, err := records.New(res)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := newOutput(res.Topic("belvo"), conv, &registry.Codec{ID: 1, Avro: conv.Codec()}, prot)
+		msgs := make([]broker.Message, 1)
+		(&Fetcher{}).convertRange(Event{}, Call{Resource: res}, out, belvo.Page{Records: []json.RawMessage{raw}}, lineage, nil, msgs, 0, 1)
+		if msgs[0].Topic != out.topic {
+			t.Fatalf("%s: the record went to %s, not its topic", res.Name, msgs[0].Topic)
+		}
+		return out, msgs[0]
+	}
 	for name := range schemas.Privacy {
 		res, _ := schemas.ResourceByName(name)
 		raw, err := os.ReadFile("../internal/emulator/templates/" + name + ".json")
@@ -69,26 +88,32 @@ func TestProtectBeforeConvert(t *testing.T) {
 		if len(plain) == 0 {
 			t.Fatalf("%s: the example has no protected value to look for", name)
 		}
-		safe, err := f.protect(name, raw)
-		if err != nil {
-			t.Fatal(err)
-		}
-		conv, err := records.New(res)
-		if err != nil {
-			t.Fatal(err)
-		}
-		avro, err := conv.Append(nil, safe, records.Lineage{LinkID: "l", WebhookID: "w", FetchedAt: time.Now()})
-		if err != nil {
-			t.Fatalf("%s: protected record not converted: %v", name, err)
-		}
-		for _, v := range plain {
-			if bytes.Contains(avro, []byte(v)) {
-				t.Errorf("%s: %q in plain text in the record's Avro", name, v)
+		if out, msg := convert(res, p, raw); out.protect == nil {
+			t.Fatalf("%s: the policy covers it, its output protects nothing", name)
+		} else {
+			for _, v := range plain {
+				if bytes.Contains(msg.Value, []byte(v)) {
+					t.Errorf("%s: %q in plain text in the record's Avro", name, v)
+				}
 			}
 		}
 	}
-	if out, _ := (&Fetcher{}).protect("owners", []byte(`{"email":"a@b"}`)); string(out) != `{"email":"a@b"}` {
-		t.Errorf("protection off changed the record: %s", out)
+	owners, _ := schemas.ResourceByName("owners")
+	record := []byte(`{"id":"o1","email":"a@b.example"}`)
+	out, msg := convert(owners, nil, record)
+	if out.protect != nil || !bytes.Contains(msg.Value, record) {
+		t.Errorf("protection off: protector %v, the record's raw JSON changed: % x", out.protect, msg.Value)
+	}
+	for _, r := range schemas.Resources {
+		if _, covered := schemas.Privacy[r.Name]; !covered {
+			conv, err := records.New(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if out := newOutput(r.Topic("belvo"), conv, &registry.Codec{ID: 1, Avro: conv.Codec()}, p); out.protect != nil {
+				t.Errorf("%s: no rule of the policy, yet its output has a protector", r.Name)
+			}
+		}
 	}
 }
 

@@ -60,14 +60,25 @@ func (s *state) get(key string) (stateEntry, bool) {
 
 // put stores an entry and returns once Kafka acknowledged it.
 func (s *state) put(ctx context.Context, key string, e stateEntry) error {
-	v, _ := json.Marshal(e)
-	if err := s.producer.Produce(ctx, broker.Message{Topic: s.topic, Key: []byte(key), Value: v}); err != nil {
+	if err := s.producer.Produce(ctx, s.message(key, e)); err != nil {
 		return fmt.Errorf("write state %s: %w", key, err)
 	}
+	s.stored(key, e)
+	return nil
+}
+
+// message is the record of an entry, for a request that carries others.
+func (s *state) message(key string, e stateEntry) broker.Message {
+	v, _ := json.Marshal(e)
+	return broker.Message{Topic: s.topic, Key: []byte(key), Value: v}
+}
+
+// stored applies an entry Kafka acknowledged: this replica reads its own
+// writes before the tail brings them back.
+func (s *state) stored(key string, e stateEntry) {
 	s.mu.Lock()
 	s.entries[key] = e
 	s.mu.Unlock()
-	return nil
 }
 
 // load reads the topic from its start to the end it has now.

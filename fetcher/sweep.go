@@ -349,9 +349,9 @@ func planSweep(ev Event) (Plan, error) {
 
 // observePage notes the records of a page a plan is about to publish:
 // the newest created_at and, for a sweep event, the records above the
-// link's watermark. A no-op with the sweep off.
+// link's watermark. Only with the sweep on (runPlan asks).
 func (f *Fetcher) observePage(ev Event, call Call, p belvo.Page) {
-	if f.sweep == nil || !sweepable(call.Resource) {
+	if !sweepable(call.Resource) {
 		return
 	}
 	var cutoff time.Time
@@ -412,10 +412,8 @@ func (s *sweeper) marks(ev Event, resource string) *planMarks {
 // watermarks and counts what a sweep event found above them. The state
 // writes are acknowledged before the event is finished, so a crash after
 // them only re-runs a plan whose records are then below the watermark.
+// Only with the sweep on (runPlan asks).
 func (f *Fetcher) settleMarks(ctx context.Context, ev Event) error {
-	if f.sweep == nil {
-		return nil
-	}
 	s := f.sweep
 	prefix := ev.WebhookID + "|" + ev.LinkID + "|"
 	s.mu.Lock()

@@ -77,6 +77,13 @@ func (c *Client) Pages(ctx context.Context, path string, q Query) iter.Seq2[Page
 	}
 }
 
+// Listed is one step of a prefetched listing: a page, or the error that
+// ended the listing before its last page, which is the last step.
+type Listed struct {
+	Page
+	Err error
+}
+
 // Prefetch lists path with q, in order, in a goroutine of its own that
 // reads ahead while the caller works on the pages it took: each page's
 // request (rate limiter, retries, reading the body) overlaps the caller's
@@ -85,47 +92,32 @@ func (c *Client) Pages(ctx context.Context, path string, q Query) iter.Seq2[Page
 // a listing holds that many bodies besides the caller's, whatever the size
 // of a link's history.
 //
-// pages is closed when the listing ends. wait, called after that or after
-// ctx is cancelled, waits for the goroutine to end and returns why the
-// listing ended: nil after the last page, the listing's error (as Pages
-// yields it, after the pages before it), or ctx's error when ctx ended
-// before the last page was taken. A caller that stops early cancels ctx
-// and then calls wait: pages read ahead and never taken are released.
-func (c *Client) Prefetch(ctx context.Context, path string, q Query, ahead int) (pages <-chan Page, wait func() error) {
+// The channel is closed after the last page or after an error step (the
+// listing's, or ctx's when ctx ends first). A caller that stops early
+// cancels ctx and reads the channel to its close, releasing what it reads:
+// the goroutine ends then, and no step is lost to a reader that is still
+// reading when ctx ends.
+func (c *Client) Prefetch(ctx context.Context, path string, q Query, ahead int) <-chan Listed {
 	// The goroutine holds one page while it waits to hand it over; the
 	// channel holds the rest.
-	ch := make(chan Page, max(ahead, 1)-1)
-	done := make(chan struct{})
-	var err error
+	ch := make(chan Listed, max(ahead, 1)-1)
 	go func() {
-		defer close(done)
 		defer close(ch)
-		for p, perr := range c.Pages(ctx, path, q) {
-			if perr != nil {
-				err = perr
+		for p, err := range c.Pages(ctx, path, q) {
+			if err != nil {
+				ch <- Listed{Err: err}
 				return
 			}
 			select {
-			case ch <- p:
+			case ch <- Listed{Page: p}:
 			case <-ctx.Done():
 				p.Release()
-				err = ctx.Err()
+				ch <- Listed{Err: ctx.Err()}
 				return
 			}
 		}
 	}()
-	return ch, func() error {
-		<-done
-		ended := err
-		for p := range ch {
-			p.Release()
-			if ended == nil {
-				// The goroutine got to the last page, the caller did not.
-				ended = ctx.Err()
-			}
-		}
-		return ended
-	}
+	return ch
 }
 
 // List calls fn with every page of path filtered by q, in order. An error

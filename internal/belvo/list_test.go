@@ -210,7 +210,7 @@ func TestPagesIteratorStopsOnBreak(t *testing.T) {
 
 // TestPrefetchHandsOutEveryPageInOrder pins that the prefetched listing
 // serves what List does: every page once, in order, byte for byte, and
-// ends without error after the last.
+// ends without an error step after the last.
 func TestPrefetchHandsOutEveryPageInOrder(t *testing.T) {
 	e, srv := emu(t, emulator.Config{Links: 1, Records: 2500})
 	c := client(t, srv.URL, newFakeClock(), nil)
@@ -219,17 +219,16 @@ func TestPrefetchHandsOutEveryPageInOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pages, wait := c.Prefetch(t.Context(), "/api/transactions/", belvo.Query{Link: link}, 2)
 	var got []json.RawMessage
 	n := 0
-	for p := range pages {
-		if n++; p.Number != n || p.Count != 2500 {
-			t.Errorf("page %d: number %d, count %d", n, p.Number, p.Count)
+	for l := range c.Prefetch(t.Context(), "/api/transactions/", belvo.Query{Link: link}, 2) {
+		if l.Err != nil {
+			t.Fatal(l.Err)
 		}
-		got = append(got, p.Records...)
-	}
-	if err := wait(); err != nil {
-		t.Fatal(err)
+		if n++; l.Number != n || l.Count != 2500 {
+			t.Errorf("page %d: number %d, count %d", n, l.Number, l.Count)
+		}
+		got = append(got, l.Records...)
 	}
 	if n != 3 || len(got) != len(want) {
 		t.Fatalf("%d pages, %d records; want 3 and %d", n, len(got), len(want))
@@ -248,7 +247,7 @@ func TestPrefetchReadsAheadBoundedly(t *testing.T) {
 	e, srv := emu(t, emulator.Config{Links: 1, Records: 1000})
 	c := client(t, srv.URL, newFakeClock(), func(cfg *belvo.Config) { cfg.PageSize = 100 })
 	const ahead, total = 2, 10
-	pages, wait := c.Prefetch(t.Context(), "/api/transactions/", belvo.Query{Link: e.Links()[0].ID}, ahead)
+	pages := c.Prefetch(t.Context(), "/api/transactions/", belvo.Query{Link: e.Links()[0].ID}, ahead)
 	for taken := 0; taken <= total; taken++ {
 		want := min(taken+ahead, total)
 		deadline := time.Now().Add(10 * time.Second)
@@ -262,45 +261,44 @@ func TestPrefetchReadsAheadBoundedly(t *testing.T) {
 			t.Fatalf("%d pages taken: %d requests, more than %d ahead", taken, n, ahead)
 		}
 		if taken < total {
-			if p, ok := <-pages; !ok || p.Number != taken+1 {
-				t.Fatalf("page %d (open %v), want %d", p.Number, ok, taken+1)
+			if l, ok := <-pages; !ok || l.Err != nil || l.Number != taken+1 {
+				t.Fatalf("page %d (open %v, err %v), want %d", l.Number, ok, l.Err, taken+1)
 			}
 		}
 	}
-	if _, ok := <-pages; ok {
-		t.Fatal("a page after the last")
-	}
-	if err := wait(); err != nil {
-		t.Fatal(err)
+	if l, ok := <-pages; ok {
+		t.Fatalf("a step after the last page: %+v", l.Err)
 	}
 }
 
 // TestPrefetchStopsWhenCancelled pins the caller's early stop: cancelling
-// ends the goroutine (no leak), no page is requested after it, and wait
-// says the listing did not end.
+// ends the listing with ctx's error as its last step, no page is requested
+// after it, and the goroutine ends (no leak).
 func TestPrefetchStopsWhenCancelled(t *testing.T) {
 	e, srv := emu(t, emulator.Config{Links: 1, Records: 1000})
 	c := client(t, srv.URL, newFakeClock(), func(cfg *belvo.Config) { cfg.PageSize = 100 })
 	const ahead = 2
 	ctx, cancel := context.WithCancel(t.Context())
-	pages, wait := c.Prefetch(ctx, "/api/transactions/", belvo.Query{Link: e.Links()[0].ID}, ahead)
-	if p, ok := <-pages; !ok || p.Number != 1 {
-		t.Fatalf("first page %d, open %v", p.Number, ok)
+	pages := c.Prefetch(ctx, "/api/transactions/", belvo.Query{Link: e.Links()[0].ID}, ahead)
+	if l, ok := <-pages; !ok || l.Err != nil || l.Number != 1 {
+		t.Fatalf("first page %d, open %v, err %v", l.Number, ok, l.Err)
 	}
 	cancel()
-	if err := wait(); !errors.Is(err, context.Canceled) {
-		t.Fatalf("wait = %v, want context.Canceled", err)
+	var last error
+	for l := range pages {
+		l.Release()
+		last = l.Err
+	}
+	if !errors.Is(last, context.Canceled) {
+		t.Fatalf("last step %v, want context.Canceled", last)
 	}
 	if n := len(e.Requests()); n > 1+ahead {
 		t.Fatalf("%d requests after taking one page and cancelling, want at most %d", n, 1+ahead)
 	}
-	if _, ok := <-pages; ok {
-		t.Fatal("pages still open after wait")
-	}
 	deadline := time.Now().Add(10 * time.Second)
 	for prefetching() {
 		if time.Now().After(deadline) {
-			t.Fatal("the listing goroutine is still running after cancel and wait")
+			t.Fatal("the listing goroutine is still running after cancel and close")
 		}
 		time.Sleep(time.Millisecond)
 	}
@@ -310,25 +308,27 @@ func TestPrefetchStopsWhenCancelled(t *testing.T) {
 // after the pages before it: a foreign next link after its page, a refused
 // request before any.
 func TestPrefetchEndsWithTheListingError(t *testing.T) {
+	steps := func(c *belvo.Client, path string) (pages int, last error) {
+		for l := range c.Prefetch(t.Context(), path, belvo.Query{}, 2) {
+			if l.Err != nil {
+				last = l.Err
+				continue
+			}
+			if last != nil {
+				t.Fatal("a page after the error step")
+			}
+			pages++
+		}
+		return pages, last
+	}
 	e, srv := emu(t, emulator.Config{Links: 1, Records: 150, Faults: emulator.Faults{ForeignNext: "evil.example.com"}})
 	c := client(t, srv.URL, newFakeClock(), func(cfg *belvo.Config) { cfg.PageSize = 100 })
-	pages, wait := c.Prefetch(t.Context(), "/api/accounts/", belvo.Query{}, 2)
-	n := 0
-	for range pages {
-		n++
-	}
-	if err := wait(); !errors.Is(err, belvo.ErrForeignNext) || n != 1 || len(e.Requests()) != 1 {
+	if n, err := steps(c, "/api/accounts/"); !errors.Is(err, belvo.ErrForeignNext) || n != 1 || len(e.Requests()) != 1 {
 		t.Fatalf("%d pages, %d requests, err %v; want 1, 1 and a foreign next", n, len(e.Requests()), err)
 	}
-
-	refused := client(t, srv.URL+"/nowhere", newFakeClock(), nil)
-	pages, wait = refused.Prefetch(t.Context(), "/api/accounts/", belvo.Query{}, 2)
-	if _, ok := <-pages; ok {
-		t.Fatal("a page from a refused listing")
-	}
 	var ae *belvo.APIError
-	if err := wait(); !errors.As(err, &ae) || ae.Status != http.StatusNotFound {
-		t.Fatalf("wait = %v, want a 404 APIError", err)
+	if n, err := steps(client(t, srv.URL+"/nowhere", newFakeClock(), nil), "/api/accounts/"); n != 0 || !errors.As(err, &ae) || ae.Status != http.StatusNotFound {
+		t.Fatalf("%d pages, err %v; want none and a 404 APIError", n, err)
 	}
 }
 
