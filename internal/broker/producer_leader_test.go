@@ -381,3 +381,53 @@ func TestProduceFollowsMovedLeaders(t *testing.T) {
 		next[string(m.Key)]++
 	}
 }
+
+// Callers that gave up before their records were sent are answered "not
+// stored" and their records left out; Close waits for what is in flight.
+func TestProduceLeavesOutCallersThatGaveUpAndCloseDrains(t *testing.T) {
+	fake, cluster := newFakeBrokers(t, 1, 1)
+	ctx := context.Background()
+	if err := cluster.EnsureTopics(ctx, "t"); err != nil {
+		t.Fatal(err)
+	}
+	release := holdProduce(fake)
+	defer release()
+	p := NewProducer(cluster, ProducerConfig{})
+	first := make(chan error, 1)
+	go func() { first <- p.Produce(ctx, Message{Topic: "t", Key: []byte("k"), Value: []byte("first")}) }()
+	waitBusy(t, p, 1)
+	gone, giveUp := context.WithCancel(ctx)
+	left := make(chan error, 1)
+	go func() { left <- p.Produce(gone, Message{Topic: "t", Key: []byte("k"), Value: []byte("gone")}) }()
+	kept := make(chan error, 1)
+	go func() { kept <- p.Produce(ctx, Message{Topic: "t", Key: []byte("k"), Value: []byte("kept")}) }()
+	waitPending(t, p, 2)
+	giveUp()
+	if err := <-left; !errors.Is(err, context.Canceled) {
+		t.Fatalf("caller that gave up: %v, want context.Canceled", err)
+	}
+	closed := make(chan struct{})
+	go func() { p.Close(); close(closed) }()
+	select {
+	case <-closed:
+		t.Fatal("Close returned with a request in flight")
+	case <-first:
+		t.Fatal("the held request was answered")
+	default:
+	}
+	release()
+	<-closed
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-kept; err != nil {
+		t.Fatal(err)
+	}
+	var values []string
+	for _, m := range readAll(t, fake.ListenAddrs(), "t", 2) {
+		values = append(values, string(m.Value))
+	}
+	if fmt.Sprint(values) != "[first kept]" {
+		t.Fatalf("stored %v, want [first kept]", values)
+	}
+}
