@@ -7,7 +7,7 @@ GO    ?= go
 BIN   := bin/belvo-pipeline
 ENV   := set -a; [ -f .local/env ] && . .local/env; set +a;
 
-.PHONY: all build up down test test-unit vet run bench bench-ingest bench-belvo bench-fetcher bench-sink clean chaos fuzz
+.PHONY: all build up down test test-unit vet run bench bench-ingest bench-belvo bench-fetcher bench-sink bench-freshness clean chaos fuzz
 
 all: build
 
@@ -80,7 +80,7 @@ run: up build
 	$(ENV) LOG_LEVEL=$${LOG_LEVEL:-info} $(BIN) run $(if $(ONCE),--once) 2>>.local/logs/run.log
 
 ## bench: every benchmark; each prints its numbers
-bench: bench-ingest bench-belvo bench-fetcher bench-sink
+bench: bench-ingest bench-belvo bench-fetcher bench-sink bench-freshness
 
 bench-ingest: up build
 	$(ENV) scripts/bench-ingest.sh
@@ -92,7 +92,12 @@ bench-fetcher: up
 	$(ENV) $(GO) test -tags integration -run '^$$' -bench . -benchtime 5x ./fetcher/
 
 bench-sink: up
-	$(ENV) $(GO) test -tags integration -run '^$$' -bench . -benchtime 1x ./sink/ ./internal/records/
+	$(ENV) scripts/bench-sink.sh
+
+## bench-freshness: webhook received -> row loaded under `run`'s roles: steady ~5,000 records/s,
+## a 30,000-record burst, a webhook of a type not seen before (scripts/bench-freshness.sh)
+bench-freshness: up
+	$(ENV) scripts/bench-freshness.sh
 
 clean: down
 	rm -rf bin .local/kafka .local/registry .local/clickhouse .local/run
