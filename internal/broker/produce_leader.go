@@ -1,8 +1,10 @@
 package broker
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/segmentio/kafka-go"
@@ -125,19 +127,34 @@ func (p *Producer) roundTrip(parts []*queue) (*produce.Response, error) {
 		n += q.sent
 	}
 	attrs := protocol.Attributes(p.cfg.Compression) & 0x7
-	// kafka.Bytes are readers consumed by a send, so every attempt builds its
-	// records afresh. One array holds the records of every partition: its
-	// capacity is exact, so the slices handed to readers stay put.
-	records := make([]kafka.Record, 0, n)
+	// Every attempt builds its records afresh: keys and values are readers a
+	// send consumes. One array each holds the request's records, their keys
+	// and values, and the partitions' readers, rather than an allocation per
+	// record.
+	records := make([]kafka.Record, n)
+	payloads := make([]payload, 2*n)
+	readers := make([]recordSlice, len(parts))
 	topics := make([]produce.RequestTopic, 0, 1)
-	for _, q := range parts {
-		start := len(records)
+	next := 0
+	for j, q := range parts {
+		start := next
 		for _, m := range q.rest[:q.sent] {
-			records = append(records, kafka.Record{Time: m.Time, Key: kafka.NewBytes(m.Key), Value: kafka.NewBytes(m.Value), Headers: m.Headers})
+			r := &records[next]
+			r.Time, r.Headers = m.Time, m.Headers
+			if m.Key != nil {
+				payloads[2*next].Reset(m.Key)
+				r.Key = &payloads[2*next]
+			}
+			if m.Value != nil {
+				payloads[2*next+1].Reset(m.Value)
+				r.Value = &payloads[2*next+1]
+			}
+			next++
 		}
+		readers[j].records = records[start:next]
 		part := produce.RequestPartition{
 			Partition: int32(q.tp.partition),
-			RecordSet: protocol.RecordSet{Attributes: attrs, Records: kafka.NewRecordReader(records[start:]...)},
+			RecordSet: protocol.RecordSet{Attributes: attrs, Records: &readers[j]},
 		}
 		i := 0
 		for i < len(topics) && topics[i].Topic != q.tp.topic {
@@ -167,6 +184,25 @@ func (p *Producer) roundTrip(parts []*queue) (*produce.Response, error) {
 		return nil, fmt.Errorf("produce request answered with %T", m)
 	}
 	return res, nil
+}
+
+// payload is a record's key or value, as the record encoder reads it.
+type payload struct{ bytes.Reader }
+
+func (*payload) Close() error { return nil }
+
+// recordSlice hands a partition's records to the request encoder.
+type recordSlice struct {
+	records []kafka.Record
+	next    int
+}
+
+func (r *recordSlice) ReadRecord() (*kafka.Record, error) {
+	if r.next == len(r.records) {
+		return nil, io.EOF
+	}
+	r.next++
+	return &r.records[r.next-1], nil
 }
 
 func minTime(a, b time.Time) time.Time {
