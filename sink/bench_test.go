@@ -3,14 +3,8 @@ package sink
 import (
 	"context"
 	"fmt"
-	"os"
-	"strconv"
 	"testing"
-	"time"
 
-	"github.com/segmentio/kafka-go"
-
-	"github.com/finflow/belvo-pipeline/internal/broker"
 	"github.com/finflow/belvo-pipeline/internal/records"
 	"github.com/finflow/belvo-pipeline/internal/registry"
 	"github.com/finflow/belvo-pipeline/internal/testenv"
@@ -104,75 +98,5 @@ func BenchmarkDecodeRow(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.N)*decodeBatch/b.Elapsed().Seconds(), "rows/s")
 		})
-	}
-}
-
-// BenchmarkKafkaToClickHouse loads BENCH_SINK_RECORDS (default 1,000,000)
-// transaction records from Kafka into ClickHouse with the default batch
-// settings and reports rows/s from the sink's start (group join included)
-// and over the loading itself (first to last loaded_at).
-func BenchmarkKafkaToClickHouse(b *testing.B) {
-	total := 1_000_000
-	if v := os.Getenv("BENCH_SINK_RECORDS"); v != "" {
-		total, _ = strconv.Atoi(v)
-	}
-	h := newHarness(b)
-	r, _ := schemas.TableByName("transactions")
-	topic := r.Topic(h.prefix)
-	codec := h.codec(topic, r.AvroSchema())
-	conv := converter(b, "transactions")
-	cluster := broker.NewCluster(broker.ClusterConfig{Brokers: h.brokers, Partitions: 2})
-	cluster.Client = adminClient(cluster, []string{topic})
-	parts, err := cluster.Partitions(context.Background(), topic)
-	if err != nil {
-		b.Fatal(err)
-	}
-	// A compact transaction (the fields analysts query): the wide OFDA
-	// sample would make this a benchmark of moving 2.5 GB of raw JSON.
-	produceStart := time.Now()
-	const chunk = 1_000
-	recs := make([]kafka.Record, 0, chunk)
-	for i := 0; i < total; i++ {
-		raw := compactTransaction(i)
-		n, err := conv.Native([]byte(raw), records.Lineage{LinkID: fmt.Sprintf("link-%d", i%1000), FetchedAt: fetchedAt})
-		if err != nil {
-			b.Fatal(err)
-		}
-		v, err := codec.Append(nil, n)
-		if err != nil {
-			b.Fatal(err)
-		}
-		recs = append(recs, kafka.Record{Value: kafka.NewBytes(v)})
-		if len(recs) == chunk || i == total-1 {
-			res, err := cluster.Client.Produce(context.Background(), &kafka.ProduceRequest{
-				Topic: topic, Partition: parts[(i/chunk)%len(parts)], RequiredAcks: kafka.RequireAll,
-				Records: kafka.NewRecordReader(recs...),
-			})
-			if err != nil || res.Error != nil {
-				b.Fatalf("produce: %v %v", err, res)
-			}
-			recs = recs[:0]
-		}
-	}
-	b.Logf("produced %d records in %v", total, time.Since(produceStart).Round(time.Millisecond))
-
-	b.ResetTimer()
-	start := time.Now()
-	run := h.start(nil, nil)
-	testenv.Eventually(b, 30*time.Minute, "every record loaded", func() bool {
-		return h.count("SELECT count() FROM DB.transactions") == uint64(total)
-	})
-	elapsed := time.Since(start)
-	b.StopTimer()
-	var span float64
-	if err := h.ch.QueryRow(context.Background(), "SELECT dateDiff('microsecond', min(loaded_at), max(loaded_at)) / 1e6 FROM `"+h.db+"`.transactions").Scan(&span); err != nil {
-		b.Fatal(err)
-	}
-	if err := run.stop(b); err != nil {
-		b.Fatal(err)
-	}
-	b.ReportMetric(float64(total)/elapsed.Seconds(), "rows/s")
-	if span > 0 {
-		b.ReportMetric(float64(total)/span, "load-rows/s")
 	}
 }
