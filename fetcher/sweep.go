@@ -241,7 +241,17 @@ func (f *Fetcher) sweepOnce(ctx context.Context, st *SweepStats) error {
 			resources = append(resources, r)
 		}
 	}
-	return f.belvo.List(ctx, "/api/links/", belvo.Query{}, func(p belvo.Page) error {
+	listCtx, stopList := context.WithCancel(ctx)
+	pages := f.belvo.Prefetch(listCtx, "/api/links/", belvo.Query{}, 1)
+	defer func() {
+		stopList()
+		for range pages { // the listing ends
+		}
+	}()
+	for p := range pages {
+		if p.Err != nil {
+			return p.Err
+		}
 		var msgs []broker.Message
 		for _, raw := range p.Records {
 			var l struct {
@@ -280,8 +290,8 @@ func (f *Fetcher) sweepOnce(ctx context.Context, st *SweepStats) error {
 		}
 		st.Events += len(msgs)
 		f.sweep.events.Add(float64(len(msgs)))
-		return nil
-	})
+	}
+	return nil
 }
 
 // sweepEvent is the webhook event of one link and resource of the sweep
