@@ -64,6 +64,9 @@ type pending struct {
 	rows    int
 	bytes   int
 	since   time.Time // when the first message was read
+	// recheck: the group rebalanced before this batch was flushed, so
+	// what ClickHouse holds of its partitions is read again first.
+	recheck bool
 }
 
 func newPending() *pending {

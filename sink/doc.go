@@ -10,6 +10,25 @@
 // PrepareBatch/Append/Send (columns named), and only then commits the last
 // offset read per partition.
 //
+// A flush runs beside the reading of the next batch, one flush at a time:
+// the sink decodes while the engine inserts, rather than each waiting for
+// the other. The next flush starts only after the previous one committed,
+// so offsets are committed in read order; a partition whose loaded offset
+// must be asked of ClickHouse waits for the flush in flight first, which may
+// hold its earlier offsets.
+//
+// # Memory
+//
+// What the sink holds is bounded by its settings, whatever the lag: two
+// batches (the one being flushed and the one being read), each at most
+// SINK_BATCH_BYTES of messages (64 MiB) and SINK_BATCH_ROWS rows per table,
+// their rows' strings sharing the messages' bytes; the insert block of one
+// table, a columnar copy of one batch; and kafka-go's queue of at most
+// 10,000 fetched messages (QueueCapacity), its partition readers blocked
+// behind it, each reading its fetch response from the socket as messages
+// are taken (a compressed record batch is decompressed whole). A burst only
+// makes batches fill sooner.
+//
 // # Exactly-once effect, without state outside ClickHouse and Kafka
 //
 // Consumption is at-least-once: a crash after an insert and before its

@@ -62,6 +62,7 @@ type Sink struct {
 	watchdog *broker.Watchdog
 	readErrs *broker.ReadErrors
 	rejoin   atomic.Pointer[func()] // ends the current group session to recreate its reader
+	flushes  *flusher               // of the running consume, nil outside it
 
 	// afterInsert, when set by a test, runs after a flush's inserts and
 	// before its offset commit; an error ends Run there, as a crash would.
@@ -332,21 +333,45 @@ func (s *Sink) createTopics(ctx context.Context, topics []string) error {
 	return nil
 }
 
+// consume reads into one pending batch while the previous one is flushed:
+// decoding the next batch overlaps the engine taking the last, which on a
+// host the sink shares with ClickHouse is most of the load's wall time. At
+// most one flush runs, and a batch is flushed only after the one before it
+// is committed, so offsets are committed in the order they were read and
+// memory holds two batches at most.
 func (s *Sink) consume(ctx context.Context, reader *kafka.Reader) error {
+	// A failed flush ends the read it overlaps.
+	readCtx, cancelRead := context.WithCancel(ctx)
+	defer cancelRead()
+	// An error return ends the flush in flight too; shutdown waits for it.
+	flushCtx, cancelFlush := context.WithCancel(ctx)
+	s.flushes = &flusher{reader: reader, ctx: flushCtx, fail: cancelRead}
+	defer func() {
+		cancelFlush()
+		_ = s.flushes.wait()
+		s.flushes = nil
+	}()
 	p := newPending()
 	for {
-		wait := ctx
+		wait := readCtx
 		cancel := context.CancelFunc(func() {})
 		if !p.empty() {
-			wait, cancel = context.WithDeadline(ctx, p.since.Add(s.cfg.FlushInterval))
+			wait, cancel = context.WithDeadline(readCtx, p.since.Add(s.cfg.FlushInterval))
 		}
-		fetched := s.watchdog.Fetching()
+		// While a flush runs, a reader without messages is not what holds
+		// the group's lag back: the watchdog must not recreate it.
+		fetched := func() {}
+		if !s.flushes.running() {
+			fetched = s.watchdog.Fetching()
+		}
 		msg, err := reader.FetchMessage(wait)
 		fetched()
 		cancel()
 		switch {
 		case ctx.Err() != nil:
 			return s.shutdown(reader, p)
+		case readCtx.Err() != nil:
+			return s.flushes.wait() // a flush failed
 		case errors.Is(err, context.DeadlineExceeded):
 			// The flush interval passed.
 		case broker.ReaderHeals(err):
@@ -370,29 +395,98 @@ func (s *Sink) consume(ctx context.Context, reader *kafka.Reader) error {
 		if p.empty() {
 			continue
 		}
-		if err := s.flush(ctx, reader, p); err != nil {
+		if err := s.flushes.wait(); err != nil {
 			if ctx.Err() != nil {
 				return s.shutdown(reader, p)
 			}
 			return err
 		}
+		s.checkRebalance(reader, p)
+		s.flushes.start(s, p)
 		p = newPending()
+	}
+}
+
+// flusher runs the flush of one batch beside consume's reading of the next.
+// Its fields are consume's: only its goroutine starts and waits.
+type flusher struct {
+	reader committer
+	ctx    context.Context
+	fail   context.CancelFunc // ends the read when a flush fails
+	p      *pending           // the batch of the flush started last
+	done   chan struct{}      // closed when it ended; nil before the first
+	err    error
+}
+
+func (f *flusher) start(s *Sink, p *pending) {
+	f.p, f.err, f.done = p, nil, make(chan struct{})
+	s.metrics.pending.Set(0)
+	go func() {
+		defer close(f.done)
+		if f.err = s.flush(f.ctx, f.reader, p); f.err != nil {
+			f.fail()
+		}
+	}()
+}
+
+func (f *flusher) running() bool {
+	if f == nil || f.done == nil {
+		return false
+	}
+	select {
+	case <-f.done:
+		return false
+	default:
+		return true
+	}
+}
+
+// wait returns once no flush runs, with the error of the last one.
+func (f *flusher) wait() error {
+	if f == nil || f.done == nil {
+		return nil
+	}
+	<-f.done
+	return f.err
+}
+
+// checkRebalance marks p for a fresh look at what ClickHouse holds when
+// kafka-go rejoined the group since the last batch: its partitions may
+// have been someone else's since they were last checked. kafka-go's Stats
+// resets its counters, so only this consume goroutine asks.
+func (s *Sink) checkRebalance(reader committer, p *pending) {
+	if reader.Stats().Rebalances > 0 {
+		clear(s.loaded)
+		clear(s.seen)
+		p.recheck = true
 	}
 }
 
 // shutdown is SIGTERM's last flush: what was read is loaded and committed
 // within ShutdownTimeout; what is not will be read again by the next run,
-// which is safe (doc.go).
+// which is safe (doc.go). A flush cut short by the end of ctx runs again
+// first: its rows carry the same tokens, and it precedes p.
 func (s *Sink) shutdown(reader *kafka.Reader, p *pending) error {
-	if p.empty() {
-		return nil
+	batches := []*pending{p}
+	if err := s.flushes.wait(); err != nil {
+		batches = []*pending{s.flushes.p, p}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
 	defer cancel()
-	if err := s.flush(ctx, reader, p); err != nil {
-		return fmt.Errorf("final flush: %w", err)
+	flushed := false
+	for _, p := range batches {
+		if p.empty() {
+			continue
+		}
+		s.checkRebalance(reader, p)
+		if err := s.flush(ctx, reader, p); err != nil {
+			return fmt.Errorf("final flush: %w", err)
+		}
+		flushed = true
 	}
-	s.log.Info("sink stopped after a final flush")
+	if flushed {
+		s.log.Info("sink stopped after a final flush")
+	}
 	return nil
 }
 
@@ -416,6 +510,11 @@ func (s *Sink) read(ctx context.Context, p *pending, m kafka.Message) (bool, err
 	s.seen[tp] = m.Offset
 	hwm, ok := s.loaded[tp]
 	if !ok {
+		// What ClickHouse holds is only known once the batch in flight,
+		// which may hold this partition's earlier offsets, is in.
+		if err := s.flushes.wait(); err != nil {
+			return false, err
+		}
 		if err := s.retry(ctx, "read loaded offset", func(ctx context.Context) (err error) {
 			hwm, err = s.loadedOffset(ctx, t, tp)
 			return err
@@ -509,11 +608,10 @@ func transientDecode(err error) bool {
 // the offsets read. Each step is retried until it succeeds or ctx ends;
 // nothing is committed before every insert succeeded.
 func (s *Sink) flush(ctx context.Context, reader committer, p *pending) error {
-	if reader.Stats().Rebalances > 0 {
+	if p.recheck {
 		// Partitions may have been someone else's since they were last
-		// checked: re-read what ClickHouse holds before inserting.
-		clear(s.loaded)
-		clear(s.seen)
+		// checked (checkRebalance): re-read what ClickHouse holds before
+		// inserting.
 		for t, b := range p.batches {
 			parts := map[topicPartition]bool{}
 			for _, tp := range b.from {
@@ -563,7 +661,6 @@ func (s *Sink) flush(ctx context.Context, reader committer, p *pending) error {
 			}
 		}
 	}
-	s.metrics.pending.Set(0)
 	if s.afterInsert != nil {
 		if err := s.afterInsert(); err != nil {
 			return err
