@@ -155,6 +155,11 @@ func optionalString(name string, raw []byte) (*string, error) {
 // have the documented shape are skipped here; data keeps them verbatim.
 // Only error events pay for decoding: other data is scanned, not decoded.
 func typedErrors(data []byte) []schemas.WebhookError {
+	// Most webhooks carry no errors: without the name, written plainly or
+	// with escapes, data need not be walked.
+	if !bytes.Contains(data, []byte(`errors`)) && bytes.IndexByte(data, '\\') < 0 {
+		return nil
+	}
 	var list []byte
 	_ = eachMember(data, func(key, raw []byte) error {
 		if string(key) == "errors" {
