@@ -94,11 +94,7 @@ func (p *Producer) collect(lq *leaderQueue, parts []*queue) []*queue {
 			used++
 			continue
 		}
-		n := p.chunk(q.rest)
-		s := 0
-		for _, m := range q.rest[:n] {
-			s += recordSize(m)
-		}
+		n, s := p.chunkSize(q.rest)
 		if len(parts) > 0 && size+s > maxRequestBytes {
 			break
 		}

@@ -247,14 +247,21 @@ func (q *queue) finish(err error) {
 
 // chunk returns how many of records, at least one, fit one request.
 func (p *Producer) chunk(records []Message) int {
-	size := 0
+	n, _ := p.chunkSize(records)
+	return n
+}
+
+// chunkSize returns how many of records, at least one, fit one request, and
+// their size.
+func (p *Producer) chunkSize(records []Message) (n, size int) {
 	for i, m := range records {
-		size += recordSize(m)
-		if i > 0 && (i >= p.cfg.MaxBatch || size > p.cfg.MaxBatchBytes) {
-			return i
+		s := recordSize(m)
+		if i > 0 && (i >= p.cfg.MaxBatch || size+s > p.cfg.MaxBatchBytes) {
+			return i, size
 		}
+		size += s
 	}
-	return len(records)
+	return len(records), size
 }
 
 // recordSize bounds m's bytes in a v2 record batch: 70 bytes is a record's
