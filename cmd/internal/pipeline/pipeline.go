@@ -36,14 +36,27 @@ type Pipeline struct {
 }
 
 // runDefaults are the settings `run` changes from the roles' own defaults:
-// loopback addresses that do not collide with each other, and, with the
-// emulator, a client rate fit for a local demo (the emulator has no burst
-// limit unless asked; real Belvo keeps the client's safe default).
+// loopback addresses that do not collide with each other, a sink that
+// flushes sooner, and, with the emulator, a client rate fit for a local
+// demo (the emulator has no burst limit unless asked; real Belvo keeps the
+// client's safe default).
+//
+// The flush interval: the sink reads nothing while it inserts, and each
+// flush costs an insert per table however few its rows, so a row waits for
+// the interval and then for a whole flush; on the local engine the sink's
+// 1 s left a steady load further and further behind (make bench-freshness,
+// docs/freshness.md). A deployment keeps the sink's default: larger, fewer
+// inserts.
+//
+// The rate limit: the limiter's window is the interval plus a margin
+// (fetcher/share.go), so 200 per 1 s throttled a burst of webhooks that
+// the emulator answers at once.
 func runDefaults(getenv func(string) string, withEmulator bool) func(string) string {
 	d := map[string]string{
-		"INGEST_ADDR":        "127.0.0.1:8080",
-		"FETCHER_ADMIN_ADDR": "127.0.0.1:9101",
-		"SINK_ADMIN_ADDR":    "127.0.0.1:9102",
+		"INGEST_ADDR":         "127.0.0.1:8080",
+		"FETCHER_ADMIN_ADDR":  "127.0.0.1:9101",
+		"SINK_ADMIN_ADDR":     "127.0.0.1:9102",
+		"SINK_FLUSH_INTERVAL": "250ms",
 	}
 	get := func(k string) string {
 		if v := getenv(k); v != "" {
@@ -57,7 +70,7 @@ func runDefaults(getenv func(string) string, withEmulator bool) func(string) str
 		d["EMULATOR_WEBHOOK_AUTHORIZATION"] = getenv("WEBHOOK_AUTHORIZATION")
 		d["BELVO_SECRET_ID"] = firstNonEmpty(getenv("EMULATOR_SECRET_ID"), "emulator-id")
 		d["BELVO_SECRET_PASSWORD"] = firstNonEmpty(getenv("EMULATOR_SECRET_PASSWORD"), "emulator-password")
-		d["BELVO_RATE_LIMIT"] = "200"
+		d["BELVO_RATE_LIMIT"] = "1000"
 		d["BELVO_RATE_INTERVAL"] = "1s"
 		d["EMULATOR_SECRET_ID"] = d["BELVO_SECRET_ID"]
 		d["EMULATOR_SECRET_PASSWORD"] = d["BELVO_SECRET_PASSWORD"]
