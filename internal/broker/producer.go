@@ -73,6 +73,8 @@ type queue struct {
 	attempt  int       // failed attempts of rest's first chunk
 	deadline time.Time // end of the retry budget of rest's first chunk
 
+	hint int // records of the last batch taken, to size the next
+
 	listed bool // waiting in its leader's queue
 	busy   bool // in a request in flight, or waiting to retry
 }
@@ -83,6 +85,10 @@ type batch struct {
 	done chan struct{}
 	err  error
 }
+
+// maxHint caps a batch's preallocated records: a partition that once took a
+// page of thousands must not hold that much for each record after.
+const maxHint = 256
 
 // ErrClosed is returned by Produce after Close.
 var ErrClosed = errors.New("broker: producer closed")
@@ -205,7 +211,9 @@ func (p *Producer) tryEnqueue(ctx context.Context, tp topicPartition, msg Messag
 		p.queues[tp] = q
 	}
 	if q.open == nil {
-		q.open = &batch{done: make(chan struct{})}
+		// Sized as the partition's last batch: under steady load batches
+		// are alike, and growing one by appends copies it several times.
+		q.open = &batch{done: make(chan struct{}), msgs: make([]Message, 0, q.hint), ctxs: make([]context.Context, 0, q.hint)}
 	}
 	b = q.open
 	b.msgs = append(b.msgs, msg)
@@ -222,6 +230,7 @@ func (p *Producer) take(q *queue) bool {
 	for q.cur == nil && q.open != nil {
 		b := q.open
 		q.open = nil
+		q.hint = min(len(b.msgs), maxHint)
 		records := b.msgs[:0:0]
 		for i, m := range b.msgs {
 			if b.ctxs[i].Err() == nil {

@@ -431,3 +431,36 @@ func TestProduceLeavesOutCallersThatGaveUpAndCloseDrains(t *testing.T) {
 		t.Fatalf("stored %v, want [first kept]", values)
 	}
 }
+
+// BenchmarkProduceConcurrent is ingest's use of the producer: many callers
+// of one record each, against an in-process broker (whose own cost is
+// included).
+func BenchmarkProduceConcurrent(b *testing.B) {
+	fake, err := kfake.NewCluster(kfake.NumBrokers(1))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer fake.Close()
+	cluster := NewCluster(ClusterConfig{Brokers: fake.ListenAddrs(), Partitions: 6, ReplicationFactor: 1})
+	p := NewProducer(cluster, ProducerConfig{})
+	defer p.Close()
+	ctx := context.Background()
+	value := make([]byte, 600)
+	if err := p.Produce(ctx, Message{Topic: "t", Key: []byte("warm"), Value: value}); err != nil {
+		b.Fatal(err)
+	}
+	b.SetParallelism(32) // 64 callers on 2 cores, as bench-ingest's connections
+	b.ReportAllocs()
+	b.ResetTimer()
+	var n atomic.Int64
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			key := fmt.Appendf(nil, "link-%d", n.Add(1)%5000)
+			if err := p.Produce(ctx, Message{Topic: "t", Key: key, Value: value}); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
+}
