@@ -52,6 +52,9 @@ type Server struct {
 	idSeq    atomic.Uint64
 	draining atomic.Bool
 	ready    readiness
+
+	// deadlines bound each request's publishing by the budget.
+	deadlines deadlines
 }
 
 // route is where events go: a topic and the codec of its subject.
@@ -111,6 +114,7 @@ func New(cfg Config, log *slog.Logger, reg *prometheus.Registry) (*Server, error
 		seed:     maphash.MakeSeed(),
 		admin:    fasthttpadaptor.NewFastHTTPHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})),
 	}
+	s.deadlines.budget = cfg.Budget
 	s.ready.check = s.checkDependencies
 	why := "creating topics and registering schemas"
 	s.preparing.Store(&why)
@@ -449,8 +453,7 @@ func encodeRefused(err error, reqID string) (int, string) {
 // this replica stored the same one within the dedup window, and answers 202
 // only once Kafka acknowledged it.
 func (s *Server) publishOnce(reqID string, dedupKey uint64, rt route, key, id string, value []byte, received time.Time) (int, string) {
-	ctx, cancel := context.WithDeadline(context.Background(), received.Add(s.cfg.Budget))
-	defer cancel()
+	ctx := s.deadlines.until(received)
 	f, lead := s.dedup.begin(dedupKey, time.Now())
 	if !lead && f == nil {
 		s.metrics.duplicates.Inc()

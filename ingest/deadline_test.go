@@ -1,0 +1,36 @@
+package ingest
+
+import (
+	"testing"
+	"time"
+)
+
+// A request's context never ends before its budget runs out, at most a
+// grain after, and requests whose budgets end in the same grain share one.
+func TestDeadlinesEndWithinAGrainAfterTheBudget(t *testing.T) {
+	d := deadlines{budget: 4 * time.Second}
+	base := time.Date(2026, 12, 6, 7, 0, 0, 0, time.UTC)
+	for _, offset := range []time.Duration{0, 1, 999_999, 1_000_000, 1_500_000, 7 * time.Second} {
+		received := base.Add(offset)
+		end, ok := d.until(received).Deadline()
+		if !ok {
+			t.Fatal("no deadline")
+		}
+		if budget := received.Add(d.budget); end.Before(budget) || end.Sub(budget) > deadlineGrain {
+			t.Fatalf("received at +%v: ends %v after the budget", offset, end.Sub(budget))
+		}
+	}
+	a, b := d.until(base.Add(100_000)), d.until(base.Add(900_000))
+	if a != b {
+		t.Fatal("requests within one grain got contexts of their own")
+	}
+	c := d.until(base.Add(1_100_000))
+	if c == a {
+		t.Fatal("the next grain's request shares the previous grain's context")
+	}
+	// A request received a little earlier than the last one still finds
+	// its grain's context.
+	if d.until(base.Add(500_000)) != a {
+		t.Fatal("a request of the previous grain, arriving late, got a context of its own")
+	}
+}
