@@ -86,10 +86,22 @@ func (p *pending) read(m kafka.Message) {
 func (p *pending) batch(t *table) *tableBatch {
 	b := p.batches[t]
 	if b == nil {
-		b = &tableBatch{}
+		// Sized as the table's last batch: under load a batch fills to
+		// SINK_BATCH_ROWS, and growing three slices row by row to get there
+		// copied each of them a dozen times.
+		n := t.lastRows
+		b = &tableBatch{rows: make([][]any, 0, n), from: make([]topicPartition, 0, n), msgs: make([]kafka.Message, 0, n)}
 		p.batches[t] = b
 	}
 	return b
+}
+
+// sized remembers each table's batch size in p for its next batch. Only
+// the goroutine that reads (consume) calls it and batch.
+func (p *pending) sized() {
+	for t, b := range p.batches {
+		t.lastRows = len(b.rows)
+	}
 }
 
 // dropLoaded removes the rows of tp at or below hwm: they are in ClickHouse

@@ -402,6 +402,7 @@ func (s *Sink) consume(ctx context.Context, reader *kafka.Reader) error {
 			return err
 		}
 		s.checkRebalance(reader, p)
+		p.sized()
 		s.flushes.start(s, p)
 		p = newPending()
 	}

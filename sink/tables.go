@@ -27,6 +27,9 @@ type table struct {
 	// resource is set for the tables whose rows writerSchemas.row may build: every
 	// records table but link_events, whose purges read the decoded record.
 	resource *schemas.Resource
+	// lastRows is the size of its last batch (pending.sized), a capacity
+	// hint for the next; consume's goroutine alone uses it.
+	lastRows int
 }
 
 func newTable(db, name string, columns []string, row func([]any, map[string]any, records.Position) ([]any, error)) *table {
