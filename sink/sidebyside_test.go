@@ -10,9 +10,11 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	rtmetrics "runtime/metrics"
 	"runtime/pprof"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -150,10 +152,13 @@ func (l loadResult) cpuPerRow(d time.Duration) float64 {
 func (s *sideBySide) ours(b *testing.B) loadResult {
 	s.settle(b)
 	stopProfile := startProfile(b)
+	runtime.GC() // the producer's garbage is not the sink's heap
+	peak := watchHeap()
 	start, cpu0 := time.Now(), s.meter.sample()
 	run := s.h.start(map[string]string{"SINK_FLUSH_INTERVAL": "1s", "SINK_BATCH_ROWS": strconv.Itoa(s.batchRows)}, nil)
 	s.waitRows(b, "transactions", 30*time.Minute)
 	res := s.result(b, "ours (sink, Kafka → ClickHouse)", "transactions", start, s.meter.sample().sub(cpu0))
+	res.note = fmt.Sprintf("Go heap peak %d MiB", peak()>>20)
 	stopProfile()
 	if err := run.stop(b); err != nil {
 		b.Fatal(err)
@@ -417,6 +422,38 @@ func (s *sideBySide) result(b *testing.B, system, table string, start time.Time,
 	return loadResult{system: system, rows: int(n), wall: wall, span: end.Sub(first), cpu: cpu}
 }
 
+// watchHeap samples the Go heap (live and not yet collected objects) every
+// 50 ms until the returned function is called, which returns the peak: the
+// whole backlog waiting in Kafka is a burst, and this is what the sink holds
+// while draining it.
+func watchHeap() (peak func() uint64) {
+	sample := []rtmetrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	var max atomic.Uint64
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(50 * time.Millisecond)
+		defer t.Stop()
+		for {
+			rtmetrics.Read(sample)
+			if v := sample[0].Value.Uint64(); v > max.Load() {
+				max.Store(v)
+			}
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() uint64 {
+		close(stop)
+		<-done
+		return max.Load()
+	}
+}
+
 func startProfile(b *testing.B) func() {
 	path := os.Getenv("BENCH_SINK_CPUPROFILE")
 	if path == "" {
@@ -490,5 +527,6 @@ func report(machine string, total, batchRows int, ceiling loadResult, rows []loa
 	load, _ := os.ReadFile("/proc/loadavg")
 	fmt.Fprintf(&b, "\nload average at the end: %s. The machine is shared: compare rows of one run, not runs.\n",
 		strings.Join(strings.Fields(string(load))[:3], " "))
+	b.WriteString("Engine and broker CPU are their whole processes' in each window: other clients' queries count too.\n")
 	return b.String()
 }
