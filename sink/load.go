@@ -16,12 +16,16 @@ import (
 
 // insert sends one table's batch as one block with its dedup token.
 func (s *Sink) insert(ctx context.Context, t *table, b *tableBatch) error {
-	ctx = clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{
+	opts := []clickhouse.QueryOption{clickhouse.WithSettings(clickhouse.Settings{
 		"insert_deduplication_token": b.token(t),
 		// A deduplicated block must still count as the batch's insert:
 		// the engine answers success either way.
 		"insert_deduplicate": 1,
-	}))
+	})}
+	if t.types != nil {
+		opts = append(opts, clickhouse.WithColumnNamesAndTypes(t.types))
+	}
+	ctx = clickhouse.Context(ctx, opts...)
 	batch, err := s.ch.PrepareBatch(ctx, t.insert)
 	if err != nil {
 		return fmt.Errorf("prepare insert into %s: %w", t.name, err)

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2"
+
 	"github.com/finflow/belvo-pipeline/internal/records"
 	"github.com/finflow/belvo-pipeline/schemas"
 )
@@ -27,6 +29,11 @@ type table struct {
 	// resource is set for the tables whose rows writerSchemas.row may build: every
 	// records table but link_events, whose purges read the decoded record.
 	resource *schemas.Resource
+	// types are the inserted columns' ClickHouse types, from the schemas
+	// the tables are created from, nil when the sink does not know them:
+	// clickhouse-go over HTTP otherwise asks the engine (DESCRIBE TABLE)
+	// before every insert.
+	types []clickhouse.ColumnNameAndType
 	// lastRows is the size of its last batch (pending.sized), a capacity
 	// hint for the next; consume's goroutine alone uses it.
 	lastRows int
@@ -70,6 +77,7 @@ func routes(db, prefix string) (map[string]*table, []*table, error) {
 			cols = append(cols, c.Name)
 		}
 		t := newTable(db, r.Name, cols, conv.Row)
+		t.types = columnTypes(r.InsertColumns())
 		t.linkEvents = r.Name == linkEventsTable
 		if !t.linkEvents {
 			t.resource = &r
@@ -78,6 +86,7 @@ func routes(db, prefix string) (map[string]*table, []*table, error) {
 		order = append(order, t)
 	}
 	events := newTable(db, schemas.WebhookEventsTable, webhookEventColumns, webhookEventRow)
+	events.types = columnTypes(webhookEventColumnsTyped())
 	for _, e := range schemas.Catalogue {
 		byTopic[schemas.WebhookTopic(prefix, e.Type)] = events
 	}
@@ -95,13 +104,29 @@ const linkEventsTable = "link_events"
 // the ones the server fills.
 var webhookEventColumns = func() []string {
 	var cols []string
-	for _, c := range schemas.EnvelopeColumns() {
-		if c.Default == "" {
-			cols = append(cols, c.Name)
-		}
+	for _, c := range webhookEventColumnsTyped() {
+		cols = append(cols, c.Name)
 	}
 	return cols
 }()
+
+func webhookEventColumnsTyped() []schemas.Column {
+	var cols []schemas.Column
+	for _, c := range schemas.EnvelopeColumns() {
+		if c.Default == "" {
+			cols = append(cols, c)
+		}
+	}
+	return cols
+}
+
+func columnTypes(cols []schemas.Column) []clickhouse.ColumnNameAndType {
+	out := make([]clickhouse.ColumnNameAndType, len(cols))
+	for i, c := range cols {
+		out[i] = clickhouse.ColumnNameAndType{Name: c.Name, Type: c.Type}
+	}
+	return out
+}
 
 var institutionStatusColumns = []string{
 	"event_key", "page_id", "incident_id", "incident_name", "incident_status", "incident_updated_at",
