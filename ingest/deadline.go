@@ -19,33 +19,55 @@ const deadlineGrain = time.Millisecond
 //
 // Requests reach publishing a little out of the order they were received
 // in, so the contexts of the last few grains are kept, each in the slot of
-// its grain, rather than only the newest.
+// its grain, rather than only the newest. A context is released once it
+// left its slot and its last request is done, not when its deadline comes:
+// a budget's worth of contexts and timers would otherwise stay live.
 type deadlines struct {
 	budget time.Duration
 
 	mu    sync.Mutex
-	slots [16]deadlineSlot
+	slots [16]*sharedDeadline
 }
 
-type deadlineSlot struct {
-	end int64 // unix nanoseconds
-	ctx context.Context
-	// stop ends ctx early; nothing needs it to, as ctx ends by itself at
-	// end and releases its timer then.
-	stop context.CancelFunc
+// sharedDeadline is the context of the requests of one grain.
+type sharedDeadline struct {
+	ctx   context.Context
+	stop  context.CancelFunc
+	end   int64 // unix nanoseconds
+	users int   // requests between until and done
+	slot  bool  // still in its slot, where more requests may take it
 }
 
-// until returns a context that ends at the end of the grain in which the
-// budget of a request received then runs out.
-func (d *deadlines) until(received time.Time) context.Context {
+// until returns the context of a request received then; call done with it
+// when the request no longer needs it.
+func (d *deadlines) until(received time.Time) *sharedDeadline {
 	end := received.Add(d.budget).Truncate(deadlineGrain).Add(deadlineGrain)
 	grain := end.UnixNano() / int64(deadlineGrain)
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	s := &d.slots[grain%int64(len(d.slots))]
-	if s.ctx == nil || s.end != end.UnixNano() {
+	slot := &d.slots[grain%int64(len(d.slots))]
+	s := *slot
+	if s == nil || s.end != end.UnixNano() {
+		if s != nil {
+			s.slot = false
+			if s.users == 0 {
+				s.stop()
+			}
+		}
+		s = &sharedDeadline{end: end.UnixNano(), slot: true}
 		s.ctx, s.stop = context.WithDeadline(context.Background(), end)
-		s.end = end.UnixNano()
+		*slot = s
 	}
-	return s.ctx
+	s.users++
+	return s
+}
+
+// done returns a context taken by until.
+func (d *deadlines) done(s *sharedDeadline) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	s.users--
+	if s.users == 0 && !s.slot {
+		s.stop()
+	}
 }

@@ -9,10 +9,11 @@ import (
 // grain after, and requests whose budgets end in the same grain share one.
 func TestDeadlinesEndWithinAGrainAfterTheBudget(t *testing.T) {
 	d := deadlines{budget: 4 * time.Second}
-	base := time.Date(2026, 12, 6, 7, 0, 0, 0, time.UTC)
+	// An hour ahead, so that no context ends by its deadline during the test.
+	base := time.Now().Add(time.Hour).Truncate(time.Second)
 	for _, offset := range []time.Duration{0, 1, 999_999, 1_000_000, 1_500_000, 7 * time.Second} {
 		received := base.Add(offset)
-		end, ok := d.until(received).Deadline()
+		end, ok := d.until(received).ctx.Deadline()
 		if !ok {
 			t.Fatal("no deadline")
 		}
@@ -20,6 +21,7 @@ func TestDeadlinesEndWithinAGrainAfterTheBudget(t *testing.T) {
 			t.Fatalf("received at +%v: ends %v after the budget", offset, end.Sub(budget))
 		}
 	}
+	d = deadlines{budget: 4 * time.Second}
 	a, b := d.until(base.Add(100_000)), d.until(base.Add(900_000))
 	if a != b {
 		t.Fatal("requests within one grain got contexts of their own")
@@ -32,5 +34,22 @@ func TestDeadlinesEndWithinAGrainAfterTheBudget(t *testing.T) {
 	// its grain's context.
 	if d.until(base.Add(500_000)) != a {
 		t.Fatal("a request of the previous grain, arriving late, got a context of its own")
+	}
+	// Sixteen grains on, a's slot goes to another grain; a ends once its
+	// three requests are done, not before.
+	if d.until(base.Add(16*deadlineGrain+100_000)) == a {
+		t.Fatal("a grain sixteen grains on shares a's context")
+	}
+	for range 3 {
+		if a.ctx.Err() != nil {
+			t.Fatal("a context ended while a request still used it")
+		}
+		d.done(a)
+	}
+	if a.ctx.Err() == nil {
+		t.Fatal("a context out of its slot outlived its last request")
+	}
+	if c.ctx.Err() != nil {
+		t.Fatal("a context in its slot ended without reaching its deadline")
 	}
 }

@@ -453,7 +453,9 @@ func encodeRefused(err error, reqID string) (int, string) {
 // this replica stored the same one within the dedup window, and answers 202
 // only once Kafka acknowledged it.
 func (s *Server) publishOnce(reqID string, dedupKey uint64, rt route, key, id string, value []byte, received time.Time) (int, string) {
-	ctx := s.deadlines.until(received)
+	deadline := s.deadlines.until(received)
+	defer s.deadlines.done(deadline)
+	ctx := deadline.ctx
 	f, lead := s.dedup.begin(dedupKey, time.Now())
 	if !lead && f == nil {
 		s.metrics.duplicates.Inc()
