@@ -226,7 +226,7 @@ const minPerPart = 128
 // link's history, the usual backfill), one goroutine per page left cores
 // idle while the listing and Kafka waited for it, so the page is split over
 // the cores the other pages leave. Splitting when every core already has a
-// page cost 10-25% at 16 workers (bench-fetcher), hence the count.
+// page made bench-fetcher slower at many workers, hence the count.
 //
 // The messages' values live in the returned arenas, to be released once
 // Kafka has acknowledged them all.

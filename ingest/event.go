@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -362,4 +363,200 @@ func deref(s *string) string {
 		return ""
 	}
 	return *s
+}
+
+// Why not json.Unmarshal into a map: it copies and re-scans every member and
+// made parsing most of ingest's CPU and allocations per webhook. Ingest needs the raw bytes of each top-level member (data must be
+// kept byte for byte anyway) and a few strings, so one pass validates the
+// body as json.Valid would and finds the member boundaries.
+
+var errNotObject = errors.New("the body must be a JSON object")
+
+// eachMember calls fn with every top-level member of a JSON object: its key
+// (unescaped; the body's own bytes when it has no escape, so fn must copy
+// what it keeps past the body) and the exact bytes of its value. It accepts what json.Valid
+// accepts; a body it refuses fails with a *jsontext.SyntaxError, valid JSON
+// other than an object with errNotObject. The walk is one pass, so fn may
+// have seen the members before a syntax error.
+func eachMember(body []byte, fn func(key, raw []byte) error) error {
+	i := jsontext.SkipSpace(body, 0)
+	if i >= len(body) || body[i] != '{' {
+		end, err := jsontext.Skip(body, i, jsontext.MaxDepth)
+		if err == nil {
+			err = trailing(body, end)
+		}
+		if err != nil {
+			return err
+		}
+		return errNotObject
+	}
+	i = jsontext.SkipSpace(body, i+1)
+	if i < len(body) && body[i] == '}' {
+		return trailing(body, i+1)
+	}
+	for {
+		name, escaped, at, err := jsontext.Member(body, i)
+		if err != nil {
+			return err
+		}
+		// The object is open around each value.
+		end, err := jsontext.Skip(body, at, jsontext.MaxDepth-1)
+		if err != nil {
+			return err
+		}
+		key := name
+		if escaped {
+			key = jsontext.AppendUnquoted(make([]byte, 0, len(name)), name)
+		}
+		if err := fn(key, body[at:end]); err != nil {
+			return err
+		}
+		i = jsontext.SkipSpace(body, end)
+		if i >= len(body) {
+			return &jsontext.SyntaxError{Offset: i, Msg: "unexpected end in an object"}
+		}
+		switch body[i] {
+		case ',':
+			i = jsontext.SkipSpace(body, i+1)
+		case '}':
+			return trailing(body, i+1)
+		default:
+			return &jsontext.SyntaxError{Offset: i, Msg: "expected ',' or '}' in an object"}
+		}
+	}
+}
+
+// trailing refuses anything but whitespace after the body's value at i,
+// as json.Valid does.
+func trailing(body []byte, i int) error {
+	if i = jsontext.SkipSpace(body, i); i != len(body) {
+		return &jsontext.SyntaxError{Offset: i, Msg: "data after the JSON value"}
+	}
+	return nil
+}
+
+// stringValue unescapes a JSON string literal; the common unescaped case
+// costs one copy.
+func stringValue(lit []byte) (string, error) {
+	if len(lit) < 2 || lit[0] != '"' {
+		return "", errNotString
+	}
+	inner := lit[1 : len(lit)-1]
+	return unquote(inner, bytes.IndexByte(inner, '\\') >= 0), nil
+}
+
+// unquote is the value of a string given between its quotes. One without
+// escapes is kept byte for byte, invalid UTF-8 included, as ingest always
+// has; an escaped one is decoded as json.Unmarshal would.
+func unquote(s []byte, escaped bool) string {
+	if !escaped {
+		return string(s)
+	}
+	return string(jsontext.AppendUnquoted(make([]byte, 0, len(s)), s))
+}
+
+var errNotString = errors.New("not a string")
+
+// Why not goavro for the envelope: its encoder takes a map of native values
+// (one map per record and one per non-null union), which made building and
+// encoding the value most of ingest's allocations per webhook. The envelope
+// is a flat record of strings, nullable strings, one nullable array and a
+// timestamp, so ingest writes its binary form directly. The writers are
+// picked by field name in schemas.Envelope's order, and each states the
+// shape it writes: a field it does not know, or whose shape changed, leaves
+// envelopeWriters nil and ingest encodes through goavro as before. A test
+// holds the bytes equal to goavro's.
+
+type fieldWriter struct {
+	kind     schemas.Kind
+	required bool
+	write    func(dst []byte, e *schemas.WebhookEvent) []byte
+}
+
+var fieldWriters = map[string]fieldWriter{
+	"webhook_id":        {schemas.String, true, func(d []byte, e *schemas.WebhookEvent) []byte { return avroString(d, e.WebhookID) }},
+	"webhook_type":      {schemas.Enum, true, func(d []byte, e *schemas.WebhookEvent) []byte { return avroString(d, e.WebhookType) }},
+	"webhook_code":      {schemas.Enum, true, func(d []byte, e *schemas.WebhookEvent) []byte { return avroString(d, e.WebhookCode) }},
+	"process_type":      {schemas.Enum, false, func(d []byte, e *schemas.WebhookEvent) []byte { return avroOptional(d, e.ProcessType) }},
+	"link_id":           {schemas.String, true, func(d []byte, e *schemas.WebhookEvent) []byte { return avroString(d, e.LinkID) }},
+	"request_id":        {schemas.String, false, func(d []byte, e *schemas.WebhookEvent) []byte { return avroOptional(d, e.RequestID) }},
+	"external_id":       {schemas.String, false, func(d []byte, e *schemas.WebhookEvent) []byte { return avroOptional(d, e.ExternalID) }},
+	"data":              {schemas.String, true, func(d []byte, e *schemas.WebhookEvent) []byte { return avroString(d, e.Data) }},
+	"errors":            {errorsKind, false, avroErrors},
+	"extra":             {schemas.String, false, func(d []byte, e *schemas.WebhookEvent) []byte { return avroOptional(d, e.Extra) }},
+	"received_at":       {schemas.Timestamp, true, avroReceivedAt},
+	"ingest_request_id": {schemas.String, true, func(d []byte, e *schemas.WebhookEvent) []byte { return avroString(d, e.IngestRequestID) }},
+	"origin":            {schemas.Enum, true, func(d []byte, e *schemas.WebhookEvent) []byte { return avroString(d, e.Origin) }},
+	"event_key":         {schemas.String, true, func(d []byte, e *schemas.WebhookEvent) []byte { return avroString(d, e.EventKey) }},
+}
+
+// errorsKind is the Kind of the one array field: the zero Kind, as the
+// envelope leaves it for a field described by its Items.
+var errorsKind schemas.Kind
+
+// envelopeWriters are the writers of schemas.Envelope's fields in order, or
+// nil when one is missing or has another shape.
+var envelopeWriters = func() []func([]byte, *schemas.WebhookEvent) []byte {
+	var out []func([]byte, *schemas.WebhookEvent) []byte
+	for _, f := range schemas.Envelope {
+		w, ok := fieldWriters[f.Name]
+		if !ok || w.kind != f.Kind || w.required != f.Required {
+			return nil
+		}
+		if f.Name == "errors" && !errorItemsKnown(f.Items) {
+			return nil
+		}
+		out = append(out, w.write)
+	}
+	return out
+}()
+
+func errorItemsKnown(items []schemas.EnvelopeField) bool {
+	return len(items) == 2 && items[0].Name == "code" && !items[0].Required &&
+		items[1].Name == "message" && !items[1].Required
+}
+
+// appendEvent appends e in WebhookEventSchema's binary form; ok is false
+// when ingest must use goavro instead (see envelopeWriters).
+func appendEvent(dst []byte, e *schemas.WebhookEvent) (_ []byte, ok bool) {
+	if envelopeWriters == nil {
+		return dst, false
+	}
+	for _, w := range envelopeWriters {
+		dst = w(dst, e)
+	}
+	return dst, true
+}
+
+func avroLong(dst []byte, v int64) []byte { return binary.AppendVarint(dst, v) }
+
+func avroString(dst []byte, s string) []byte {
+	return append(avroLong(dst, int64(len(s))), s...)
+}
+
+// avroOptional writes a ["null", "string"] union.
+func avroOptional(dst []byte, s *string) []byte {
+	if s == nil {
+		return avroLong(dst, 0)
+	}
+	return avroString(avroLong(dst, 1), *s)
+}
+
+func avroErrors(dst []byte, e *schemas.WebhookEvent) []byte {
+	if e.Errors == nil {
+		return avroLong(dst, 0)
+	}
+	dst = avroLong(dst, 1)
+	if len(e.Errors) > 0 {
+		dst = avroLong(dst, int64(len(e.Errors)))
+		for _, we := range e.Errors {
+			dst = avroOptional(avroOptional(dst, we.Code), we.Message)
+		}
+	}
+	return avroLong(dst, 0)
+}
+
+func avroReceivedAt(dst []byte, e *schemas.WebhookEvent) []byte {
+	// As goavro computes timestamp-micros.
+	return avroLong(dst, e.ReceivedAt.Unix()*1e6+int64(e.ReceivedAt.Nanosecond()/1e3))
 }

@@ -71,7 +71,7 @@ func referenceCommands() []config.Command {
 		{Name: "run", Summary: sentence(cmds["run"].summary), Set: bind("run", ra.bind),
 			Notes: "`run` also reads every setting of ingest, fetcher, sink, migrate and emulator above from the environment (not as flags: their names collide), " +
 				"with defaults of its own where one process must differ from a deployment: loopback listen addresses that do not collide and, " +
-				"against the bundled emulator, its credentials and a faster Belvo rate limit (`runDefaults` in `cmd/internal/pipeline/pipeline.go`)."},
+				"against the bundled emulator, its credentials, a faster Belvo rate limit and a 250 ms sink flush interval (`runDefaults` in `cmd/internal/pipeline/pipeline.go`)."},
 	}
 }
 

@@ -5,7 +5,8 @@
 //
 // Why not kafka-go's Writer: a synchronous Writer.WriteMessages waits for its
 // batch to fill or for BatchTimeout, so one webhook costs up to BatchTimeout
-// of latency (a second by default). The Producer here sends a partition's
-// pending messages the moment the previous request to that partition returns:
-// under load batches grow by themselves, idle it costs one round trip.
+// of latency (a second by default). The Producer here sends, in one request per
+// broker, the pending messages of every partition that broker leads, the
+// moment the previous request to that broker returns: under load batches
+// grow by themselves, idle it costs one round trip.
 package broker

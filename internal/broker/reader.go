@@ -95,8 +95,8 @@ func Pause(ctx context.Context, d time.Duration) { _ = backoff.Sleep(ctx, d) }
 // that arrives ends the wait at once, so it costs no latency. It bounds how
 // long a generation takes to end (each partition reader finishes its fetch
 // first), which is why it is not kafka-go's ten seconds; it was 250 ms, and
-// then the fetcher's ~135 idle partitions cost 19% of a core between the
-// two processes (5.8% fetcher, 13% broker), 9% at one second. A fetch
+// then the fetcher's idle partitions cost a large share of a core between
+// the two processes (most of it in the broker), about half that at one second. A fetch
 // also ends in an i/o timeout, and a new connection, when the broker
 // answers more than a quarter of MaxWait late, which a busy two-core host
 // did at 250 ms.

@@ -5,6 +5,18 @@ import (
 	"time"
 )
 
+// The accepted answer is written by hand; it must read as encoding/json
+// would write it, for every request id requestID lets through.
+func TestAcceptedBodyIsEncodingJSONs(t *testing.T) {
+	for _, id := range []string{"a1b2c3", "belvo-req-42", "x<y>&z", "~!#$%'()*+,-./:;=?@[]^_`{|}"} {
+		for _, dup := range []bool{false, true} {
+			if got, want := acceptedBody(id, dup), encodeAnswer(answer{Status: "accepted", RequestID: id, Duplicate: dup}); got != want {
+				t.Errorf("id %q duplicate %v: got %s, want %s", id, dup, got, want)
+			}
+		}
+	}
+}
+
 // A request's context never ends before its budget runs out, at most a
 // grain after, and requests whose budgets end in the same grain share one.
 func TestDeadlinesEndWithinAGrainAfterTheBudget(t *testing.T) {
