@@ -69,22 +69,83 @@ func (s *Sink) countUnfit(t *table, rows [][]any) {
 	}
 }
 
+// loadedOffsets reads, in one statement, the highest offset t holds of
+// each partition of topics; a partition absent from the answer holds none
+// (-1). One query per table instead of one per partition: the engine runs
+// statements one at a time, so a session's first webhooks otherwise waited
+// for hundreds of round trips.
+func (s *Sink) loadedOffsets(ctx context.Context, t *table, topics []string) (map[topicPartition]int64, error) {
+	q := "SELECT `topic`, `partition`, max(`offset`) FROM " + schemas.QuoteIdent(s.cfg.database) + "." + schemas.QuoteIdent(t.name) +
+		" WHERE `topic` IN (?) GROUP BY `topic`, `partition`"
+	rows, err := s.ch.Query(ctx, q, topics)
+	if err != nil {
+		return nil, fmt.Errorf("read loaded offsets of %s: %w", t.name, err)
+	}
+	defer rows.Close()
+	out := map[topicPartition]int64{}
+	for rows.Next() {
+		var (
+			topic string
+			part  int32
+			off   int64
+		)
+		if err := rows.Scan(&topic, &part, &off); err != nil {
+			return nil, fmt.Errorf("read loaded offsets of %s: %w", t.name, err)
+		}
+		out[topicPartition{topic, int(part)}] = off
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read loaded offsets of %s: %w", t.name, err)
+	}
+	return out, nil
+}
+
+// loadedSnapshot is one loadedOffsets answer, each partition's figure
+// handed out once: after its first use the sink may insert that partition
+// itself, so a later need (an offset jump) asks ClickHouse again.
+type loadedSnapshot struct {
+	hwm  map[topicPartition]int64
+	used map[topicPartition]bool
+}
+
+// take returns tp's loaded offset if the snapshot still vouches for it.
+func (l *loadedSnapshot) take(tp topicPartition) (int64, bool) {
+	if l == nil || l.used[tp] {
+		return 0, false
+	}
+	l.used[tp] = true
+	if hwm, ok := l.hwm[tp]; ok {
+		return hwm, true
+	}
+	return -1, true
+}
+
 // loadedOffset is the highest offset of tp that t holds, -1 when none: the
 // records up to it were inserted by an earlier run (or another member of the
-// group) whose offset commit did not happen.
+// group) whose offset commit did not happen. It reads every partition of
+// t's topics at once and keeps the answer for the partitions not yet read.
 func (s *Sink) loadedOffset(ctx context.Context, t *table, tp topicPartition) (int64, error) {
-	var (
-		n   uint64
-		off int64
-	)
-	q := "SELECT count(), max(`offset`) FROM " + schemas.QuoteIdent(s.cfg.database) + "." + schemas.QuoteIdent(t.name) +
-		" WHERE `topic` = ? AND `partition` = ?"
-	if err := s.ch.QueryRow(ctx, q, tp.topic, int32(tp.partition)).Scan(&n, &off); err != nil {
-		return 0, fmt.Errorf("read loaded offset of %s/%d in %s: %w", tp.topic, tp.partition, t.name, err)
+	if hwm, ok := s.snapshots[t].take(tp); ok {
+		return hwm, nil
 	}
-	if n == 0 {
-		return -1, nil
+	topics := []string{tp.topic}
+	for _, topic := range *s.topics.Load() {
+		if topic != tp.topic && s.byTopic[topic] == t {
+			topics = append(topics, topic)
+		}
 	}
+	hwm, err := s.loadedOffsets(ctx, t, topics)
+	if err != nil {
+		return 0, err
+	}
+	// A partition read since an earlier snapshot may have rows in a batch
+	// not yet flushed, which this answer does not count.
+	snap := &loadedSnapshot{hwm: hwm, used: map[topicPartition]bool{}}
+	if old := s.snapshots[t]; old != nil {
+		snap.used = old.used
+	}
+	s.snapshots[t] = snap
+	off, _ := snap.take(tp)
 	return off, nil
 }
 

@@ -55,6 +55,9 @@ type Sink struct {
 	// seen is the last offset read. See doc.go for when they are dropped.
 	loaded map[topicPartition]int64
 	seen   map[topicPartition]int64
+	// snapshots hold, per table, the loaded offsets of the partitions not
+	// yet read this session (loadedOffset); dropped with loaded.
+	snapshots map[*table]*loadedSnapshot
 
 	stalled atomic.Pointer[string] // why the sink is retrying, nil when healthy
 	started atomic.Bool
@@ -98,6 +101,7 @@ func New(cfg Config, log *slog.Logger, reg *prometheus.Registry) (*Sink, error) 
 		cfg: cfg, log: log, ch: ch, writers: writers, metrics: newMetrics(reg),
 		byTopic: byTopic, order: order,
 		loaded: map[topicPartition]int64{}, seen: map[topicPartition]int64{},
+		snapshots: map[*table]*loadedSnapshot{},
 	}
 	s.events = byTopic[schemas.WebhookTopic(cfg.TopicPrefix, schemas.Catalogue[0].Type)]
 	base := make([]string, 0, len(byTopic))
@@ -351,6 +355,8 @@ func (s *Sink) consume(ctx context.Context, reader *kafka.Reader) error {
 		_ = s.flushes.wait()
 		s.flushes = nil
 	}()
+	// The partitions may have been another member's since the last session.
+	clear(s.snapshots)
 	p := newPending()
 	for {
 		wait := readCtx
@@ -459,6 +465,7 @@ func (s *Sink) checkRebalance(reader committer, p *pending) {
 	if reader.Stats().Rebalances > 0 {
 		clear(s.loaded)
 		clear(s.seen)
+		clear(s.snapshots)
 		p.recheck = true
 	}
 }
@@ -615,18 +622,29 @@ func (s *Sink) flush(ctx context.Context, reader committer, p *pending) error {
 		// inserting.
 		for t, b := range p.batches {
 			parts := map[topicPartition]bool{}
+			var topics []string
 			for _, tp := range b.from {
+				if !slices.Contains(topics, tp.topic) {
+					topics = append(topics, tp.topic)
+				}
 				parts[tp] = true
 			}
+			if len(parts) == 0 {
+				continue
+			}
+			var hwm map[topicPartition]int64
+			if err := s.retry(ctx, "read loaded offset", func(ctx context.Context) (err error) {
+				hwm, err = s.loadedOffsets(ctx, t, topics)
+				return err
+			}); err != nil {
+				return err
+			}
 			for tp := range parts {
-				var hwm int64
-				if err := s.retry(ctx, "read loaded offset", func(ctx context.Context) (err error) {
-					hwm, err = s.loadedOffset(ctx, t, tp)
-					return err
-				}); err != nil {
-					return err
+				off, ok := hwm[tp]
+				if !ok {
+					off = -1
 				}
-				if n := b.dropLoaded(t, tp, hwm); n > 0 {
+				if n := b.dropLoaded(t, tp, off); n > 0 {
 					s.metrics.skipped.WithLabelValues(t.name).Add(float64(n))
 				}
 			}
