@@ -7,7 +7,6 @@ import (
 	"os"
 	"runtime"
 	"strconv"
-	"strings"
 	"testing"
 	"text/tabwriter"
 	"time"
@@ -37,23 +36,11 @@ func BenchmarkFreshness(b *testing.B) {
 	burstRecords := envFloat(b, "FRESH_BURST_RECORDS", 30_000)
 	newType := firstNonEmpty(os.Getenv("FRESH_NEW_TYPE"), "OWNERS")
 
-	prefix := testenv.Prefix(b)
-	dsn := testenv.ClickHouse(b)
-	brokers := testenv.Kafka(b)
-	own := map[string]string{
-		"KAFKA_BROKERS":       strings.Join(brokers, ","),
-		"SCHEMA_REGISTRY_URL": testenv.Registry(b),
-		"CLICKHOUSE_DSN":      dsn[:strings.LastIndex(dsn, "/")+1] + "fresh_" + strings.TrimPrefix(prefix, "test"),
-		"TOPIC_PREFIX":        prefix,
-		"FETCHER_GROUP":       prefix + "-fetcher",
-		"SINK_GROUP":          prefix + "-sink",
-		"INGEST_ADDR":         "127.0.0.1:0",
-		"FETCHER_ADMIN_ADDR":  "127.0.0.1:0",
-		"SINK_ADMIN_ADDR":     "127.0.0.1:0",
-		"EMULATOR_ADDR":       "127.0.0.1:0",
-		"BELVO_URL":           "",
-	}
-	testenv.CleanupTopics(b, brokers, prefix+".")
+	own := testenv.PipelineEnv(b, "fresh")
+	// run's own partition count, and its emulator rather than a Belvo URL
+	// the environment may name.
+	delete(own, "TOPIC_PARTITIONS")
+	own["BELVO_URL"] = ""
 	b.Cleanup(func() { dropDatabase(b, own["CLICKHOUSE_DSN"]) })
 	getenv := func(k string) string {
 		if v, ok := own[k]; ok {
