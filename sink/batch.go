@@ -49,6 +49,19 @@ type purge struct {
 	offset    int64
 }
 
+// purgePosition is where a purge's link_deleted fact was read: it names
+// the purge.
+type purgePosition struct {
+	link      string
+	topic     string
+	partition int32
+	offset    int64
+}
+
+func (p purge) position() purgePosition {
+	return purgePosition{p.linkID, p.topic, p.partition, p.offset}
+}
+
 // deadLetter is a record the sink cannot load, and why.
 type deadLetter struct {
 	msg    kafka.Message

@@ -232,52 +232,76 @@ func purgeOf(native map[string]any, topic string, partition int32, offset int64)
 }
 
 // repurge applies the purges already recorded in link_events to the rows
-// of b just loaded into t. Records and link facts travel on different
-// topics, so a link's records can be loaded after its purge ran; nothing
-// comes after a link's deletion at Belvo, so such rows are deleted too.
+// of p's resource batches just loaded. Records and link facts travel on
+// different topics, so a link's records can be loaded after its purge ran;
+// nothing comes after a link's deletion at Belvo, so such rows are deleted
+// too. The purges of p's own facts (ran) already covered every table after
+// its rows were in, and are not run again.
 //
 // Why it cannot miss one: a purge's fact is inserted before the purge
-// runs, and this query runs after b was inserted. Either it sees the fact,
-// or the fact (and so the purge's SELECT) came after b was visible.
-func (s *Sink) repurge(ctx context.Context, t *table, b *tableBatch) error {
-	links := map[string]bool{}
-	for _, row := range b.rows {
-		if link, ok := row[t.linkCol].(string); ok && link != "" {
-			links[link] = true
+// runs, and this query runs after p's batches were inserted. Either it sees
+// the fact, or the fact (and so the purge's SELECT) came after the rows
+// were visible.
+func (s *Sink) repurge(ctx context.Context, p *pending, ran map[purgePosition]bool) error {
+	links := map[*table]map[string]bool{}
+	var ids []string
+	seen := map[string]bool{}
+	for _, t := range s.order {
+		b := p.batches[t]
+		if t.resource == nil || b == nil || len(b.rows) == 0 {
+			continue
+		}
+		for _, row := range b.rows {
+			link, ok := row[t.linkCol].(string)
+			if !ok || link == "" {
+				continue
+			}
+			if links[t] == nil {
+				links[t] = map[string]bool{}
+			}
+			links[t][link] = true
+			if !seen[link] {
+				seen[link] = true
+				ids = append(ids, link)
+			}
 		}
 	}
-	if len(links) == 0 {
+	if len(ids) == 0 {
 		return nil
-	}
-	ids := make([]string, 0, len(links))
-	for l := range links {
-		ids = append(ids, l)
 	}
 	q := "SELECT `link_id`, `webhook_id`, `request_id`, `fetched_at`, `topic`, `partition`, `offset` FROM " +
 		schemas.QuoteIdent(s.cfg.database) + "." + schemas.QuoteIdent(linkEventsTable) +
 		" FINAL WHERE `webhook_code` = 'link_deleted' AND `error_code` IS NULL AND `is_deleted` = 0 AND `link_id` IN (?)"
 	rows, err := s.ch.Query(ctx, q, ids)
 	if err != nil {
-		return fmt.Errorf("look up purged links of %s: %w", t.name, err)
+		return fmt.Errorf("look up purged links: %w", err)
 	}
 	var purges []purge
 	for rows.Next() {
-		var p purge
-		if err := rows.Scan(&p.linkID, &p.webhookID, &p.requestID, &p.fetchedAt, &p.topic, &p.partition, &p.offset); err != nil {
+		var pu purge
+		if err := rows.Scan(&pu.linkID, &pu.webhookID, &pu.requestID, &pu.fetchedAt, &pu.topic, &pu.partition, &pu.offset); err != nil {
 			rows.Close()
-			return fmt.Errorf("look up purged links of %s: %w", t.name, err)
+			return fmt.Errorf("look up purged links: %w", err)
 		}
-		purges = append(purges, p)
+		purges = append(purges, pu)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("look up purged links of %s: %w", t.name, err)
+		return fmt.Errorf("look up purged links: %w", err)
 	}
-	for _, p := range purges {
-		if err := s.purgeLink(ctx, p, []schemas.Resource{*t.resource}); err != nil {
-			return err
+	for _, pu := range purges {
+		if ran[pu.position()] {
+			continue
 		}
-		s.metrics.latePurges.Inc()
+		for _, t := range s.order {
+			if !links[t][pu.linkID] {
+				continue
+			}
+			if err := s.purgeLink(ctx, pu, []schemas.Resource{*t.resource}); err != nil {
+				return err
+			}
+			s.metrics.latePurges.Inc()
+		}
 	}
 	return nil
 }

@@ -653,6 +653,7 @@ func (s *Sink) flush(ctx context.Context, reader committer, p *pending) error {
 	if err := s.deadLetter(ctx, p.dead); err != nil {
 		return err
 	}
+	ran := map[purgePosition]bool{} // the purges of p's own link_deleted facts
 	for _, t := range s.order {
 		b := p.batches[t]
 		if b == nil {
@@ -673,12 +674,14 @@ func (s *Sink) flush(ctx context.Context, reader committer, p *pending) error {
 				return err
 			}
 			s.metrics.purges.Inc()
+			ran[pu.position()] = true
 		}
-		if t.resource != nil && len(b.rows) > 0 {
-			if err := s.retry(ctx, "purge late records", func(ctx context.Context) error { return s.repurge(ctx, t, b) }); err != nil {
-				return err
-			}
-		}
+	}
+	// One look-up for every resource batch, after all of them are in: the
+	// engine runs statements one at a time, and a look-up per table was
+	// most of a small flush's round trips.
+	if err := s.retry(ctx, "purge late records", func(ctx context.Context) error { return s.repurge(ctx, p, ran) }); err != nil {
+		return err
 	}
 	if s.afterInsert != nil {
 		if err := s.afterInsert(); err != nil {
