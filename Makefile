@@ -79,8 +79,12 @@ run: up build
 	@echo "logs: .local/logs/run.log"
 	$(ENV) LOG_LEVEL=$${LOG_LEVEL:-info} $(BIN) run $(if $(ONCE),--once) 2>>.local/logs/run.log
 
-## bench: every benchmark; each prints its numbers
-bench: bench-ingest bench-belvo bench-fetcher bench-sink bench-freshness
+## bench: every benchmark in one run (ingest beside Bento, sink beside the engine's ceiling and a
+## peer, freshness, fetcher, Belvo client), then ONE markdown table of their headline numbers
+## against issue 13's targets, headed by the machine; also written to .local/bench/summary-*.md,
+## each piece's full output to .local/bench/<piece>-*.log (scripts/bench.sh; BENCH_PIECES picks)
+bench: up build
+	$(ENV) scripts/bench.sh
 
 bench-ingest: up build
 	$(ENV) scripts/bench-ingest.sh
