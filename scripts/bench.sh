@@ -39,6 +39,10 @@ git diff --quiet HEAD -- 2>/dev/null || rev="$rev (with uncommitted changes)"
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 started=$(date -u '+%Y-%m-%d %H:%M UTC')
 
+# The settings that shape the figures (a short smoke run must not pass for
+# a real one).
+settings=$(env | grep -E '^(BENCH|FRESH|SINK|INGEST|FETCHER|GOGC|GOMAXPROCS)[A-Z_]*=' | sort | paste -sd' ')
+missing=() # headline numbers a piece that succeeded did not print
 rows=() # markdown rows: stage | measure | ours | peer | ratio/fraction | target | met?
 row() { rows+=("| $1 | $2 | $3 | $4 | $5 | $6 | $7 |"); }
 # met VALUE OP LIMIT: yes/no, or "-" when the value is missing.
@@ -60,6 +64,12 @@ ratio() { # A B: A/B to two decimals, "-" when either is missing or B is 0
   case "$1$2" in *null* | *-*) echo -; return ;; esac
   [ -n "$1" ] && [ -n "$2" ] || { echo -; return; }
   awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print "-"; else printf "%.2f\n", a / b }'
+}
+# need PIECE WHAT VALUE: remembers VALUE as missing when it is empty, so a
+# piece whose output changed shape does not pass as a run without figures.
+# Called outside $(...): it sets this shell's variables.
+need() {
+  case $3 in '' | - | null) missing+=("$1: $2"); failed=1 ;; esac
 }
 # metric LOG NAME-REGEXP UNIT: the value a `go test -bench` result line
 # reports before UNIT, for the first benchmark whose name matches.
@@ -103,6 +113,7 @@ ingest() {
     [ -n "$o" ] || o='{}'
     [ -n "$p" ] || p='{}'
     ob=$(jq -r '.rate' <<<"$o")
+    need ingest "rate of ours on $b" "$ob"
     pb=$(jq -r '.rate' <<<"$p")
     local r
     r=$(ratio "$ob" "$pb")
@@ -160,6 +171,7 @@ sink() {
   f() { awk -v i="$2" '{print $i}' <<<"$1"; }
   local orate prate
   orate=$(f "$o" 2)
+  need sink "rows/s of ours" "$orate"
   prate=$(f "$p" 2)
   row sink "engine ceiling rows/s (Native blocks, no Kafka)" "$(num "$(f "$c" 2)")" - - - -
   row sink "rows/s, Kafka → ClickHouse (peer: engine decodes AvroConfluent)" "$(num "$orate")" "$(num "$prate")" "$(ratio "$orate" "$prate")× peer" "≥ 150,000" "$(met "$orate" ">=" 150000)"
@@ -178,9 +190,12 @@ freshness() {
   s=$(metric "$log" '^BenchmarkFreshness' steady-p99-s)
   b=$(metric "$log" '^BenchmarkFreshness' burst-p99-s)
   n=$(metric "$log" '^BenchmarkFreshness' newtype-max-s)
+  need freshness steady-p99-s "$s"
+  need freshness burst-p99-s "$b"
+  need freshness newtype-max-s "$n"
   w=$(sed -n 's/.*worst resource p99 \([0-9.]*\)s.*/\1/p' "$log" | tail -1)
   row freshness "steady p99 s, received → loaded (FRESH_RATE ${FRESH_RATE:-54} webhooks/s)" "$(num "$s" 2)" - - "≤ 2" "$(met "$s" "<=" 2)"
-  row freshness "burst p99 s (~${FRESH_BURST_RECORDS:-30000} records at once)" "$(num "$b" 2)" - - "≤ 8" "$(met "$b" "<=" 8)"
+  row freshness "burst p99 s (~$(num "${FRESH_BURST_RECORDS:-30000}") records at once)" "$(num "$b" 2)" - - "≤ 8" "$(met "$b" "<=" 8)"
   row freshness "new webhook type: received → loaded, s" "$(num "$n" 2)" - - "fetched ≤ 2" "$(met "$n" "<=" 2)"
   row freshness "freshness view, worst resource p99 s" "$(num "$w" 2)" - - - -
 }
@@ -196,12 +211,14 @@ fetcher() {
   # Every sub-benchmark the log holds, in its order (workers and compression).
   while IFS= read -r name; do
     v=$(metric "$log" "^${name//\//\\/}(-[0-9]+)?\$" records/s)
+    need fetcher "records/s of $name" "$v"
     cpu=$(metric "$log" "^${name//\//\\/}(-[0-9]+)?\$" µs-cpu-fetcher+emulator/record)
     local w=${name#*workers=}
     w=${w%%/*}
     local c=${name##*compression=}
     row fetcher "records/s end to end, $w worker(s), $c (CPU $(num "$cpu" 1) µs/record)" "$(num "$v")" - - "≥ 50,000" "$(met "$v" ">=" 50000)"
   done < <(awk '$1 ~ /^BenchmarkFetcherEndToEnd\// { n = $1; sub(/-[0-9]+$/, "", n); print n }' "$log")
+  grep -q '^BenchmarkFetcherEndToEnd/' "$log" || need fetcher "any BenchmarkFetcherEndToEnd result" ""
 }
 
 belvo() {
@@ -233,11 +250,17 @@ done
   echo
   echo "Machine: $cores cores ($cpu), $ram RAM, $gover, revision $rev;"
   echo "load average $load_before before, $(cut -d' ' -f1-3 /proc/loadavg) after. Pieces: $PIECES."
+  echo "Settings: ${settings:-the defaults of every piece}."
   echo
   echo "| stage | measure | ours | peer | ratio/fraction | target | met? |"
   echo "|---|---|---|---|---|---|---|"
   printf '%s\n' "${rows[@]}"
   echo
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "**Missing** (the piece ran but its output no longer holds these; see its log):"
+    printf -- '- %s\n' "${missing[@]}"
+    echo
+  fi
   echo "Logs of every piece: $out/*-$stamp.log. Figures of one run on a shared machine: compare rows of one run."
 } | tee "$summary"
 echo
