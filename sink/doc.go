@@ -15,7 +15,9 @@
 // the other. The next flush starts only after the previous one committed,
 // so offsets are committed in read order; a partition whose loaded offset
 // must be asked of ClickHouse waits for the flush in flight first, which may
-// hold its earlier offsets.
+// hold its earlier offsets. One statement reads the loaded offsets of every
+// partition of the table's topics, and the answer serves each partition's
+// first read this session: the engine runs statements one at a time.
 //
 // # Memory
 //
@@ -41,7 +43,11 @@
 //     what it read before (a rebalance rewound it to the committed offset,
 //     or another member moved it on), or kafka-go reports a rebalance, it
 //     asks ClickHouse for max(offset) of that topic and partition in the
-//     table and skips every record at or below it. This is exact, not
+//     table and skips every record at or below it. (One statement answers
+//     for all the table's partitions; a partition's figure serves only its
+//     first read after that statement, since the sink may insert it
+//     afterwards, and a rebalance or a new session drops them all.) This
+//     is exact, not
 //     probabilistic, because a batch is one insert block (SINK_BATCH_ROWS
 //     is capped below max_insert_block_size, and the tables have no
 //     PARTITION BY), which ClickHouse stores atomically: after a crash the
@@ -73,9 +79,10 @@
 // batch is inserted and are idempotent (a purged row is no longer current):
 // a crash between the two re-reads the fact and runs the purge again.
 // Records and facts travel on different topics, so a deleted link's records
-// may be loaded after its purge; after every resource batch the sink looks
-// up the purges recorded for the batch's links and applies them again to
-// that table (on a ClickHouse cluster this needs the fact visible to the
+// may be loaded after its purge; once a flush's batches are in, the sink
+// looks up, in one statement, the purges recorded for the links of its
+// resource batches and applies each again to the tables holding that link
+// (on a ClickHouse cluster this needs the fact visible to the
 // lookup: insert_quorum or select_sequential_consistency).
 //
 // # Failures
