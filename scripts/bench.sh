@@ -41,7 +41,7 @@ started=$(date -u '+%Y-%m-%d %H:%M UTC')
 
 # The settings that shape the figures (a short smoke run must not pass for
 # a real one).
-settings=$(env | grep -E '^(BENCH|FRESH|SINK|INGEST|FETCHER|GOGC|GOMAXPROCS)[A-Z_]*=' | sort | paste -sd' ')
+settings=$(env | grep -E '^(BENCH|FRESH|SINK|INGEST|FETCHER|GOGC|GOMAXPROCS)[A-Z_]*=' | grep -vE '^[^=]*(PASSWORD|SECRET|TOKEN|KEY)' | sort | paste -sd' ')
 missing=() # headline numbers a piece that succeeded did not print
 rows=() # markdown rows: stage | measure | ours | peer | ratio/fraction | target | met?
 row() { rows+=("| $1 | $2 | $3 | $4 | $5 | $6 | $7 |"); }
@@ -246,7 +246,8 @@ for p in $PIECES; do
 done
 
 {
-  echo "## Benchmarks: one run of \`make bench\`, $started"
+  # No heading of its own: the block is pasted under the README's.
+  echo "One run of \`make bench\`, $started."
   echo
   echo "Machine: $cores cores ($cpu), $ram RAM, $gover, revision $rev;"
   echo "load average $load_before before, $(cut -d' ' -f1-3 /proc/loadavg) after. Pieces: $PIECES."
@@ -261,7 +262,7 @@ done
     printf -- '- %s\n' "${missing[@]}"
     echo
   fi
-  echo "Logs of every piece: $out/*-$stamp.log. Figures of one run on a shared machine: compare rows of one run."
+  echo "Each piece's full output: $out/*-$stamp.log on the machine that ran it. One run on a shared machine: compare rows of one run, not runs."
 } | tee "$summary"
 echo
 echo "summary: $summary"
