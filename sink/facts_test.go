@@ -99,17 +99,25 @@ func TestDeletionsCancellationsAndLinkPurge(t *testing.T) {
 	// A page of the link's records loaded after its purge (records and facts
 	// travel on different topics) is purged too. Flushes run one after the
 	// other, so once it is, the repeated purge above has run as well.
+	// A late invoice beside them: each table holding the link is purged.
 	late := transactions(t, h.prefix+"late", a, 2, fetchedAt)
+	lateInvoice := native(t, "invoices", withStatus(t, template(t, "invoices"), "VIGENTE"), a, fetchedAt)
+	lateInvoice["id"] = "inv-late-" + h.prefix
+	h.produce("invoices", lateInvoice)
 	h.produce("transactions", late...)
 	ids := []any{late[0]["id"], late[1]["id"]}
 	h.waitCount(2, 60*time.Second, "SELECT count() FROM DB.transactions WHERE id IN (?, ?) AND is_deleted = 0", ids...)
 	h.waitCount(0, 60*time.Second, "SELECT count() FROM DB.transactions FINAL WHERE id IN (?, ?)", ids...)
+	h.waitCount(0, 60*time.Second, "SELECT count() FROM DB.invoices FINAL WHERE id = ?", lateInvoice["id"])
+	if got := h.count("SELECT count() FROM DB.invoices WHERE id = ?", lateInvoice["id"]); got != 2 {
+		t.Errorf("%d rows of the late invoice, want it and its deletion", got)
+	}
 	if got := h.count("SELECT count() FROM DB.current_transactions WHERE link_id = ?", a); got != 0 {
 		t.Errorf("%d late transactions of the deleted link are current", got)
 	}
 	// The late rows and their deletions, and nothing from the repeated purge.
-	if got := h.count("SELECT count() FROM DB.transactions") + h.count("SELECT count() FROM DB.invoices"); got != physical+4 {
-		t.Errorf("%d physical rows, want %d: the repeated purge changed the tables", got, physical+4)
+	if got := h.count("SELECT count() FROM DB.transactions") + h.count("SELECT count() FROM DB.invoices"); got != physical+6 {
+		t.Errorf("%d physical rows, want %d: the repeated purge changed the tables", got, physical+6)
 	}
 	if err := run.stop(t); err != nil {
 		t.Fatal(err)
