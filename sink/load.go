@@ -138,11 +138,15 @@ func (s *Sink) loadedOffset(ctx context.Context, t *table, tp topicPartition) (i
 	if err != nil {
 		return 0, err
 	}
-	// A partition read since an earlier snapshot may have rows in a batch
-	// not yet flushed, which this answer does not count.
-	snap := &loadedSnapshot{hwm: hwm, used: map[topicPartition]bool{}}
-	if old := s.snapshots[t]; old != nil {
-		snap.used = old.used
+	// A partition read before may have rows in a batch not yet flushed,
+	// which this answer does not count: it vouches only for the others.
+	// (seen outlives snapshots across a group session; both are cleared
+	// on a rebalance.)
+	snap := &loadedSnapshot{hwm: hwm, used: make(map[topicPartition]bool, len(s.seen))}
+	for read := range s.seen {
+		if read != tp {
+			snap.used[read] = true
+		}
 	}
 	s.snapshots[t] = snap
 	off, _ := snap.take(tp)
