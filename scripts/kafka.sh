@@ -17,7 +17,7 @@
 #                              scripts/kafka.sh tool topics --bootstrap-server 127.0.0.1:9092 --list
 #
 # Env: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), KAFKA_SECURE_PORT (9094),
-#      KAFKA_HEAP_OPTS, KAFKA_START_TIMEOUT (90).
+#      KAFKA_HEAP_OPTS, KAFKA_START_TIMEOUT (180).
 #
 # Two client listeners: PLAINTEXT on KAFKA_PORT for everything local, and SASL_SSL with
 # SCRAM-SHA-512 on KAFKA_SECURE_PORT, the way production clusters (Strimzi, MSK, Confluent
@@ -49,7 +49,11 @@ KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-9093}
 KAFKA_SECURE_PORT=${KAFKA_SECURE_PORT:-9094}
 SCRAM_USER=belvo
 KAFKA_HEAP_OPTS=${KAFKA_HEAP_OPTS:--Xmx768m -Xms256m}
-KAFKA_START_TIMEOUT=${KAFKA_START_TIMEOUT:-90}
+# Longer than broker.session.timeout.ms (120 s, below): after an unclean stop
+# (kill -9, a host restart) the controller refuses the broker's registration
+# as a duplicate until the dead broker's session lapses, and a start that gave
+# up sooner would never get past it.
+KAFKA_START_TIMEOUT=${KAFKA_START_TIMEOUT:-180}
 
 POM="$ROOT/scripts/kafka/pom.xml"
 INSTALL_DIR="$CACHE_DIR/kafka-$KAFKA_VERSION"
@@ -141,6 +145,10 @@ transaction.state.log.num.partitions=1
 # for 10-24 s (metadata writes of 6-20 s in the log), the default 9 s lease ran out, and
 # clients saw "all brokers are currently fenced" and NOT_LEADER for tens of seconds.
 broker.session.timeout.ms=120000
+# After an unclean stop (kill -9, a host restart) the controller refuses this broker's
+# registration as a duplicate until the dead broker's session above lapses; a broker
+# gives up on registering after 60 s by default, so it would never get past it.
+initial.broker.registration.timeout.ms=150000
 EOF
 
   # Everything to stdout, which svc_launch sends to .local/logs/kafka.log: one file to tail.
