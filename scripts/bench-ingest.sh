@@ -9,10 +9,14 @@
 # every leg is bounded in time.
 #
 # Settings: BENCH_DURATION (10s a measured leg), BENCH_WARMUP (2s, not
-# reported), BENCH_CONNS (64), BENCH_BROKERS ("kfake real"), BENCH_SYSTEMS
-# ("ours bento"), BENCH_RATE (also a fixed-rate leg of ours at that many
-# webhooks/s), BENCH_PROFILE=1 (a CPU profile of ingest during each measured
-# leg, in .local/bench/).
+# reported), BENCH_BROKER_WARMUP (20s: the first system's warm-up on each
+# broker, so that no system is measured against a Kafka broker whose JVM is
+# still compiling its hot paths, which costs over twice the broker CPU
+# per event), BENCH_CONNS (64), BENCH_BROKERS ("kfake real"), BENCH_SYSTEMS
+# ("ours bento"), BENCH_PARTITIONS (6, of ours' topics and Bento's),
+# BENCH_RATE (also a fixed-rate leg of ours at that many webhooks/s),
+# BENCH_PROFILE=1 (a CPU profile of ingest during each measured leg, in
+# .local/bench/).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -20,6 +24,7 @@ cd "$root"
 : "${KAFKA_BROKERS:?run make up first}"
 DURATION=${BENCH_DURATION:-10s}
 WARMUP=${BENCH_WARMUP:-2s}
+BROKER_WARMUP=${BENCH_BROKER_WARMUP:-20s}
 CONNS=${BENCH_CONNS:-64}
 BROKERS=${BENCH_BROKERS:-kfake real}
 SYSTEMS=${BENCH_SYSTEMS:-ours bento}
@@ -65,15 +70,15 @@ wait_port() { # host:port
 
 stop() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 
-ours() { # broker broker-name brokers
-  local b=$1 name=$2 brokers=$3 log=.local/logs/bench-ingest.log
-  INGEST_ADDR=$INGEST KAFKA_BROKERS=$brokers TOPIC_PREFIX="$run" TOPIC_PARTITIONS=6 \
+ours() { # broker broker-name brokers warm-up
+  local b=$1 name=$2 brokers=$3 warmup=$4 log=.local/logs/bench-ingest.log
+  INGEST_ADDR=$INGEST KAFKA_BROKERS=$brokers TOPIC_PREFIX="$run" TOPIC_PARTITIONS=${BENCH_PARTITIONS:-6} \
     INGEST_DEDUP_WINDOW=10m INGEST_PPROF=${BENCH_PROFILE:-0} LOG_LEVEL=warn \
     bin/belvo-pipeline ingest >"$log" 2>&1 &
   local pid=$!
   pids+=("$pid")
   wait_ready "http://$INGEST/readyz" "$log"
-  bin/loadgen post -url "http://$INGEST/webhooks/belvo" -c "$CONNS" -d "$WARMUP" -label warmup >/dev/null
+  bin/loadgen post -url "http://$INGEST/webhooks/belvo" -c "$CONNS" -d "$warmup" -label warmup >/dev/null
   local prof=
   if [ "${BENCH_PROFILE:-0}" = 1 ]; then
     curl -fsS "http://$INGEST/debug/pprof/profile?seconds=$((${DURATION%s} - 1))" -o "$out/ingest-$b.pprof" &
@@ -89,9 +94,9 @@ ours() { # broker broker-name brokers
   stop "$pid"
 }
 
-bento() { # broker broker-name brokers
-  local b=$1 name=$2 brokers=$3 topic="$run.bento.$1" log=.local/logs/bench-bento.log
-  bin/loadgen topic -brokers "$brokers" -topic "$topic" -partitions 6
+bento() { # broker broker-name brokers warm-up
+  local b=$1 name=$2 brokers=$3 warmup=$4 topic="$run.bento.$1" log=.local/logs/bench-bento.log
+  bin/loadgen topic -brokers "$brokers" -topic "$topic" -partitions "${BENCH_PARTITIONS:-6}"
   # Bento's defaults but two, both in its favour or neutral: as many
   # batches in flight as there are connections (the default 10 would cap
   # it below 64 waiting requests), and no compression, as ours sends.
@@ -116,14 +121,14 @@ EOF
   local pid=$!
   pids+=("$pid")
   wait_ready "http://$BENTO_API/ready" "$log"
-  bin/loadgen post -url "http://$BENTO_IN/webhooks/belvo" -c "$CONNS" -d "$WARMUP" -label warmup >/dev/null
+  bin/loadgen post -url "http://$BENTO_IN/webhooks/belvo" -c "$CONNS" -d "$warmup" -label warmup >/dev/null
   bin/loadgen post -url "http://$BENTO_IN/webhooks/belvo" -c "$CONNS" -d "$DURATION" -pid "$pid" \
     -brokers "$brokers" -topics "$topic" -system "Bento $BENTO_VERSION" -broker "$name" -label "Bento, $name" -out "$results"
   stop "$pid"
 }
 
 BENTO_VERSION=${BENTO_VERSION:-v1.2.0}
-echo "== ingest side by side: $DURATION a leg after $WARMUP of warm-up, $CONNS connections, ~600-byte webhooks; topics $run*"
+echo "== ingest side by side: $DURATION a leg after $WARMUP of warm-up ($BROKER_WARMUP for the first on a broker), $CONNS connections, ~600-byte webhooks; topics $run*"
 echo "   machine: $(nproc) cores, $(go version | cut -d' ' -f3); $(uptime)"
 for b in $BROKERS; do
   case $b in
@@ -136,7 +141,11 @@ for b in $BROKERS; do
     real) brokers=$KAFKA_BROKERS name="local Kafka, acks=all" ;;
     *) echo "unknown broker $b (kfake or real)" >&2; exit 2 ;;
   esac
-  for s in $SYSTEMS; do "$s" "$b" "$name" "$brokers"; done
+  warmup=$BROKER_WARMUP
+  for s in $SYSTEMS; do
+    "$s" "$b" "$name" "$brokers" "$warmup"
+    warmup=$WARMUP
+  done
   [ "$b" != kfake ] || stop "$kf"
 done
 bin/loadgen table -in "$results"
