@@ -90,6 +90,10 @@ func routes(db, prefix string) (map[string]*table, []*table, error) {
 	for _, e := range schemas.Catalogue {
 		byTopic[schemas.WebhookTopic(prefix, e.Type)] = events
 	}
+	// Ingest creates the unknown-type topic at start like the others; were it
+	// not among the group's first topics, its appearance would make the next
+	// discovery re-join the group, stalling every partition for seconds.
+	byTopic[schemas.UnknownWebhookTopic(prefix)] = events
 	status := newTable(db, "institution_status", institutionStatusColumns, institutionStatusRow)
 	byTopic[schemas.WebhookTopic(prefix, schemas.InstitutionStatusType)] = status
 	// Flush order: resources, then facts (link_events purges what the
