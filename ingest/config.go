@@ -27,7 +27,7 @@ type Config struct {
 	DedupMax        int           // INGEST_DEDUP_MAX_IDS: bound on remembered ids, default 1,000,000
 	DrainTimeout    time.Duration // INGEST_SHUTDOWN_TIMEOUT: how long SIGTERM waits for in-flight requests, default 10s
 	Pprof           bool          // INGEST_PPROF: serve /debug/pprof/ for profiling, default off
-	MemoryLimitMiB  int           // INGEST_MEMORY_LIMIT_MIB: Go's soft memory limit; 0 = from the container's limit, else 80 MiB
+	MemoryLimitMiB  int           // INGEST_MEMORY_LIMIT_MIB: Go's soft memory limit; 0 = from the container's limit, else 60 MiB
 
 	allowed, proxies []*net.IPNet
 }
@@ -48,7 +48,7 @@ func (c *Config) Bind(s *config.Set) {
 	s.Duration(&c.DedupWindow, "dedup-window", "INGEST_DEDUP_WINDOW", 10*time.Minute, "a webhook_id acknowledged within this window is not published again; 0 disables")
 	s.Int(&c.DedupMax, "dedup-max-ids", "INGEST_DEDUP_MAX_IDS", 1_000_000, "most webhook ids remembered for dedup, 24 bytes each; above this many per INGEST_DEDUP_WINDOW it, not the window, bounds how long a retry is recognised")
 	s.Bool(&c.Pprof, "pprof", "INGEST_PPROF", false, "serve Go profiles under /debug/pprof/ (keep off where the port is public)")
-	s.Int(&c.MemoryLimitMiB, "memory-limit-mib", "INGEST_MEMORY_LIMIT_MIB", 0, "soft limit of the Go heap and runtime in MiB, below which the collector keeps them by collecting more often (GOMEMLIMIT wins); 0 takes 90% of the container's memory limit, or 80 MiB without one")
+	s.Int(&c.MemoryLimitMiB, "memory-limit-mib", "INGEST_MEMORY_LIMIT_MIB", 0, "soft limit of the Go heap and runtime in MiB, below which the collector keeps them by collecting more often (GOMEMLIMIT wins); 0 takes 90% of the container's memory limit, or 60 MiB without one")
 	s.Duration(&c.DrainTimeout, "shutdown-timeout", "INGEST_SHUTDOWN_TIMEOUT", 10*time.Second, "how long shutdown waits for in-flight requests")
 }
 
