@@ -40,6 +40,7 @@ import (
 	"github.com/segmentio/kafka-go"
 
 	"github.com/finflow/belvo-pipeline/cmd/internal/pipeline"
+	"github.com/finflow/belvo-pipeline/internal/backoff"
 	"github.com/finflow/belvo-pipeline/internal/broker"
 	"github.com/finflow/belvo-pipeline/internal/config"
 	"github.com/finflow/belvo-pipeline/internal/emulator"
@@ -325,7 +326,7 @@ func (c *chaos) drive(ctx context.Context, fail context.CancelCauseFunc) error {
 		if f == faultFreshSink {
 			continue
 		}
-		if err := sleep(ctx, time.Until(loadStart.Add(at[i]))); err != nil {
+		if err := backoff.Sleep(ctx, time.Until(loadStart.Add(at[i]))); err != nil {
 			return err
 		}
 		i++
@@ -625,20 +626,6 @@ func (c *chaos) cleanup(ctx context.Context) {
 	}
 	if err != nil {
 		fmt.Fprintf(c.out, "cleanup: database %s: %v\n", c.db, err)
-	}
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
 	}
 }
 

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/finflow/belvo-pipeline/internal/backoff"
 )
 
 // role is one `belvo-pipeline <role>` process, supervised as Kubernetes
@@ -125,7 +127,7 @@ func (r *role) kill(ctx context.Context, down time.Duration) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	if err := sleep(ctx, down); err != nil {
+	if err := backoff.Sleep(ctx, down); err != nil {
 		return err
 	}
 	return r.start()

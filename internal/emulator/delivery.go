@@ -67,20 +67,6 @@ type deliverer struct {
 	log      *slog.Logger
 }
 
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
 // deliver sends body to url until a 2XX, retrying five times with linear
 // backoff (interval, 2×interval, ...) on a non-2XX answer or a timeout.
 // Every attempt carries the same bytes, hence the same webhook_id, so the

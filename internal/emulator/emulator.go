@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/finflow/belvo-pipeline/internal/backoff"
 	"github.com/finflow/belvo-pipeline/schemas"
 )
 
@@ -64,7 +65,7 @@ func New(cfg Config, log *slog.Logger, opts ...Option) (*Emulator, error) {
 			client:   &http.Client{Timeout: cfg.DeliveryTimeout},
 			auth:     cfg.WebhookAuthorization,
 			interval: cfg.RetryInterval,
-			sleep:    sleepCtx,
+			sleep:    backoff.Sleep,
 			log:      log,
 		},
 		flows: map[string]bool{},

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/finflow/belvo-pipeline/internal/backoff"
 	"github.com/finflow/belvo-pipeline/schemas"
 )
 
@@ -62,7 +63,7 @@ func (e *Emulator) RunLoadExcept(ctx context.Context, n int, rate float64, skip 
 	start := time.Now()
 	step := time.Duration(float64(time.Second) / rate)
 	for i := range n {
-		if err := sleepCtx(ctx, time.Until(start.Add(time.Duration(i)*step))); err != nil {
+		if err := backoff.Sleep(ctx, time.Until(start.Add(time.Duration(i)*step))); err != nil {
 			break
 		}
 		l, ok := e.store.liveLink(links[i%len(links)].ID)
