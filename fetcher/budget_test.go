@@ -51,11 +51,12 @@ func (w *world) requestsTo(path string) []emulator.Request {
 	return out
 }
 
-// deadLetterHeaders returns the headers of every event in the fetcher's
-// dead-letter topic, by webhook id, checking each value is the event as read.
-func (w *world) deadLetterHeaders(t *testing.T) map[string]map[string]string {
+// deadLetters returns the headers of every event in the fetcher's
+// dead-letter topic, in topic order, checking each value is the event as
+// read and carries its own webhook id in the header.
+func (w *world) deadLetters(t *testing.T) []map[string]string {
 	t.Helper()
-	out := map[string]map[string]string{}
+	var out []map[string]string
 	for _, m := range w.rawTopic(t, deadLetterTopic(w.prefix)) {
 		h := map[string]string{}
 		for _, x := range m.Headers {
@@ -68,6 +69,16 @@ func (w *world) deadLetterHeaders(t *testing.T) map[string]map[string]string {
 		if id := native.(map[string]any)["webhook_id"].(string); id != h[headerWebhookID] {
 			t.Fatalf("dead letter of %s carries webhook_id header %q", id, h[headerWebhookID])
 		}
+		out = append(out, h)
+	}
+	return out
+}
+
+// deadLetterHeaders is deadLetters by webhook id.
+func (w *world) deadLetterHeaders(t *testing.T) map[string]map[string]string {
+	t.Helper()
+	out := map[string]map[string]string{}
+	for _, h := range w.deadLetters(t) {
 		out[h[headerWebhookID]] = h
 	}
 	return out
