@@ -49,10 +49,9 @@ KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-9093}
 KAFKA_SECURE_PORT=${KAFKA_SECURE_PORT:-9094}
 SCRAM_USER=belvo
 KAFKA_HEAP_OPTS=${KAFKA_HEAP_OPTS:--Xmx768m -Xms256m}
-# Longer than broker.session.timeout.ms (120 s, below): after an unclean stop
-# (kill -9, a host restart) the controller refuses the broker's registration
-# as a duplicate until the dead broker's session lapses, and a start that gave
-# up sooner would never get past it.
+# Longer than initial.broker.registration.timeout.ms (150 s, below): after an
+# unclean stop the broker may only register once the dead broker's session
+# lapses, and a start that gave up sooner would never see it do so.
 KAFKA_START_TIMEOUT=${KAFKA_START_TIMEOUT:-180}
 
 POM="$ROOT/scripts/kafka/pom.xml"

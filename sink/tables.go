@@ -87,13 +87,12 @@ func routes(db, prefix string) (map[string]*table, []*table, error) {
 	}
 	events := newTable(db, schemas.WebhookEventsTable, webhookEventColumns, webhookEventRow)
 	events.types = columnTypes(webhookEventColumnsTyped())
-	for _, e := range schemas.Catalogue {
-		byTopic[schemas.WebhookTopic(prefix, e.Type)] = events
+	// The webhook topics ingest and the fetcher create at start, from the
+	// same list: one missing here would join the group only when discovery
+	// found it, re-joining and stalling every partition for seconds.
+	for _, t := range schemas.WebhookTopics(prefix) {
+		byTopic[t] = events
 	}
-	// Ingest creates the unknown-type topic at start like the others; were it
-	// not among the group's first topics, its appearance would make the next
-	// discovery re-join the group, stalling every partition for seconds.
-	byTopic[schemas.UnknownWebhookTopic(prefix)] = events
 	status := newTable(db, "institution_status", institutionStatusColumns, institutionStatusRow)
 	byTopic[schemas.WebhookTopic(prefix, schemas.InstitutionStatusType)] = status
 	// Flush order: resources, then facts (link_events purges what the
