@@ -3,6 +3,7 @@ package sink
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	rtmetrics "runtime/metrics"
 	"runtime/pprof"
 	"strconv"
@@ -20,6 +22,7 @@ import (
 
 	"github.com/segmentio/kafka-go"
 
+	"github.com/finflow/belvo-pipeline/internal/backoff"
 	"github.com/finflow/belvo-pipeline/internal/broker"
 	"github.com/finflow/belvo-pipeline/internal/records"
 	"github.com/finflow/belvo-pipeline/schemas"
@@ -104,14 +107,31 @@ func produceCompact(b *testing.B, h *harness, r schemas.Resource, topic string, 
 		}
 		recs = append(recs, kafka.Record{Value: kafka.NewBytes(v)})
 		if len(recs) == chunk || i == total-1 {
-			res, err := cluster.Client.Produce(context.Background(), &kafka.ProduceRequest{
-				Topic: topic, Partition: parts[(i/chunk)%len(parts)], RequiredAcks: kafka.RequireAll,
-				Records: kafka.NewRecordReader(recs...),
-			})
-			if err != nil || res.Error != nil {
-				b.Fatalf("produce: %v %v", err, res)
-			}
+			produceChunk(b, cluster, topic, parts[(i/chunk)%len(parts)], recs)
 			recs = recs[:0]
+		}
+	}
+}
+
+// produceChunk writes recs to one partition, waiting out a leader not
+// yet elected or not yet known: the topic was created a moment ago.
+func produceChunk(b *testing.B, cluster *broker.Cluster, topic string, partition int, recs []kafka.Record) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	wait := backoff.New(50*time.Millisecond, time.Second)
+	for {
+		res, err := cluster.Client.Produce(ctx, &kafka.ProduceRequest{
+			Topic: topic, Partition: partition, RequiredAcks: kafka.RequireAll,
+			Records: kafka.NewRecordReader(recs...),
+		})
+		if err == nil && res.Error == nil {
+			return
+		}
+		if err == nil && !errors.Is(res.Error, kafka.NotLeaderForPartition) && !errors.Is(res.Error, kafka.LeaderNotAvailable) {
+			err = res.Error
+		}
+		if err != nil || wait.Wait(ctx) != nil {
+			b.Fatalf("produce to %s/%d: %v %v", topic, partition, err, res)
 		}
 	}
 }
@@ -153,6 +173,10 @@ func (s *sideBySide) ours(b *testing.B) loadResult {
 	s.settle(b)
 	stopProfile := startProfile(b)
 	runtime.GC() // the producer's garbage is not the sink's heap
+	if os.Getenv("GOGC") == "" {
+		// As cmd/belvo-pipeline runs the sink.
+		defer debug.SetGCPercent(debug.SetGCPercent(GCPercent))
+	}
 	peak := watchHeap()
 	start, cpu0 := time.Now(), s.meter.sample()
 	run := s.h.start(map[string]string{"SINK_FLUSH_INTERVAL": "1s", "SINK_BATCH_ROWS": strconv.Itoa(s.batchRows)}, nil)
