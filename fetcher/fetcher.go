@@ -110,7 +110,7 @@ func New(cfg Config, log *slog.Logger, reg *prometheus.Registry, opts ...Option)
 	f.watchdog = broker.NewWatchdog(broker.WatchdogConfig{Group: cfg.Group, Bound: cfg.StallTimeout, Lag: broker.TotalLag(lag), Log: log})
 	f.readErrs = &broker.ReadErrors{Log: log, Group: cfg.Group, Count: f.metrics.readErrors.Inc}
 	reg.MustRegister(lag, f.watchdog)
-	f.state = newState(stateTopic(cfg.TopicPrefix), f.cluster, f.producer, log)
+	f.state = newState(StateTopic(cfg.TopicPrefix), f.cluster, f.producer, log)
 	f.planner = &planner{idChunk: cfg.IDChunk, lookBackDays: cfg.LookBackDays, previous: f.state.get}
 	if f.admin, err = admin.New(cfg.AdminAddr, reg, f.readiness, log); err != nil {
 		return nil, fmt.Errorf("%s: %w", EnvAdminAddr, err)

@@ -341,11 +341,17 @@ func (f *Fetcher) summarise(ctx context.Context, ev Event, pl Plan, fetched int,
 	if pl.State != nil {
 		msgs = append(msgs, f.state.message(pl.State.Key, pl.State.Entry))
 	}
+	if pl.Forget != "" {
+		msgs = append(msgs, f.state.tombstone(pl.Forget))
+	}
 	if err := f.produce(ctx, msgs); err != nil {
 		return fmt.Errorf("publish the summary of webhook %s: %w", ev.WebhookID, err)
 	}
 	if pl.State != nil {
 		f.state.stored(pl.State.Key, pl.State.Entry)
+	}
+	if pl.Forget != "" {
+		f.state.forgotten(pl.Forget)
 	}
 	if pl.HasCount {
 		f.metrics.reconciled.WithLabelValues(pl.Resource, strconv.FormatBool(matched)).Inc()

@@ -58,6 +58,9 @@ type Plan struct {
 	// acknowledged: the notification date the next created_at__range
 	// starts from.
 	State *stateUpdate
+	// Forget, when set, is a state key deleted with State: the range of
+	// the asynchronous request this event answered, needed no more.
+	Forget string
 }
 
 // stateUpdate is the durable state a Since plan leaves for its successor.

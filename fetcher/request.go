@@ -232,7 +232,7 @@ func (r *Requester) Run(ctx context.Context) (string, error) {
 	// The fetcher's state topic, compacted and of one partition as the
 	// fetcher makes it: the range is written there for the webhook answering
 	// the request, whichever role starts first.
-	stTopic := stateTopic(r.cfg.TopicPrefix)
+	stTopic := StateTopic(r.cfg.TopicPrefix)
 	compact := broker.NewCluster(broker.ClusterConfig{Brokers: r.cfg.Brokers, Partitions: 1, ReplicationFactor: r.cfg.Replication,
 		TopicConfigs: map[string]string{"cleanup.policy": "compact"}, ClientID: "belvo-request", Security: r.cfg.Kafka})
 	if err := compact.EnsureTopics(ctx, stTopic); err != nil {
@@ -323,6 +323,11 @@ func (p *planner) requestRange(ev Event, res schemas.Resource, q *belvo.Query, p
 		return nil
 	}
 	q.CreatedAt, pl.State = belvo.DateRange{}, nil
+	// Belvo answers a request once: its range is then deleted, or the
+	// state topic (and each replica's copy of it) would keep every range
+	// ever requested. A replay of this event after the deletion fetches
+	// the whole link, a superset.
+	pl.Forget = requestKey(ev.RequestID)
 	if err := q.SetFilter(body.RangeFilter, st.From+","+st.To); err != nil {
 		return &planError{err}
 	}

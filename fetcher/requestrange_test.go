@@ -64,6 +64,12 @@ func TestPlanNarrowsToTheRequestedRange(t *testing.T) {
 			if got, _ := url.QueryUnescape(pl.Calls[0].Query.Values().Encode()); got != c.want {
 				t.Fatalf("query %s, want %s", got, c.want)
 			}
+			// The range used is deleted with the event's summary; nothing
+			// else is.
+			ranged := c.want != "link=L"
+			if forget := pl.Forget; ranged && forget != requestKey(c.requestID) || !ranged && forget != "" {
+				t.Fatalf("forgets %q", forget)
+			}
 			if c.requestID == "tx1" && pl.State != nil {
 				t.Fatalf("an answer to a request moves the link's notification state: %+v", pl.State)
 			}

@@ -27,8 +27,8 @@ type stateEntry struct {
 	Type     string `json:"type,omitempty"` // its type (invoices)
 }
 
-// stateTopic returns the compacted topic of the fetcher's state.
-func stateTopic(prefix string) string { return prefix + ".fetcher.state" }
+// StateTopic returns the compacted topic of the fetcher's state.
+func StateTopic(prefix string) string { return prefix + ".fetcher.state" }
 
 // state is the durable state of created_at__range: a compacted topic with
 // one partition (a few keys per link, written once per notification), read
@@ -78,6 +78,18 @@ func (s *state) message(key string, e stateEntry) broker.Message {
 func (s *state) stored(key string, e stateEntry) {
 	s.mu.Lock()
 	s.entries[key] = e
+	s.mu.Unlock()
+}
+
+// tombstone is the record that deletes key from the compacted topic.
+func (s *state) tombstone(key string) broker.Message {
+	return broker.Message{Topic: s.topic, Key: []byte(key)}
+}
+
+// forgotten applies a tombstone Kafka acknowledged.
+func (s *state) forgotten(key string) {
+	s.mu.Lock()
+	delete(s.entries, key)
 	s.mu.Unlock()
 }
 

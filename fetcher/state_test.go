@@ -53,7 +53,7 @@ func TestSinceRangeSurvivesRestart(t *testing.T) {
 
 	client := &kafka.Client{Addr: kafka.TCP(w.brokers...), Timeout: 10 * time.Second}
 	res, err := client.DescribeConfigs(context.Background(), &kafka.DescribeConfigsRequest{Resources: []kafka.DescribeConfigRequestResource{{
-		ResourceType: kafka.ResourceTypeTopic, ResourceName: stateTopic(w.prefix), ConfigNames: []string{"cleanup.policy"}}}})
+		ResourceType: kafka.ResourceTypeTopic, ResourceName: StateTopic(w.prefix), ConfigNames: []string{"cleanup.policy"}}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/segmentio/kafka-go"
+
 	"github.com/finflow/belvo-pipeline/fetcher"
 	"github.com/finflow/belvo-pipeline/internal/config"
 	"github.com/finflow/belvo-pipeline/internal/testenv"
@@ -87,6 +89,19 @@ func TestRangedAsyncPostLoadsOnlyItsRange(t *testing.T) {
 	if n := count("SELECT count() FROM "+table(db, "transactions")+" WHERE link_id = ? AND ifNull(request_id, '') != ?", link, requestID); n != 0 {
 		t.Errorf("%d transactions without the request's lineage", n)
 	}
+
+	// The request's range, used, is deleted from the fetcher's state: the
+	// last record of its key is a tombstone.
+	stateKey := "request|" + requestID
+	testenv.Eventually(t, time.Minute, "a tombstone of the request's state entry", func() bool {
+		var last *kafka.Message
+		for _, m := range testenv.ReadAll(t, strings.Split(env["KAFKA_BROKERS"], ","), fetcher.StateTopic(env["TOPIC_PREFIX"])) {
+			if string(m.Key) == stateKey {
+				last = &m
+			}
+		}
+		return last != nil && last.Value == nil
+	})
 
 	// The views join the request to what it loaded.
 	if n := count("SELECT count() FROM "+table(db, "request_records")+" WHERE belvo_request_id = ? AND table = 'transactions'", requestID); n != uint64(len(inRange)) {
