@@ -43,12 +43,12 @@
 //     what it read before (a rebalance rewound it to the committed offset,
 //     or another member moved it on), or kafka-go reports a rebalance, it
 //     asks ClickHouse for max(offset) of that topic and partition in the
-//     table and skips every record at or below it. (One statement answers
-//     for all the table's partitions; a partition's figure serves only its
+//     table and skips every record at or below it, once the flush in
+//     flight is in if it holds that partition. (One statement answers for
+//     all the table's partitions; a partition's figure serves only its
 //     first read after that statement, since the sink may insert it
 //     afterwards, and a rebalance or a new session drops them all.) This
-//     is exact, not
-//     probabilistic, because a batch is one insert block (SINK_BATCH_ROWS
+//     is exact, not probabilistic, because a batch is one insert block (SINK_BATCH_ROWS
 //     is capped below max_insert_block_size, and the tables have no
 //     PARTITION BY), which ClickHouse stores atomically: after a crash the
 //     block is either wholly there, and its offsets are skipped, or absent,

@@ -139,13 +139,21 @@ func (s *Sink) loadedOffset(ctx context.Context, t *table, tp topicPartition) (i
 		return 0, err
 	}
 	// A partition read before may have rows in a batch not yet flushed,
-	// which this answer does not count: it vouches only for the others.
-	// (seen outlives snapshots across a group session; both are cleared
-	// on a rebalance.)
+	// or in the flush the query may have run beside, which this answer
+	// does not count: it vouches only for the others. (seen outlives
+	// snapshots across a group session; both are cleared on a rebalance,
+	// which leaves the partitions of a flush in flight out of seen.)
 	snap := &loadedSnapshot{hwm: hwm, used: make(map[topicPartition]bool, len(s.seen))}
 	for read := range s.seen {
 		if read != tp {
 			snap.used[read] = true
+		}
+	}
+	if s.flushes != nil {
+		for read := range s.flushes.parts {
+			if read != tp {
+				snap.used[read] = true
+			}
 		}
 	}
 	s.snapshots[t] = snap

@@ -58,6 +58,9 @@ type Sink struct {
 	// snapshots hold, per table, the loaded offsets of the partitions not
 	// yet read this session (loadedOffset); dropped with loaded.
 	snapshots map[*table]*loadedSnapshot
+	// firstJoin: the reader's first Stats still counts the join that
+	// began its first generation, which came before anything was read.
+	firstJoin bool
 
 	stalled atomic.Pointer[string] // why the sink is retrying, nil when healthy
 	started atomic.Bool
@@ -355,8 +358,12 @@ func (s *Sink) consume(ctx context.Context, reader *kafka.Reader) error {
 		_ = s.flushes.wait()
 		s.flushes = nil
 	}()
-	// The partitions may have been another member's since the last session.
+	// The partitions may have been another member's since the last
+	// session: what ClickHouse holds of each is read again after the join.
+	clear(s.loaded)
+	clear(s.seen)
 	clear(s.snapshots)
+	s.firstJoin = true
 	p := newPending()
 	for {
 		wait := readCtx
@@ -419,14 +426,19 @@ func (s *Sink) consume(ctx context.Context, reader *kafka.Reader) error {
 type flusher struct {
 	reader committer
 	ctx    context.Context
-	fail   context.CancelFunc // ends the read when a flush fails
-	p      *pending           // the batch of the flush started last
-	done   chan struct{}      // closed when it ended; nil before the first
+	fail   context.CancelFunc      // ends the read when a flush fails
+	p      *pending                // the batch of the flush started last
+	parts  map[topicPartition]bool // its partitions, read by consume alone
+	done   chan struct{}           // closed when it ended; nil before the first
 	err    error
 }
 
 func (f *flusher) start(s *Sink, p *pending) {
 	f.p, f.err, f.done = p, nil, make(chan struct{})
+	f.parts = make(map[topicPartition]bool, len(p.commit))
+	for tp := range p.commit {
+		f.parts[tp] = true
+	}
 	s.metrics.pending.Set(0)
 	go func() {
 		defer close(f.done)
@@ -448,6 +460,12 @@ func (f *flusher) running() bool {
 	}
 }
 
+// holds reports whether the flush started last carries records of tp;
+// once it ended, whether it did (its error then still ends the read).
+func (f *flusher) holds(tp topicPartition) bool {
+	return f != nil && f.done != nil && f.parts[tp]
+}
+
 // wait returns once no flush runs, with the error of the last one.
 func (f *flusher) wait() error {
 	if f == nil || f.done == nil {
@@ -462,7 +480,16 @@ func (f *flusher) wait() error {
 // have been someone else's since they were last checked. kafka-go's Stats
 // resets its counters, so only this consume goroutine asks.
 func (s *Sink) checkRebalance(reader committer, p *pending) {
-	if reader.Stats().Rebalances > 0 {
+	n := reader.Stats().Rebalances
+	if s.firstJoin {
+		// Counting it cleared what the session's first batch had just
+		// read from ClickHouse, and every partition of that batch then
+		// waited for the first flush to read it again.
+		s.firstJoin = false
+		n--
+	}
+	if n > 0 {
+		s.log.Info("consumer group rebalanced: what ClickHouse holds is read again", "rebalances", n, "partitions_read", len(s.seen))
 		clear(s.loaded)
 		clear(s.seen)
 		clear(s.snapshots)
@@ -518,10 +545,14 @@ func (s *Sink) read(ctx context.Context, p *pending, m kafka.Message) (bool, err
 	s.seen[tp] = m.Offset
 	hwm, ok := s.loaded[tp]
 	if !ok {
-		// What ClickHouse holds is only known once the batch in flight,
-		// which may hold this partition's earlier offsets, is in.
-		if err := s.flushes.wait(); err != nil {
-			return false, err
+		// What ClickHouse holds of tp is only known once the batch in
+		// flight is in, if it holds tp's earlier offsets. Waiting for any
+		// flush made each partition's first read of a session wait for
+		// one: the first seconds of a session read a table or two per flush.
+		if s.flushes.holds(tp) {
+			if err := s.flushes.wait(); err != nil {
+				return false, err
+			}
 		}
 		if err := s.retry(ctx, "read loaded offset", func(ctx context.Context) (err error) {
 			hwm, err = s.loadedOffset(ctx, t, tp)
