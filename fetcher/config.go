@@ -29,6 +29,7 @@ const (
 	EnvCompression     = "FETCHER_COMPRESSION"
 	EnvSweepInterval   = "FETCHER_SWEEP_INTERVAL"
 	EnvSweepGrace      = "FETCHER_SWEEP_GRACE"
+	EnvFirstShareWait  = "FETCHER_FIRST_SHARE_WAIT"
 )
 
 // Config is everything the fetcher needs. Bind fills it from flags and env;
@@ -52,6 +53,7 @@ type Config struct {
 	Compression     string        // FETCHER_COMPRESSION of the record batches it produces: none, gzip, snappy, lz4 (default) or zstd
 	SweepInterval   time.Duration // FETCHER_SWEEP_INTERVAL: how often one replica sweeps every link for records no webhook announced (sweep.go); 0, the default, is off
 	SweepGrace      time.Duration // FETCHER_SWEEP_GRACE: records created this recently are fetched by a sweep but not counted missed yet, default 1h
+	FirstShareWait  bool          // FETCHER_FIRST_SHARE_WAIT: a new replica waits one BELVO_RATE_INTERVAL before its first request (share.go), default true
 	Belvo           belvo.Config  // BELVO_*: the API client
 
 	// PRIVACY_*: personal data hashed or dropped before publishing
@@ -79,6 +81,8 @@ func (c *Config) Bind(s *config.Set) {
 	s.String(&c.Compression, "compression", EnvCompression, "lz4", "compression of produced record batches: none, gzip, snappy, lz4 or zstd")
 	s.Duration(&c.SweepInterval, "sweep-interval", EnvSweepInterval, 0,
 		"how often one replica lists the links and fetches what is new since each link's watermark, counting records no webhook announced (e.g. 24h); 0 is off")
+	s.Bool(&c.FirstShareWait, "first-share-wait", EnvFirstShareWait, true,
+		"wait one BELVO_RATE_INTERVAL before the first Belvo request, since a replica this one replaces may have used the budget just before; false only where nothing else calls that Belvo (run's emulator, started with it)")
 	s.Duration(&c.SweepGrace, "sweep-grace", EnvSweepGrace, time.Hour,
 		"records created less than this before a sweep are fetched but not yet counted as missed: their webhook may still be on its way")
 	c.Privacy.Bind(s)

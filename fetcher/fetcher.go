@@ -91,7 +91,7 @@ func New(cfg Config, log *slog.Logger, reg *prometheus.Registry, opts ...Option)
 	}
 	// The limiter starts at nothing: shareBudget hands it this member's
 	// share of the deployment's budget once the group is known.
-	f.share = newShare(cfg.Belvo.RateLimit, cfg.Belvo.RateInterval, log)
+	f.share = newShare(cfg.Belvo.RateLimit, cfg.Belvo.RateInterval, cfg.FirstShareWait, log)
 	bopts := append([]belvo.Option{belvo.WithLogger(log), belvo.WithMetrics(belvoMetrics{f.metrics}),
 		belvo.WithLimiter(f.share.limiter)}, o.belvo...)
 	if f.belvo, err = belvo.New(cfg.Belvo, bopts...); err != nil {

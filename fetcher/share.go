@@ -28,6 +28,9 @@ type share struct {
 	interval time.Duration
 	limiter  *belvo.Limiter
 	log      *slog.Logger
+	// firstAtOnce takes the first share without the wait: only where no
+	// earlier client can have used the budget (FETCHER_FIRST_SHARE_WAIT).
+	firstAtOnce bool
 
 	pending   int       // a larger share waiting for its time, 0 if none
 	pendingAt time.Time // when it may be taken
@@ -39,9 +42,9 @@ type share struct {
 // window can arrive after one admitted later, so that two windows' worth
 // would meet in one of Belvo's. The margin covers that jitter (a CPU-starved
 // host under the race detector needed more than 250 ms).
-func newShare(budget int, interval time.Duration, log *slog.Logger) *share {
+func newShare(budget int, interval time.Duration, firstWait bool, log *slog.Logger) *share {
 	window := interval + max(interval/20, 500*time.Millisecond)
-	return &share{budget: budget, interval: window, log: log, limiter: belvo.NewLimiter(0, window, nil)}
+	return &share{budget: budget, interval: window, log: log, limiter: belvo.NewLimiter(0, window, nil), firstAtOnce: !firstWait}
 }
 
 // observe applies the division for members live members seen at now.
@@ -55,6 +58,10 @@ func (s *share) observe(members int, now time.Time) {
 		s.log.Info("Belvo budget share lowered", "requests", want, "per", s.interval.String(), "members", members, "budget", s.budget)
 	case want == cur:
 		s.pending = 0
+	case cur == 0 && s.firstAtOnce:
+		s.limiter.SetLimit(want)
+		s.pending = 0
+		s.log.Info("Belvo budget share taken", "requests", want, "per", s.interval.String(), "members", members, "budget", s.budget)
 	case s.pending != want:
 		// Lowering a pending raise restarts its wait: the old division may
 		// have been in force until now.

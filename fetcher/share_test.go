@@ -14,6 +14,21 @@ import (
 	"github.com/finflow/belvo-pipeline/internal/testenv"
 )
 
+// Where no earlier client can have used the budget, the first share is
+// taken at once; raises still wait.
+func TestFirstShareAtOnceWhenAsked(t *testing.T) {
+	s := newShare(80, 30*time.Second, false, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	t0 := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	s.observe(2, t0)
+	if got := s.limiter.Limit(); got != 40 {
+		t.Fatalf("first share %d, want 40 at once", got)
+	}
+	s.observe(1, t0.Add(time.Second))
+	if got := s.limiter.Limit(); got != 40 {
+		t.Fatalf("share %d a second after a member left, want the raise to wait", got)
+	}
+}
+
 // A member takes a smaller share at once and a larger one only an interval
 // after first seeing it, its first share included.
 func TestShareRaisesLateAndLowersAtOnce(t *testing.T) {

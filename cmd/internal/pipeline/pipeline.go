@@ -72,6 +72,9 @@ func runDefaults(getenv func(string) string, withEmulator bool) func(string) str
 		d["BELVO_SECRET_PASSWORD"] = firstNonEmpty(getenv("EMULATOR_SECRET_PASSWORD"), "emulator-password")
 		d["BELVO_RATE_LIMIT"] = "1000"
 		d["BELVO_RATE_INTERVAL"] = "1s"
+		// The emulator starts with the fetcher: no earlier client has used
+		// its budget, and waiting an interval only delayed the first fetch.
+		d["FETCHER_FIRST_SHARE_WAIT"] = "false"
 		d["EMULATOR_SECRET_ID"] = d["BELVO_SECRET_ID"]
 		d["EMULATOR_SECRET_PASSWORD"] = d["BELVO_SECRET_PASSWORD"]
 	}
