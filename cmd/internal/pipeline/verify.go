@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -163,13 +164,22 @@ func VerifyDeliveries(ctx context.Context, dsn string, emu *emulator.Emulator, d
 	}
 	args := [][]string{sc.WebhookIDs, sc.LinkIDs, sc.ConsentIDs, sc.ErrorIDs, sc.WebhookIDs}
 	for i, c := range checks {
+		// In chunks: the ids of a long load (RUN_LOAD=14000) made one
+		// statement longer than the engine's max_query_size. The ids are
+		// distinct, so the chunks' counts add up.
 		ids := args[i]
 		if len(ids) == 0 {
 			ids = []string{""}
 		}
-		if err := count(c.name, c.query, c.want, ids); err != nil {
-			return rep, err
+		var got uint64
+		for chunk := range slices.Chunk(ids, verifyChunk) {
+			var n uint64
+			if err := conn.QueryRow(ctx, c.query, chunk).Scan(&n); err != nil {
+				return rep, fmt.Errorf("%s: %w", c.name, err)
+			}
+			got += n
 		}
+		rep.Checks = append(rep.Checks, Check{Name: c.name, Want: c.want, Got: got})
 	}
 	// Every catalogue row the scenario delivered left rows that carry its
 	// webhook_id as lineage: fetched records, deletion rows or its fact.
@@ -189,6 +199,10 @@ func VerifyDeliveries(ctx context.Context, dsn string, emu *emulator.Emulator, d
 	}
 	return rep, nil
 }
+
+// verifyChunk is how many ids one IN list of Verify holds: about 40 kB
+// of statement, far under max_query_size (256 KiB).
+const verifyChunk = 1000
 
 func table(db, name string) string { return schemas.QuoteIdent(db) + "." + schemas.QuoteIdent(name) }
 
