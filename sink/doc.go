@@ -48,12 +48,13 @@
 //     all the table's partitions; a partition's figure serves only its
 //     first read after that statement, since the sink may insert it
 //     afterwards, and a rebalance or a new session drops them all.) This
-//     is exact, not probabilistic, because a batch is one insert block (SINK_BATCH_ROWS
-//     is capped below max_insert_block_size, and the tables have no
-//     PARTITION BY), which ClickHouse stores atomically: after a crash the
-//     block is either wholly there, and its offsets are skipped, or absent,
-//     and they are inserted. It needs neither FINAL nor the batch being cut
-//     the same way again, which time-based flushing cannot promise.
+//     is exact, not probabilistic, because a batch is one insert block
+//     (SINK_BATCH_ROWS is capped below max_insert_block_size, and the
+//     tables have no PARTITION BY), which ClickHouse stores atomically:
+//     after a crash the block is either wholly there, and its offsets are
+//     skipped, or absent, and they are inserted. It needs neither FINAL nor
+//     the batch being cut the same way again, which time-based flushing
+//     cannot promise.
 //  2. insert_deduplication_token. A retry of an insert whose first attempt
 //     did land (the answer was lost in a timeout or a dropped connection)
 //     sends the same rows with the same token: the table name and the

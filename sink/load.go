@@ -149,11 +149,9 @@ func (s *Sink) loadedOffset(ctx context.Context, t *table, tp topicPartition) (i
 			snap.used[read] = true
 		}
 	}
-	if s.flushes != nil {
-		for read := range s.flushes.parts {
-			if read != tp {
-				snap.used[read] = true
-			}
+	for read := range s.flushes.inFlight() {
+		if read != tp {
+			snap.used[read] = true
 		}
 	}
 	s.snapshots[t] = snap

@@ -426,19 +426,17 @@ func (s *Sink) consume(ctx context.Context, reader *kafka.Reader) error {
 type flusher struct {
 	reader committer
 	ctx    context.Context
-	fail   context.CancelFunc      // ends the read when a flush fails
-	p      *pending                // the batch of the flush started last
-	parts  map[topicPartition]bool // its partitions, read by consume alone
-	done   chan struct{}           // closed when it ended; nil before the first
-	err    error
+	fail   context.CancelFunc // ends the read when a flush fails
+	// p is the batch of the flush started last. Nothing is read into it
+	// once handed over, so consume may look at its partitions (p.commit)
+	// while the flush reads them too.
+	p    *pending
+	done chan struct{} // closed when it ended; nil before the first
+	err  error
 }
 
 func (f *flusher) start(s *Sink, p *pending) {
 	f.p, f.err, f.done = p, nil, make(chan struct{})
-	f.parts = make(map[topicPartition]bool, len(p.commit))
-	for tp := range p.commit {
-		f.parts[tp] = true
-	}
 	s.metrics.pending.Set(0)
 	go func() {
 		defer close(f.done)
@@ -463,7 +461,17 @@ func (f *flusher) running() bool {
 // holds reports whether the flush started last carries records of tp;
 // once it ended, whether it did (its error then still ends the read).
 func (f *flusher) holds(tp topicPartition) bool {
-	return f != nil && f.done != nil && f.parts[tp]
+	_, ok := f.inFlight()[tp]
+	return ok
+}
+
+// inFlight returns the partitions of the flush started last, nil before
+// the first.
+func (f *flusher) inFlight() map[topicPartition]kafka.Message {
+	if f == nil || f.p == nil {
+		return nil
+	}
+	return f.p.commit
 }
 
 // wait returns once no flush runs, with the error of the last one.
@@ -482,9 +490,9 @@ func (f *flusher) wait() error {
 func (s *Sink) checkRebalance(reader committer, p *pending) {
 	n := reader.Stats().Rebalances
 	if s.firstJoin {
-		// Counting it cleared what the session's first batch had just
-		// read from ClickHouse, and every partition of that batch then
-		// waited for the first flush to read it again.
+		// Counted, it would clear what the first batch has just read
+		// from ClickHouse, and every partition of that batch would wait
+		// for the first flush to read it again.
 		s.firstJoin = false
 		n--
 	}
@@ -546,9 +554,9 @@ func (s *Sink) read(ctx context.Context, p *pending, m kafka.Message) (bool, err
 	hwm, ok := s.loaded[tp]
 	if !ok {
 		// What ClickHouse holds of tp is only known once the batch in
-		// flight is in, if it holds tp's earlier offsets. Waiting for any
-		// flush made each partition's first read of a session wait for
-		// one: the first seconds of a session read a table or two per flush.
+		// flight is in, if it holds tp's earlier offsets. Any other flush
+		// cannot change it: waiting for it would make the first read of
+		// every partition in a session wait for a flush.
 		if s.flushes.holds(tp) {
 			if err := s.flushes.wait(); err != nil {
 				return false, err
