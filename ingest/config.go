@@ -28,6 +28,7 @@ type Config struct {
 	DrainTimeout    time.Duration // INGEST_SHUTDOWN_TIMEOUT: how long SIGTERM waits for in-flight requests, default 10s
 	Pprof           bool          // INGEST_PPROF: serve /debug/pprof/ for profiling, default off
 	MemoryLimitMiB  int           // INGEST_MEMORY_LIMIT_MIB: Go's soft memory limit; 0 = from the container's limit, else 60 MiB
+	MaxProcs        int           // INGEST_MAX_PROCS: cap on GOMAXPROCS, default 1; 0 = Go's own choice
 
 	allowed, proxies []*net.IPNet
 }
@@ -49,6 +50,7 @@ func (c *Config) Bind(s *config.Set) {
 	s.Int(&c.DedupMax, "dedup-max-ids", "INGEST_DEDUP_MAX_IDS", 1_000_000, "most webhook ids remembered for dedup, 24 bytes each; above this many per INGEST_DEDUP_WINDOW it, not the window, bounds how long a retry is recognised")
 	s.Bool(&c.Pprof, "pprof", "INGEST_PPROF", false, "serve Go profiles under /debug/pprof/ (keep off where the port is public)")
 	s.Int(&c.MemoryLimitMiB, "memory-limit-mib", "INGEST_MEMORY_LIMIT_MIB", 0, "soft limit of the Go heap and runtime in MiB, below which the collector keeps them by collecting more often (GOMEMLIMIT wins); 0 takes 90% of the container's memory limit, or 60 MiB without one")
+	s.Int(&c.MaxProcs, "max-procs", "INGEST_MAX_PROCS", 1, "most threads running Go code at once (caps GOMAXPROCS; the GOMAXPROCS variable wins); 0 leaves Go's choice, the cores or the container's CPU limit. One thread answers tens of thousands of webhooks a second; on a shared host a second one costs more CPU per webhook than it adds")
 	s.Duration(&c.DrainTimeout, "shutdown-timeout", "INGEST_SHUTDOWN_TIMEOUT", 10*time.Second, "how long shutdown waits for in-flight requests")
 }
 
@@ -101,6 +103,9 @@ func (c *Config) Validate() error {
 	}
 	if c.MemoryLimitMiB < 0 {
 		return config.Invalid("INGEST_MEMORY_LIMIT_MIB", "memory-limit-mib", "must not be negative, got %d", c.MemoryLimitMiB)
+	}
+	if c.MaxProcs < 0 {
+		return config.Invalid("INGEST_MAX_PROCS", "max-procs", "must not be negative, got %d", c.MaxProcs)
 	}
 	if c.DrainTimeout <= 0 {
 		return config.Invalid("INGEST_SHUTDOWN_TIMEOUT", "shutdown-timeout", "must be positive, got %v", c.DrainTimeout)

@@ -42,6 +42,7 @@ func TestConfigErrorsNameTheSetting(t *testing.T) {
 		"TOPIC_PARTITIONS":        {"TOPIC_PARTITIONS": "0"},
 		"INGEST_MAX_BODY_BYTES":   {"INGEST_MAX_BODY_BYTES": "lots"},
 		"INGEST_MEMORY_LIMIT_MIB": {"INGEST_MEMORY_LIMIT_MIB": "-1"},
+		"INGEST_MAX_PROCS":        {"INGEST_MAX_PROCS": "-1"},
 	}
 	for name, env := range cases {
 		_, err := validConfig(t, env)

@@ -15,6 +15,9 @@
 # per event), BENCH_CONNS (64), BENCH_BROKERS ("kfake real"), BENCH_SYSTEMS
 # ("ours bento"), BENCH_PARTITIONS (6, of ours' topics and Bento's),
 # BENCH_RATE (also a fixed-rate leg of ours at that many webhooks/s),
+# BENCH_LOADGENS ("loadgen wrk": what sends the load, each over every
+# broker and system; wrk, the C load generator the issue's figures came
+# from, is installed from Debian's packages when missing and apt-get can),
 # BENCH_PROFILE=1 (a CPU profile of ingest during each measured leg, in
 # .local/bench/).
 set -euo pipefail
@@ -70,8 +73,8 @@ wait_port() { # host:port
 
 stop() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 
-ours() { # broker broker-name brokers warm-up
-  local b=$1 name=$2 brokers=$3 warmup=$4 log=.local/logs/bench-ingest.log
+ours() { # broker broker-name brokers warm-up load-generator
+  local b=$1 name=$2 brokers=$3 warmup=$4 tool=$5 log=.local/logs/bench-ingest.log
   INGEST_ADDR=$INGEST KAFKA_BROKERS=$brokers TOPIC_PREFIX="$run" TOPIC_PARTITIONS=${BENCH_PARTITIONS:-6} \
     INGEST_DEDUP_WINDOW=10m INGEST_PPROF=${BENCH_PROFILE:-0} LOG_LEVEL=warn \
     bin/belvo-pipeline ingest >"$log" 2>&1 &
@@ -81,12 +84,12 @@ ours() { # broker broker-name brokers warm-up
   bin/loadgen post -url "http://$INGEST/webhooks/belvo" -c "$CONNS" -d "$warmup" -label warmup >/dev/null
   local prof=
   if [ "${BENCH_PROFILE:-0}" = 1 ]; then
-    curl -fsS "http://$INGEST/debug/pprof/profile?seconds=$((${DURATION%s} - 1))" -o "$out/ingest-$b.pprof" &
+    curl -fsS "http://$INGEST/debug/pprof/profile?seconds=$((${DURATION%s} - 1))" -o "$out/ingest-$b-$tool.pprof" &
     prof=$!
   fi
-  bin/loadgen post -url "http://$INGEST/webhooks/belvo" -c "$CONNS" -d "$DURATION" -pid "$pid" \
+  bin/loadgen post -tool "$tool" -url "http://$INGEST/webhooks/belvo" -c "$CONNS" -d "$DURATION" -pid "$pid" \
     -brokers "$brokers" -topics "$run.webhooks." -system ours -broker "$name" -label "ours, $name" -out "$results"
-  [ -z "$prof" ] || { wait "$prof" && echo "profile: go tool pprof bin/belvo-pipeline $out/ingest-$b.pprof"; }
+  [ -z "$prof" ] || { wait "$prof" && echo "profile: go tool pprof bin/belvo-pipeline $out/ingest-$b-$tool.pprof"; }
   if [ -n "${BENCH_RATE:-}" ]; then
     bin/loadgen post -url "http://$INGEST/webhooks/belvo" -c "$CONNS" -d "$DURATION" -rate "$BENCH_RATE" -pid "$pid" \
       -brokers "$brokers" -topics "$run.webhooks." -label "ours, $name, $BENCH_RATE/s"
@@ -94,8 +97,8 @@ ours() { # broker broker-name brokers warm-up
   stop "$pid"
 }
 
-bento() { # broker broker-name brokers warm-up
-  local b=$1 name=$2 brokers=$3 warmup=$4 topic="$run.bento.$1" log=.local/logs/bench-bento.log
+bento() { # broker broker-name brokers warm-up load-generator
+  local b=$1 name=$2 brokers=$3 warmup=$4 tool=$5 topic="$run.bento.$1.$5" log=.local/logs/bench-bento.log
   bin/loadgen topic -brokers "$brokers" -topic "$topic" -partitions "${BENCH_PARTITIONS:-6}"
   # Bento's defaults but two, both in its favour or neutral: as many
   # batches in flight as there are connections (the default 10 would cap
@@ -122,13 +125,26 @@ EOF
   pids+=("$pid")
   wait_ready "http://$BENTO_API/ready" "$log"
   bin/loadgen post -url "http://$BENTO_IN/webhooks/belvo" -c "$CONNS" -d "$warmup" -label warmup >/dev/null
-  bin/loadgen post -url "http://$BENTO_IN/webhooks/belvo" -c "$CONNS" -d "$DURATION" -pid "$pid" \
+  bin/loadgen post -tool "$tool" -url "http://$BENTO_IN/webhooks/belvo" -c "$CONNS" -d "$DURATION" -pid "$pid" \
     -brokers "$brokers" -topics "$topic" -system "Bento $BENTO_VERSION" -broker "$name" -label "Bento, $name" -out "$results"
   stop "$pid"
 }
 
+LOADGENS=${BENCH_LOADGENS:-loadgen wrk}
+case " $LOADGENS " in
+  *" wrk "*)
+    if ! command -v wrk >/dev/null; then
+      if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        apt-get install -y -qq wrk >.local/logs/bench-wrk-install.log 2>&1 || true
+      fi
+      command -v wrk >/dev/null || {
+        echo "wrk is not installed (Debian: apt-get install wrk); measuring with loadgen only" >&2
+        LOADGENS=${LOADGENS//wrk/}
+      }
+    fi ;;
+esac
 BENTO_VERSION=${BENTO_VERSION:-v1.2.0}
-echo "== ingest side by side: $DURATION a leg after $WARMUP of warm-up ($BROKER_WARMUP for the first on a broker), $CONNS connections, ~600-byte webhooks; topics $run*"
+echo "== ingest side by side: $DURATION a leg after $WARMUP of warm-up ($BROKER_WARMUP for the first on a broker), $CONNS connections, ~600-byte webhooks, load from: $LOADGENS; topics $run*"
 echo "   machine: $(nproc) cores, $(go version | cut -d' ' -f3); $(uptime)"
 for b in $BROKERS; do
   case $b in
@@ -142,9 +158,13 @@ for b in $BROKERS; do
     *) echo "unknown broker $b (kfake or real)" >&2; exit 2 ;;
   esac
   warmup=$BROKER_WARMUP
-  for s in $SYSTEMS; do
-    "$s" "$b" "$name" "$brokers" "$warmup"
-    warmup=$WARMUP
+  for tool in $LOADGENS; do
+    label=$name
+    [ "$tool" = loadgen ] || label="$name, $tool"
+    for s in $SYSTEMS; do
+      "$s" "$b" "$label" "$brokers" "$warmup" "$tool"
+      warmup=$WARMUP
+    done
   done
   [ "$b" != kfake ] || stop "$kf"
 done

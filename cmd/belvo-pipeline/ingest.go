@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"os"
+	"runtime"
 	"runtime/debug"
 
 	"github.com/finflow/belvo-pipeline/ingest"
@@ -26,6 +27,14 @@ func runIngest(ctx context.Context, env *runEnv, args []string) error {
 	// limit caps that where memory is what the container bounds.
 	if env.getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(cfg.MemoryLimit(os.ReadFile))
+	}
+	// The Kubernetes deployment gives ingest one CPU, from which Go takes
+	// GOMAXPROCS 1; elsewhere it took every core. Ingest's work is a few
+	// microseconds a request between socket waits: on a host it shares
+	// (docs/benchmarks.md) a second P made every request cost more CPU,
+	// spent handing goroutines between threads, and answered no more.
+	if env.getenv("GOMAXPROCS") == "" && cfg.MaxProcs > 0 && cfg.MaxProcs < runtime.GOMAXPROCS(0) {
+		runtime.GOMAXPROCS(cfg.MaxProcs)
 	}
 	srv, err := ingest.New(cfg, env.log, newRegistry())
 	if err != nil {

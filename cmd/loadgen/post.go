@@ -85,6 +85,7 @@ func post(args []string) error {
 	fs := flag.NewFlagSet("post", flag.ContinueOnError)
 	target := fs.String("url", "http://127.0.0.1:18080/webhooks/belvo", "webhook URL (loopback only)")
 	conns := fs.Int("c", 64, "concurrent connections")
+	tool := fs.String("tool", "loadgen", "what sends the load: loadgen (its own client) or wrk (on PATH, two threads, closed loop only)")
 	dur := fs.Duration("d", 10*time.Second, "how long to post")
 	maxN := fs.Int("n", 5_000_000, "most requests in total")
 	rate := fs.Int("rate", 0, "requests per second in total; 0 = as fast as answered")
@@ -119,94 +120,22 @@ func post(args []string) error {
 	}
 	loadBefore := loadavg()
 	ids := newIDRange()
-	client := &fasthttp.HostClient{Addr: u.Host, MaxConns: *conns, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
 	cpu0 := proc.CPUTime(*pid)
-	var sent atomic.Int64
-	statuses := make([]map[int]int, *conns)
-	lat := make([][]time.Duration, *conns)
-	start := time.Now()
-	end := start.Add(*dur)
-	var wg sync.WaitGroup
-	for w := 0; w < *conns; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			st := map[int]int{}
-			ls := make([]time.Duration, 0, 1<<16)
-			req, res := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
-			req.SetRequestURI(*target)
-			req.Header.SetMethod(fasthttp.MethodPost)
-			req.Header.SetContentType("application/json")
-			var buf []byte
-			var interval time.Duration
-			if *rate > 0 {
-				interval = time.Duration(float64(time.Second) * float64(*conns) / float64(*rate))
-			}
-			next := start.Add(time.Duration(w) * interval / time.Duration(*conns))
-			for {
-				if sent.Add(1) > int64(*maxN) {
-					break
-				}
-				sched := time.Now()
-				if interval > 0 {
-					// Open-loop schedule: latency counts from when the
-					// request was due, so a stall is not hidden by the
-					// requests it delayed (coordinated omission).
-					if d := time.Until(next); d > 0 {
-						time.Sleep(d)
-					}
-					sched = next
-					next = next.Add(interval)
-				}
-				if sched.After(end) {
-					break
-				}
-				buf = ids.body(buf, w, ids.take())
-				req.SetBodyRaw(buf)
-				code := -1
-				if err := client.Do(req, res); err == nil {
-					code = res.StatusCode()
-				}
-				st[code]++
-				if code >= 200 && code < 300 {
-					ls = append(ls, time.Since(sched))
-				}
-			}
-			statuses[w], lat[w] = st, ls
-		}()
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	r := result{System: *system, Broker: *brokerName, Label: *label, Load: "max", Conns: *conns, IDs: ids.String(),
-		Seconds: elapsed.Seconds(), Answers: map[string]int{}, Events: -1, LoadBefore: loadBefore}
-	if *rate > 0 {
-		r.Load = fmt.Sprintf("%d/s", *rate)
-	}
-	var all []time.Duration
-	for w := range statuses {
-		for code, n := range statuses[w] {
-			name := fmt.Sprint(code)
-			if code == -1 {
-				name = "error"
-			}
-			r.Answers[name] += n
-			if code >= 200 && code < 300 {
-				r.OK += n
-			} else {
-				r.NotOK += n
-			}
+	var r result
+	switch *tool {
+	case "wrk":
+		if *rate > 0 {
+			return fmt.Errorf("-rate: wrk has no fixed-rate mode; use -tool loadgen")
 		}
-		all = append(all, lat[w]...)
-	}
-	slices.Sort(all)
-	ms := func(p float64) float64 {
-		if len(all) == 0 {
-			return 0
+		if r, err = wrkLoad(ctx, *target, *conns, *dur, ids); err != nil {
+			return err
 		}
-		return float64(all[min(len(all)-1, int(p*float64(len(all))))]) / float64(time.Millisecond)
+	case "loadgen":
+		r = clientLoad(*target, u.Host, *conns, *dur, *maxN, *rate, ids)
+	default:
+		return fmt.Errorf("-tool: %q is neither loadgen nor wrk", *tool)
 	}
-	r.Rate = float64(r.OK) / elapsed.Seconds()
-	r.P50, r.P99, r.P999, r.Max = ms(.50), ms(.99), ms(.999), ms(1)
+	r.System, r.Broker, r.Label, r.Conns, r.Events, r.LoadBefore = *system, *brokerName, *label, *conns, -1, loadBefore
 	if *pid > 0 {
 		rss, peak := proc.Memory(*pid)
 		r.RSSKB, r.PeakRSSKB = kilobytes(rss), kilobytes(peak)
@@ -284,4 +213,96 @@ func loadavg() string {
 		return "?"
 	}
 	return strings.Join(f[:3], " ")
+}
+
+// clientLoad posts with loadgen's own client: closed loop, or open loop at
+// rate requests per second in total.
+func clientLoad(target, host string, conns int, dur time.Duration, maxN, rate int, ids *idRange) result {
+	client := &fasthttp.HostClient{Addr: host, MaxConns: conns, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
+	var sent atomic.Int64
+	statuses := make([]map[int]int, conns)
+	lat := make([][]time.Duration, conns)
+	start := time.Now()
+	end := start.Add(dur)
+	var wg sync.WaitGroup
+	for w := 0; w < conns; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			st := map[int]int{}
+			ls := make([]time.Duration, 0, 1<<16)
+			req, res := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
+			req.SetRequestURI(target)
+			req.Header.SetMethod(fasthttp.MethodPost)
+			req.Header.SetContentType("application/json")
+			var buf []byte
+			var interval time.Duration
+			if rate > 0 {
+				interval = time.Duration(float64(time.Second) * float64(conns) / float64(rate))
+			}
+			next := start.Add(time.Duration(w) * interval / time.Duration(conns))
+			for {
+				if sent.Add(1) > int64(maxN) {
+					break
+				}
+				sched := time.Now()
+				if interval > 0 {
+					// Open-loop schedule: latency counts from when the
+					// request was due, so a stall is not hidden by the
+					// requests it delayed (coordinated omission).
+					if d := time.Until(next); d > 0 {
+						time.Sleep(d)
+					}
+					sched = next
+					next = next.Add(interval)
+				}
+				if sched.After(end) {
+					break
+				}
+				buf = ids.body(buf, w, ids.take())
+				req.SetBodyRaw(buf)
+				code := -1
+				if err := client.Do(req, res); err == nil {
+					code = res.StatusCode()
+				}
+				st[code]++
+				if code >= 200 && code < 300 {
+					ls = append(ls, time.Since(sched))
+				}
+			}
+			statuses[w], lat[w] = st, ls
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	r := result{Load: "max", IDs: ids.String(), Seconds: elapsed.Seconds(), Answers: map[string]int{}}
+	if rate > 0 {
+		r.Load = fmt.Sprintf("%d/s", rate)
+	}
+	var all []time.Duration
+	for w := range statuses {
+		for code, n := range statuses[w] {
+			name := fmt.Sprint(code)
+			if code == -1 {
+				name = "error"
+			}
+			r.Answers[name] += n
+			if code >= 200 && code < 300 {
+				r.OK += n
+			} else {
+				r.NotOK += n
+			}
+		}
+		all = append(all, lat[w]...)
+	}
+	slices.Sort(all)
+	ms := func(p float64) float64 {
+		if len(all) == 0 {
+			return 0
+		}
+		return float64(all[min(len(all)-1, int(p*float64(len(all))))]) / float64(time.Millisecond)
+	}
+	r.Rate = float64(r.OK) / elapsed.Seconds()
+	r.P50, r.P99, r.P999, r.Max = ms(.50), ms(.99), ms(.999), ms(1)
+	return r
 }
