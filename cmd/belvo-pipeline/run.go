@@ -12,6 +12,7 @@ import (
 
 	"github.com/finflow/belvo-pipeline/cmd/internal/pipeline"
 	"github.com/finflow/belvo-pipeline/internal/config"
+	"github.com/finflow/belvo-pipeline/internal/emulator"
 )
 
 // runArgs are the run command's own settings (the roles' are read from
@@ -72,7 +73,7 @@ func runAll(ctx context.Context, env *runEnv, args []string) error {
 }
 
 // drive feeds the pipeline and reports on it.
-func drive(ctx context.Context, env *runEnv, p *pipeline.Pipeline, scenario bool, load int, rate float64, once bool, settle time.Duration) error {
+func drive(ctx context.Context, env *runEnv, p *pipeline.Pipeline, scenario bool, load int, rate float64, once bool, settleFor time.Duration) error {
 	ready, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	err := p.WaitReady(ready)
 	cancel()
@@ -91,10 +92,31 @@ func drive(ctx context.Context, env *runEnv, p *pipeline.Pipeline, scenario bool
 		<-ctx.Done()
 		return nil
 	}
+	settle := func() (pipeline.Progress, error) {
+		sctx, cancel := context.WithTimeout(ctx, settleFor)
+		defer cancel()
+		return p.WaitSettled(sctx, 3*time.Second)
+	}
+	check := func(what string, verify func(context.Context) (pipeline.Report, error)) error {
+		rep, err := verify(ctx)
+		if err != nil {
+			return fmt.Errorf("verify the %s: %w", what, err)
+		}
+		bad := rep.Failed()
+		fmt.Fprintf(env.stdout, "\n%s checks: %d passed, %d failed\n", what, len(rep.Checks)-len(bad), len(bad))
+		for _, c := range bad {
+			fmt.Fprintf(env.stdout, "  FAILED %s: want %d, got %d\n", c.Name, c.Want, c.Got)
+		}
+		if len(bad) > 0 {
+			return fmt.Errorf("%d expected results of the %s missing from ClickHouse", len(bad), what)
+		}
+		return nil
+	}
 	release := func() {}
+	var scenarioDs []emulator.Delivery
 	if scenario {
-		// Until the checks ran (see HoldMerges); never for the rest of a
-		// session that keeps running.
+		// Until the scenario's checks ran (see HoldMerges); never for the
+		// rest of a session that keeps running, nor through a load.
 		hold, err := p.HoldMerges(ctx)
 		if err != nil {
 			return err
@@ -115,7 +137,21 @@ func drive(ctx context.Context, env *runEnv, p *pipeline.Pipeline, scenario bool
 		if undelivered > 0 {
 			return fmt.Errorf("scenario: %d webhooks were not acknowledged by ingest", undelivered)
 		}
+		scenarioDs = ds
 	}
+	if scenario && load > 0 {
+		// The scenario is checked before the load, and merges run again for
+		// it: held through a long load, the resource tables' parts reach
+		// parts_to_delay_insert, from which the engine delays every insert.
+		if _, err := settle(); err != nil {
+			return err
+		}
+		if err := check("scenario", func(ctx context.Context) (pipeline.Report, error) { return p.VerifyScenario(ctx, scenarioDs) }); err != nil {
+			return err
+		}
+		release()
+	}
+	loadFrom := len(p.Emulator.Deliveries())
 	if load > 0 {
 		st, err := p.Emulator.RunLoad(ctx, load, rate)
 		if err != nil {
@@ -123,9 +159,7 @@ func drive(ctx context.Context, env *runEnv, p *pipeline.Pipeline, scenario bool
 		}
 		fmt.Fprintf(env.stdout, "\nload sent: %d webhooks in %v (%d failed)\n", st.Sent, st.Elapsed.Round(time.Millisecond), st.Failed)
 	}
-	sctx, cancel := context.WithTimeout(ctx, settle)
-	pr, err := p.WaitSettled(sctx, 3*time.Second)
-	cancel()
+	pr, err := settle()
 	if err != nil {
 		return err
 	}
@@ -135,18 +169,15 @@ func drive(ctx context.Context, env *runEnv, p *pipeline.Pipeline, scenario bool
 	if err := p.Summary(ctx, env.stdout); err != nil {
 		return fmt.Errorf("summary: %w", err)
 	}
-	if scenario {
-		rep, err := p.Verify(ctx)
-		if err != nil {
-			return fmt.Errorf("verify: %w", err)
+	switch {
+	case scenario && load > 0:
+		ds := p.Emulator.Deliveries()[loadFrom:]
+		if err := check("load", func(ctx context.Context) (pipeline.Report, error) { return p.VerifyLoad(ctx, ds) }); err != nil {
+			return err
 		}
-		bad := rep.Failed()
-		fmt.Fprintf(env.stdout, "\nchecks: %d passed, %d failed\n", len(rep.Checks)-len(bad), len(bad))
-		for _, c := range bad {
-			fmt.Fprintf(env.stdout, "  FAILED %s: want %d, got %d\n", c.Name, c.Want, c.Got)
-		}
-		if len(bad) > 0 {
-			return fmt.Errorf("%d expected results missing from ClickHouse", len(bad))
+	case scenario:
+		if err := check("scenario", func(ctx context.Context) (pipeline.Report, error) { return p.VerifyScenario(ctx, scenarioDs) }); err != nil {
+			return err
 		}
 	}
 	release()
