@@ -45,7 +45,8 @@ func (r *idRange) String() string {
 }
 
 // body is a realistic TRANSACTIONS webhook of about 600 bytes with webhook
-// id n of the run's range.
+// id n of the run's range. webhook.lua sends the same body under wrk: a
+// change here belongs there too.
 func (r *idRange) body(buf []byte, worker int, n uint64) []byte {
 	return fmt.Appendf(buf[:0], `{"webhook_id":"%016x%016x","webhook_type":"TRANSACTIONS","process_type":"recurrent_update",`+
 		`"webhook_code":"new_transactions_available","link_id":"%08x-bcbc-4cf7-b815-c500d4204e28",`+

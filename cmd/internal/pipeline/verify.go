@@ -202,6 +202,22 @@ func (v *verifier) count(name, query string, want uint64, args ...any) error {
 	return nil
 }
 
+// countChunked is count for a query of one IN list of distinct ids, run
+// on chunks of verifyChunk ids whose counts add up: the ids of a long load
+// made one statement longer than the engine's max_query_size.
+func (v *verifier) countChunked(name, query string, want uint64, ids []string) error {
+	var got uint64
+	for chunk := range slices.Chunk(ids, verifyChunk) {
+		n, err := v.scalar(name, query, chunk)
+		if err != nil {
+			return err
+		}
+		got += n
+	}
+	v.rep.Checks = append(v.rep.Checks, Check{Name: name, Want: want, Got: got})
+	return nil
+}
+
 // deliveries checks every delivered webhook of sc: its audit row, its
 // fact, and the rows that carry its webhook_id.
 func (v *verifier) deliveries(sc Delivered) error {
@@ -220,22 +236,13 @@ func (v *verifier) deliveries(sc Delivered) error {
 	}
 	args := [][]string{sc.WebhookIDs, sc.LinkIDs, sc.ConsentIDs, sc.ErrorIDs, sc.WebhookIDs}
 	for i, c := range checks {
-		// In chunks: the ids of a long load (RUN_LOAD=14000) made one
-		// statement longer than the engine's max_query_size. The ids are
-		// distinct, so the chunks' counts add up.
 		ids := args[i]
 		if len(ids) == 0 {
 			ids = []string{""}
 		}
-		var got uint64
-		for chunk := range slices.Chunk(ids, verifyChunk) {
-			n, err := v.scalar(c.name, c.query, chunk)
-			if err != nil {
-				return err
-			}
-			got += n
+		if err := v.countChunked(c.name, c.query, c.want, ids); err != nil {
+			return err
 		}
-		v.rep.Checks = append(v.rep.Checks, Check{Name: c.name, Want: c.want, Got: got})
 	}
 	// Every catalogue row delivered left rows that carry its
 	// webhook_id as lineage: fetched records, deletion rows or its fact.
@@ -258,16 +265,10 @@ func (v *verifier) deliveries(sc Delivered) error {
 	if len(reconciled) > 0 {
 		q := "SELECT count() FROM (SELECT webhook_id FROM " + table(db, "reconciliations") +
 			" FINAL WHERE matched AND webhook_id IN (?) GROUP BY webhook_id HAVING count() = 1)"
-		var got uint64
-		for chunk := range slices.Chunk(reconciled, verifyChunk) {
-			n, err := v.scalar("reconciliations", q, chunk)
-			if err != nil {
-				return err
-			}
-			got += n
-		}
 		name := fmt.Sprintf("reconciliations: one that agrees per event that announced a count (%d events)", len(reconciled))
-		v.rep.Checks = append(v.rep.Checks, Check{Name: name, Want: uint64(len(reconciled)), Got: got})
+		if err := v.countChunked(name, q, uint64(len(reconciled)), reconciled); err != nil {
+			return err
+		}
 	}
 	if sc.StatusEvents > 0 {
 		if err := v.count("institution_status: the delivered update", "SELECT least(count(), 1) FROM "+table(db, "institution_status"), 1); err != nil {
