@@ -6,8 +6,10 @@
 // One kafka-go consumer group reads every topic. Rows collect per table and
 // are flushed together when one table reaches SINK_BATCH_ROWS, the pending
 // messages SINK_BATCH_BYTES, or the first of them is SINK_FLUSH_INTERVAL
-// old. A flush dead-letters, purges, inserts every table's batch with
-// PrepareBatch/Append/Send (columns named), and only then commits the last
+// old. A flush dead-letters, purges, inserts every table's batch as one
+// Native block (columns named; over HTTP a block the sink keeps per table
+// and encodes itself, see blockPoster, over the native protocol
+// clickhouse-go's PrepareBatch/Append/Send), and only then commits the last
 // offset read per partition.
 //
 // A flush runs beside the reading of the next batch, one flush at a time:
@@ -24,8 +26,9 @@
 // What the sink holds is bounded by its settings, whatever the lag: two
 // batches (the one being flushed and the one being read), each at most
 // SINK_BATCH_BYTES of messages (64 MiB) and SINK_BATCH_ROWS rows per table,
-// their rows' strings sharing the messages' bytes; the insert block of one
-// table, a columnar copy of one batch; and kafka-go's queue of at most
+// their rows' strings sharing the messages' bytes; an insert block per
+// table, a columnar copy of the largest batch it had (kept for the next
+// over HTTP), and its encoding; and kafka-go's queue of at most
 // 10,000 fetched messages (QueueCapacity), its partition readers blocked
 // behind it, each reading its fetch response from the socket as messages
 // are taken (a compressed record batch is decompressed whole). A burst only

@@ -40,6 +40,9 @@ type harness struct {
 	reg      *registry.Client
 	producer *broker.Producer
 	ch       clickhouse.Conn
+	// viaBatches makes the sinks it starts insert with clickhouse-go's
+	// PrepareBatch, as over the native protocol, rather than blockPoster.
+	viaBatches bool
 
 	mu     sync.Mutex
 	codecs map[string]*registry.Codec
@@ -151,6 +154,9 @@ func (h *harness) startWith(reg *prometheus.Registry, env map[string]string, hoo
 		h.t.Fatal(err)
 	}
 	s.afterInsert = hook
+	if h.viaBatches {
+		s.blocks = nil
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &running{s: s, cancel: cancel, done: make(chan error, 1), admin: "http://" + s.AdminAddr()}
 	go func() { r.done <- s.Run(ctx) }()

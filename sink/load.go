@@ -16,12 +16,33 @@ import (
 
 // insert sends one table's batch as one block with its dedup token.
 func (s *Sink) insert(ctx context.Context, t *table, b *tableBatch) error {
-	opts := []clickhouse.QueryOption{clickhouse.WithSettings(clickhouse.Settings{
+	settings := map[string]string{
 		"insert_deduplication_token": b.token(t),
 		// A deduplicated block must still count as the batch's insert:
 		// the engine answers success either way.
-		"insert_deduplicate": 1,
-	})}
+		"insert_deduplicate": "1",
+	}
+	if s.blocks != nil {
+		block, err := s.blocks.block(t)
+		if err != nil {
+			return err
+		}
+		if block != nil {
+			if err := appendRows(t, b.rows, block.Append); err != nil {
+				return err
+			}
+			if err := s.blocks.post(ctx, t, block, settings); err != nil {
+				return fmt.Errorf("insert %d rows into %s: %w", len(b.rows), t.name, err)
+			}
+			s.countUnfit(t, b.rows)
+			return nil
+		}
+	}
+	chSettings := clickhouse.Settings{}
+	for k, v := range settings {
+		chSettings[k] = v
+	}
+	opts := []clickhouse.QueryOption{clickhouse.WithSettings(chSettings)}
 	if t.types != nil {
 		opts = append(opts, clickhouse.WithColumnNamesAndTypes(t.types))
 	}
@@ -31,8 +52,20 @@ func (s *Sink) insert(ctx context.Context, t *table, b *tableBatch) error {
 		return fmt.Errorf("prepare insert into %s: %w", t.name, err)
 	}
 	defer batch.Close()
-	for i, row := range b.rows {
-		if err := batch.Append(row...); err != nil {
+	if err := appendRows(t, b.rows, batch.Append); err != nil {
+		return err
+	}
+	if err := batch.Send(); err != nil {
+		return fmt.Errorf("insert %d rows into %s: %w", len(b.rows), t.name, err)
+	}
+	s.countUnfit(t, b.rows)
+	return nil
+}
+
+// appendRows appends rows to a block (clickhouse-go's batch or ours).
+func appendRows(t *table, rows [][]any, add func(...any) error) error {
+	for i, row := range rows {
+		if err := add(row...); err != nil {
 			err = fmt.Errorf("append row %d to %s: %w", i, t.name, err)
 			var conv *column.ColumnConverterError
 			if errors.As(err, &conv) {
@@ -47,10 +80,6 @@ func (s *Sink) insert(ctx context.Context, t *table, b *tableBatch) error {
 			return &refused{row: i, err: err}
 		}
 	}
-	if err := batch.Send(); err != nil {
-		return fmt.Errorf("insert %d rows into %s: %w", len(b.rows), t.name, err)
-	}
-	s.countUnfit(t, b.rows)
 	return nil
 }
 

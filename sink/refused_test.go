@@ -43,7 +43,27 @@ func (h *harness) committed(topic string) int64 {
 // load and before the commit changes nothing: the replay skips what the
 // sub-batches loaded and dead-letters nothing twice.
 func TestRowsClickHouseRefusesAreDeadLetteredAndTheRestLoaded(t *testing.T) {
-	h := newHarness(t)
+	bothInserts(t, testRowsClickHouseRefuses)
+}
+
+// bothInserts runs test with the sink inserting through blockPoster (every
+// http(s) DSN) and through clickhouse-go's batches (the native protocol):
+// refusals must read alike on both.
+func bothInserts(t *testing.T, test func(*testing.T, *harness)) {
+	for _, viaBatches := range []bool{false, true} {
+		name := "blockPoster"
+		if viaBatches {
+			name = "clickhouse-go batches"
+		}
+		t.Run(name, func(t *testing.T) {
+			h := newHarness(t)
+			h.viaBatches = viaBatches
+			test(t, h)
+		})
+	}
+}
+
+func testRowsClickHouseRefuses(t *testing.T, h *harness) {
 	if err := h.ch.Exec(context.Background(), "ALTER TABLE `"+h.db+"`.transactions ADD CONSTRAINT amount_floor CHECK amount IS NULL OR amount > -1000000"); err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +153,10 @@ func TestRefusalIsOnlyAboutData(t *testing.T) {
 // its index; a Go type the column never takes is the sink's own bug and
 // must be held and retried rather than dead-letter every such row.
 func TestAppendFailuresAreRefusalsOnlyForValues(t *testing.T) {
-	h := newHarness(t)
+	bothInserts(t, testAppendFailures)
+}
+
+func testAppendFailures(t *testing.T, h *harness) {
 	run := h.start(map[string]string{"SINK_FLUSH_INTERVAL": "1h"}, nil)
 	tbl := run.s.byTopic[h.prefix+".records.transactions"]
 	amount := -1

@@ -40,6 +40,7 @@ type Sink struct {
 	cfg      Config
 	log      *slog.Logger
 	ch       clickhouse.Conn
+	blocks   *blockPoster   // inserts over HTTP; nil: clickhouse-go's batches
 	writers  *writerSchemas // the one registry client's schemas, for both decoders
 	cluster  *broker.Cluster
 	producer *broker.Producer
@@ -101,7 +102,7 @@ func New(cfg Config, log *slog.Logger, reg *prometheus.Registry) (*Sink, error) 
 		return nil, err
 	}
 	s := &Sink{
-		cfg: cfg, log: log, ch: ch, writers: writers, metrics: newMetrics(reg),
+		cfg: cfg, log: log, ch: ch, blocks: newBlockPoster(cfg.chOpts), writers: writers, metrics: newMetrics(reg),
 		byTopic: byTopic, order: order,
 		loaded: map[topicPartition]int64{}, seen: map[topicPartition]int64{},
 		snapshots: map[*table]*loadedSnapshot{},

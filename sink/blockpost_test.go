@@ -1,0 +1,69 @@
+package sink
+
+import (
+	"errors"
+	"net/http"
+	"testing"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+
+	"github.com/finflow/belvo-pipeline/internal/migrate"
+)
+
+// The sink posts its own blocks only where clickhouse-go would have sent
+// the same request: plain HTTP(S) to one host. Anything else in the DSN
+// (native protocol, compression, a second host) keeps clickhouse-go.
+func TestBlockPosterOnlyForPlainHTTP(t *testing.T) {
+	for dsn, want := range map[string]string{
+		"http://127.0.0.1:8123/belvo":                    "http://127.0.0.1:8123/",
+		"https://ch.example:8443/belvo?skip_verify=true": "https://ch.example:8443/",
+		"http://u:p@127.0.0.1:8123/belvo?http_path=/ch":  "http://127.0.0.1:8123/ch",
+		"clickhouse://127.0.0.1:9000/belvo":              "",
+		"http://127.0.0.1:8123/belvo?compress=gzip":      "",
+		"http://127.0.0.1:8123,127.0.0.2:8123/belvo":     "",
+		"http://127.0.0.1:8123/belvo?dial_timeout=5s":    "http://127.0.0.1:8123/",
+	} {
+		opts, _, err := migrate.ParseDSN(dsn)
+		if err != nil {
+			t.Fatalf("%s: %v", dsn, err)
+		}
+		p := newBlockPoster(opts)
+		got := ""
+		if p != nil {
+			got = p.url
+		}
+		if got != want {
+			t.Errorf("%s: poster URL %q, want %q", dsn, got, want)
+		}
+		if p != nil && dsn == "http://u:p@127.0.0.1:8123/belvo?http_path=/ch" && (p.user != "u" || p.pass != "p") {
+			t.Errorf("%s: credentials %q/%q, want u/p", dsn, p.user, p.pass)
+		}
+	}
+}
+
+// The engine's exception carries its code to refusal() whether it comes
+// in the header or only in the body.
+func TestHTTPExceptionKeepsTheCode(t *testing.T) {
+	for _, c := range []struct {
+		header, body string
+		code         int32 // 0: no exception
+	}{
+		{"469", "Code: 469. DB::Exception: Constraint amount_floor is violated", 469},
+		{"", "Code: 252. DB::Exception: Too many parts", 252},
+		{"", "Bad Gateway", 0},
+	} {
+		res := &http.Response{Status: "500 Internal Server Error", Header: http.Header{}}
+		if c.header != "" {
+			res.Header.Set("X-ClickHouse-Exception-Code", c.header)
+		}
+		err := httpException(res, []byte(c.body))
+		var ex *clickhouse.Exception
+		got := int32(0)
+		if errors.As(err, &ex) {
+			got = ex.Code
+		}
+		if got != c.code || err == nil {
+			t.Errorf("header %q body %q: %v (code %d), want code %d", c.header, c.body, err, got, c.code)
+		}
+	}
+}
