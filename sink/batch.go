@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/segmentio/kafka-go"
+
+	"github.com/finflow/belvo-pipeline/internal/chblock"
 )
 
 type topicPartition struct {
@@ -25,12 +27,45 @@ type tableBatch struct {
 	from   []topicPartition // source partition of rows[i]
 	msgs   []kafka.Message  // source record of rows[i], dead-lettered if ClickHouse refuses the row
 	purges []purge
+	// block holds rows, appended as they were read (blockPoster), so a
+	// flush only encodes and sends it; nil when the rows must be appended
+	// at insert: no poster, a row its columns refused, rows dropped.
+	block *chblock.Block
+	// noBlock: block was given up for this batch (see block).
+	noBlock bool
+}
+
+// appendBlock appends row to b's block, taking one from blocks for the
+// batch's first row. A row the columns refuse gives the block up: the
+// insert appends the rows again and finds the refused one by its index.
+func (b *tableBatch) appendBlock(blocks *blockPoster, t *table, row []any) {
+	if blocks == nil || b.noBlock {
+		return
+	}
+	if b.block == nil {
+		if b.block = blocks.get(t); b.block == nil {
+			b.noBlock = true
+			return
+		}
+	}
+	if err := b.block.Append(row...); err != nil {
+		b.dropBlock()
+	}
+}
+
+// dropBlock gives b's block up (rows dropped or refused): it may hold rows
+// b no longer has. It is left to the collector, not returned to the pool.
+func (b *tableBatch) dropBlock() {
+	b.block, b.noBlock = nil, true
 }
 
 // slice is rows [lo, hi) as a batch of their own: the unit ClickHouse is
 // asked to take when it refused a larger one. Purges stay with the whole.
 func (b *tableBatch) slice(lo, hi int) *tableBatch {
 	sub := &tableBatch{rows: b.rows[lo:hi], from: b.from[lo:hi]}
+	if lo == 0 && hi == len(b.rows) {
+		sub.block = b.block
+	}
 	if len(b.msgs) == len(b.rows) {
 		sub.msgs = b.msgs[lo:hi]
 	}
@@ -132,6 +167,9 @@ func (b *tableBatch) dropLoaded(t *table, tp topicPartition, hwm int64) int {
 		kept++
 	}
 	removed := len(b.rows) - kept
+	if removed > 0 {
+		b.dropBlock()
+	}
 	b.rows, b.from = b.rows[:kept], b.from[:kept]
 	if len(b.msgs) > kept {
 		b.msgs = b.msgs[:kept]

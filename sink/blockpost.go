@@ -11,33 +11,31 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
-	chbuf "github.com/ClickHouse/ch-go/proto"
 	"github.com/ClickHouse/clickhouse-go/v2"
-	"github.com/ClickHouse/clickhouse-go/v2/lib/column"
-	chproto "github.com/ClickHouse/clickhouse-go/v2/lib/proto"
+
+	"github.com/finflow/belvo-pipeline/internal/chblock"
 )
 
-// blockPoster inserts a batch over HTTP as one Native block it encodes
-// itself, keeping each table's block (its columns and their buffers) from
-// batch to batch. clickhouse-go's PrepareBatch builds a new block for every
-// insert, whose columns then grow from empty, copying each batch's values
-// several times over; here they grow once. The values go through
-// clickhouse-go's own column types (lib/column), so what a row may hold,
-// and the errors naming a value a column refuses, are the same as with
-// PrepareBatch; only the block's lifetime and the request differ.
+// blockPoster inserts a batch over HTTP as one Native block (chblock),
+// with the same statement, settings and refusals as clickhouse-go's
+// PrepareBatch over HTTP, its blocks kept from batch to batch.
 //
-// Only the flush goroutine inserts (one flush at a time), so the blocks
-// need no lock.
+// A batch's rows are appended to its block as they are read (consume's
+// goroutine), while the previous batch's block is sent (the flush's): the
+// blocks are pooled per table, and a flush that succeeded returns its own.
 type blockPoster struct {
 	client  *http.Client
 	url     string // scheme://host[:port]/path, no query
 	user    string
 	pass    string
 	headers map[string]string
-	blocks  map[*table]*chproto.Block
-	body    chbuf.Buffer
+	body    []byte // the flush's: one at a time
+
+	mu   sync.Mutex
+	free map[*table][]*chblock.Block
 }
 
 // newBlockPoster returns nil when the DSN needs clickhouse-go itself: the
@@ -70,45 +68,58 @@ func newBlockPoster(o *clickhouse.Options) *blockPoster {
 		user:    o.Auth.Username,
 		pass:    o.Auth.Password,
 		headers: o.HttpHeaders,
-		blocks:  map[*table]*chproto.Block{},
+		free:    map[*table][]*chblock.Block{},
 	}
 }
 
-// block returns t's block, emptied; nil when t's column types are unknown
-// (the caller then uses clickhouse-go, which asks the engine).
-func (p *blockPoster) block(t *table) (*chproto.Block, error) {
+// get returns an empty block of t's columns; nil when t's column types are
+// unknown (the insert then uses clickhouse-go, which asks the engine).
+func (p *blockPoster) get(t *table) *chblock.Block {
 	if t.types == nil {
-		return nil, nil
+		return nil
 	}
-	b := p.blocks[t]
-	if b == nil {
-		b = chproto.NewBlock()
-		for _, c := range t.types {
-			if err := b.AddColumn(c.Name, column.Type(c.Type)); err != nil {
-				return nil, fmt.Errorf("column %s of %s: %w", c.Name, t.name, err)
-			}
-		}
-		p.blocks[t] = b
+	p.mu.Lock()
+	free := p.free[t]
+	if n := len(free); n > 0 {
+		b := free[n-1]
+		p.free[t] = free[:n-1]
+		p.mu.Unlock()
+		b.Reset()
+		return b
 	}
-	b.Reset()
-	return b, nil
+	p.mu.Unlock()
+	cols := make([]chblock.Column, len(t.types))
+	for i, c := range t.types {
+		cols[i] = chblock.Column{Name: c.Name, Type: c.Type}
+	}
+	b, err := chblock.New(cols)
+	if err != nil {
+		// The types are the schemas' own: a test covers every table.
+		panic(fmt.Sprintf("table %s: %v", t.name, err))
+	}
+	return b
+}
+
+// put returns a block no batch refers to any more.
+func (p *blockPoster) put(t *table, b *chblock.Block) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.free[t] = append(p.free[t], b)
 }
 
 // post sends b's rows as `INSERT INTO t (columns) FORMAT Native` with
 // settings, and turns the engine's refusal into a *clickhouse.Exception, as
 // clickhouse-go does, so refusal() reads both alike.
-func (p *blockPoster) post(ctx context.Context, t *table, b *chproto.Block, settings map[string]string) error {
-	p.body.Reset()
-	// Revision 0: over HTTP the engine reads Native without the protocol's
-	// block info (clickhouse-go does the same).
-	if err := b.Encode(&p.body, 0); err != nil {
+func (p *blockPoster) post(ctx context.Context, t *table, b *chblock.Block, settings map[string]string) error {
+	var err error
+	if p.body, err = b.Encode(p.body[:0]); err != nil {
 		return fmt.Errorf("encode block of %s: %w", t.name, err)
 	}
 	q := url.Values{"query": {t.insert + " FORMAT Native"}}
 	for k, v := range settings {
 		q.Set(k, v)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.url+"?"+q.Encode(), bytes.NewReader(p.body.Buf))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.url+"?"+q.Encode(), bytes.NewReader(p.body))
 	if err != nil {
 		return err
 	}

@@ -67,3 +67,29 @@ func TestHTTPExceptionKeepsTheCode(t *testing.T) {
 		}
 	}
 }
+
+// Every table whose column types the sink knows gets a block of exactly
+// those columns (blockPoster.get panics on a type clickhouse-go lacks).
+func TestEveryTableHasABlock(t *testing.T) {
+	opts, db, err := migrate.ParseDSN(migrate.DefaultDSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := newBlockPoster(opts)
+	_, order, err := routes(db, "belvo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tbl := range order {
+		b := p.get(tbl)
+		if tbl.types == nil {
+			if b != nil {
+				t.Errorf("%s: a block without known column types", tbl.name)
+			}
+			continue
+		}
+		if got := b.Names(); len(got) != len(tbl.columns) {
+			t.Errorf("%s: block columns %v, want %v", tbl.name, got, tbl.columns)
+		}
+	}
+}

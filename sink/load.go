@@ -11,6 +11,7 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/column"
 
+	"github.com/finflow/belvo-pipeline/internal/chblock"
 	"github.com/finflow/belvo-pipeline/schemas"
 )
 
@@ -23,19 +24,15 @@ func (s *Sink) insert(ctx context.Context, t *table, b *tableBatch) error {
 		"insert_deduplicate": "1",
 	}
 	if s.blocks != nil {
-		block, err := s.blocks.block(t)
-		if err != nil {
-			return err
+		if block := b.block; block != nil && block.Rows() == len(b.rows) {
+			return s.post(ctx, t, b, block, settings)
 		}
-		if block != nil {
+		if block := s.blocks.get(t); block != nil {
+			defer s.blocks.put(t, block)
 			if err := appendRows(t, b.rows, block.Append); err != nil {
 				return err
 			}
-			if err := s.blocks.post(ctx, t, block, settings); err != nil {
-				return fmt.Errorf("insert %d rows into %s: %w", len(b.rows), t.name, err)
-			}
-			s.countUnfit(t, b.rows)
-			return nil
+			return s.post(ctx, t, b, block, settings)
 		}
 	}
 	chSettings := clickhouse.Settings{}
@@ -56,6 +53,14 @@ func (s *Sink) insert(ctx context.Context, t *table, b *tableBatch) error {
 		return err
 	}
 	if err := batch.Send(); err != nil {
+		return fmt.Errorf("insert %d rows into %s: %w", len(b.rows), t.name, err)
+	}
+	s.countUnfit(t, b.rows)
+	return nil
+}
+
+func (s *Sink) post(ctx context.Context, t *table, b *tableBatch, block *chblock.Block, settings map[string]string) error {
+	if err := s.blocks.post(ctx, t, block, settings); err != nil {
 		return fmt.Errorf("insert %d rows into %s: %w", len(b.rows), t.name, err)
 	}
 	s.countUnfit(t, b.rows)

@@ -1,0 +1,431 @@
+package chblock
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+	"math/big"
+	"math/bits"
+	"time"
+
+	chbuf "github.com/ClickHouse/ch-go/proto"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/column"
+	"github.com/shopspring/decimal"
+)
+
+// values is the encoded values of a column of a plain type.
+type values interface {
+	// add appends v; null reports that v was nil (or a nil pointer), for
+	// which the type's zero value was appended. On error nothing is.
+	add(v any) (null bool, err error)
+	reset()
+	bytes() []byte
+}
+
+// notNull is a column of a plain type. A nil takes the type's zero value,
+// as clickhouse-go does.
+type notNull struct{ values values }
+
+func (c *notNull) append(v any) error {
+	_, err := c.values.add(v)
+	return err
+}
+func (c *notNull) reset()                          { c.values.reset() }
+func (c *notNull) prefix(dst []byte) []byte        { return dst }
+func (c *notNull) encode(dst []byte, _ int) []byte { return append(dst, c.values.bytes()...) }
+
+// nullable is Nullable(T): a null map (1 for null), then T's values with
+// the zero value in each null row.
+type nullable struct {
+	nulls  []byte
+	values values
+}
+
+func (c *nullable) append(v any) error {
+	null, err := c.values.add(v)
+	if err != nil {
+		return err
+	}
+	var flag byte
+	if null {
+		flag = 1
+	}
+	c.nulls = append(c.nulls, flag)
+	return nil
+}
+
+func (c *nullable) reset() {
+	c.nulls = c.nulls[:0]
+	c.values.reset()
+}
+func (c *nullable) prefix(dst []byte) []byte { return dst }
+func (c *nullable) encode(dst []byte, _ int) []byte {
+	return append(append(dst, c.nulls...), c.values.bytes()...)
+}
+
+// text is String: each value's length as a uvarint, then its bytes.
+type text struct{ buf []byte }
+
+func (c *text) add(v any) (bool, error) {
+	switch v := v.(type) {
+	case string:
+		c.buf = appendString(c.buf, v)
+		return false, nil
+	case *string:
+		if v == nil {
+			c.buf = append(c.buf, 0)
+			return true, nil
+		}
+		c.buf = appendString(c.buf, *v)
+		return false, nil
+	case nil:
+		c.buf = append(c.buf, 0)
+		return true, nil
+	}
+	return false, converterError("String", v)
+}
+func (c *text) reset()        { c.buf = c.buf[:0] }
+func (c *text) bytes() []byte { return c.buf }
+
+// fixed is a fixed-width type; to appends v's encoding to dst, or the
+// zero value and null for nil.
+type fixed struct {
+	buf []byte
+	to  func(dst []byte, v any, typ string) ([]byte, bool, error)
+	typ string
+}
+
+func (c *fixed) add(v any) (bool, error) {
+	buf, null, err := c.to(c.buf, v, c.typ)
+	if err != nil {
+		return false, err
+	}
+	c.buf = buf
+	return null, nil
+}
+func (c *fixed) reset()        { c.buf = c.buf[:0] }
+func (c *fixed) bytes() []byte { return c.buf }
+
+func appendInt32(dst []byte, v any, typ string) ([]byte, bool, error) {
+	switch v := v.(type) {
+	case int32:
+		return binary.LittleEndian.AppendUint32(dst, uint32(v)), false, nil
+	case *int32:
+		if v != nil {
+			return binary.LittleEndian.AppendUint32(dst, uint32(*v)), false, nil
+		}
+	case nil:
+	default:
+		return dst, false, converterError(typ, v)
+	}
+	return binary.LittleEndian.AppendUint32(dst, 0), true, nil
+}
+
+func appendInt64(dst []byte, v any, typ string) ([]byte, bool, error) {
+	switch v := v.(type) {
+	case int64:
+		return binary.LittleEndian.AppendUint64(dst, uint64(v)), false, nil
+	case *int64:
+		if v != nil {
+			return binary.LittleEndian.AppendUint64(dst, uint64(*v)), false, nil
+		}
+	case nil:
+	default:
+		return dst, false, converterError(typ, v)
+	}
+	return binary.LittleEndian.AppendUint64(dst, 0), true, nil
+}
+
+func appendUInt8(dst []byte, v any, typ string) ([]byte, bool, error) {
+	switch v := v.(type) {
+	case uint8:
+		return append(dst, v), false, nil
+	case *uint8:
+		if v != nil {
+			return append(dst, *v), false, nil
+		}
+	case nil:
+	default:
+		return dst, false, converterError(typ, v)
+	}
+	return append(dst, 0), true, nil
+}
+
+func appendUInt64(dst []byte, v any, typ string) ([]byte, bool, error) {
+	switch v := v.(type) {
+	case uint64:
+		return binary.LittleEndian.AppendUint64(dst, v), false, nil
+	case *uint64:
+		if v != nil {
+			return binary.LittleEndian.AppendUint64(dst, *v), false, nil
+		}
+	case nil:
+	default:
+		return dst, false, converterError(typ, v)
+	}
+	return binary.LittleEndian.AppendUint64(dst, 0), true, nil
+}
+
+func appendFloat64(dst []byte, v any, typ string) ([]byte, bool, error) {
+	switch v := v.(type) {
+	case float64:
+		return binary.LittleEndian.AppendUint64(dst, math.Float64bits(v)), false, nil
+	case *float64:
+		if v != nil {
+			return binary.LittleEndian.AppendUint64(dst, math.Float64bits(*v)), false, nil
+		}
+	case nil:
+	default:
+		return dst, false, converterError(typ, v)
+	}
+	return binary.LittleEndian.AppendUint64(dst, 0), true, nil
+}
+
+func appendBool(dst []byte, v any, typ string) ([]byte, bool, error) {
+	b, ok := v.(bool)
+	if p, isPtr := v.(*bool); isPtr && p != nil {
+		b, ok = *p, true
+	}
+	switch {
+	case ok && b:
+		return append(dst, 1), false, nil
+	case ok:
+		return append(dst, 0), false, nil
+	case !isNil(v):
+		return dst, false, converterError(typ, v)
+	}
+	return append(dst, 0), true, nil
+}
+
+// appendDate32 writes days since 1970-01-01 of the value's date in its own
+// zone (ch-go's ToDate32, which clickhouse-go uses).
+func appendDate32(dst []byte, v any, typ string) ([]byte, bool, error) {
+	t, ok, err := timeOf(v, typ)
+	if err != nil {
+		return dst, false, err
+	}
+	return binary.LittleEndian.AppendUint32(dst, uint32(chbuf.ToDate32(t))), !ok, nil
+}
+
+func appendDateTime64(p chbuf.Precision) func([]byte, any, string) ([]byte, bool, error) {
+	return func(dst []byte, v any, typ string) ([]byte, bool, error) {
+		t, ok, err := timeOf(v, typ)
+		if err != nil {
+			return dst, false, err
+		}
+		return binary.LittleEndian.AppendUint64(dst, uint64(chbuf.ToDateTime64(t, p))), !ok, nil
+	}
+}
+
+// timeOf returns v's time, the zero time and false for a null.
+func timeOf(v any, typ string) (time.Time, bool, error) {
+	switch v := v.(type) {
+	case time.Time:
+		return v, true, nil
+	case *time.Time:
+		if v != nil {
+			return *v, true, nil
+		}
+	case nil:
+	default:
+		return time.Time{}, false, converterError(typ, v)
+	}
+	return time.Time{}, false, nil
+}
+
+var pow10 = func() (p [20]uint64) {
+	p[0] = 1
+	for i := 1; i < len(p); i++ {
+		p[i] = p[i-1] * 10
+	}
+	return p
+}()
+
+// appendDecimal128 writes a decimal.Decimal as the 128-bit two's
+// complement integer of value × 10^scale, digits beyond the scale
+// truncated, as clickhouse-go does. A value beyond 128 bits is an error.
+func appendDecimal128(scale int32, typ string) func([]byte, any, string) ([]byte, bool, error) {
+	return func(dst []byte, v any, _ string) ([]byte, bool, error) {
+		var d decimal.Decimal
+		switch v := v.(type) {
+		case decimal.Decimal:
+			d = v
+		case *decimal.Decimal:
+			if v == nil {
+				return binary.LittleEndian.AppendUint64(binary.LittleEndian.AppendUint64(dst, 0), 0), true, nil
+			}
+			d = *v
+		case nil:
+			return binary.LittleEndian.AppendUint64(binary.LittleEndian.AppendUint64(dst, 0), 0), true, nil
+		default:
+			return dst, false, converterError(typ, v)
+		}
+		lo, hi, err := decimal128(d, scale)
+		if err != nil {
+			return dst, false, fmt.Errorf("value %s overflows Decimal128 (%s): %w", d.String(), typ, err)
+		}
+		return binary.LittleEndian.AppendUint64(binary.LittleEndian.AppendUint64(dst, lo), hi), false, nil
+	}
+}
+
+var (
+	maxInt128 = new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 127), big.NewInt(1))
+	minInt128 = new(big.Int).Neg(new(big.Int).Lsh(big.NewInt(1), 127))
+	mask64    = new(big.Int).SetUint64(math.MaxUint64)
+)
+
+func decimal128(d decimal.Decimal, scale int32) (lo, hi uint64, err error) {
+	exp := d.Exponent() + scale
+	if exp >= 0 && int(exp) < len(pow10) && d.NumDigits() <= 18 {
+		// The coefficient fits an int64 and 10^exp a uint64: their product
+		// is below 10^37, inside 127 bits.
+		c := d.CoefficientInt64()
+		u := uint64(c)
+		if c < 0 {
+			u = -u
+		}
+		hi, lo = bits.Mul64(u, pow10[exp])
+		if c < 0 {
+			lo, hi = -lo, ^hi
+			if lo == 0 {
+				hi++
+			}
+		}
+		return lo, hi, nil
+	}
+	bi := decimal.NewFromBigInt(d.Coefficient(), exp).BigInt()
+	if bi.Cmp(maxInt128) > 0 || bi.Cmp(minInt128) < 0 {
+		return 0, 0, fmt.Errorf("%s needs more than 128 bits", bi)
+	}
+	neg := bi.Sign() < 0
+	if neg {
+		// Two's complement: 2^128 + bi.
+		bi.Add(bi, new(big.Int).Lsh(big.NewInt(1), 128))
+	}
+	lo = new(big.Int).And(bi, mask64).Uint64()
+	hi = new(big.Int).Rsh(bi, 64).Uint64()
+	return lo, hi, nil
+}
+
+// lowCardinality is LowCardinality(String) or LowCardinality(Nullable(String)):
+// a dictionary of the distinct values, first the default "" (and, when
+// nullable, a placeholder for null before it), then each value's index.
+// Written as clickhouse-go writes it: one dictionary per block sent as
+// additional keys, indexes as narrow as its size allows.
+type lowCardinality struct {
+	nullable bool
+	dict     map[string]uint32
+	dictBuf  []byte // the dictionary, encoded as String
+	dictRows uint32
+	keys     []uint32
+}
+
+const (
+	sharedDictionariesWithAdditionalKeys = 1
+	hasAdditionalKeys                    = 1 << 9
+	needUpdateDictionary                 = 1 << 10
+)
+
+func (c *lowCardinality) append(v any) error {
+	if c.dictRows == 0 {
+		if c.dict == nil {
+			c.dict = map[string]uint32{}
+		}
+		c.dictBuf = append(c.dictBuf, 0) // ""
+		c.dictRows = 1
+		if c.nullable {
+			c.dictBuf = append(c.dictBuf, 0)
+			c.dictRows = 2
+		}
+	}
+	var s string
+	switch v := v.(type) {
+	case string:
+		s = v
+	case *string:
+		if v == nil {
+			c.keys = append(c.keys, 0)
+			return nil
+		}
+		s = *v
+	case nil:
+		c.keys = append(c.keys, 0)
+		return nil
+	default:
+		return converterError("LowCardinality(String)", v)
+	}
+	i, ok := c.dict[s]
+	if !ok {
+		i = c.dictRows
+		c.dict[s] = i
+		c.dictBuf = appendString(c.dictBuf, s)
+		c.dictRows++
+	}
+	c.keys = append(c.keys, i)
+	return nil
+}
+
+func (c *lowCardinality) reset() {
+	clear(c.dict)
+	c.dictBuf, c.dictRows, c.keys = c.dictBuf[:0], 0, c.keys[:0]
+}
+
+func (c *lowCardinality) prefix(dst []byte) []byte {
+	return binary.LittleEndian.AppendUint64(dst, sharedDictionariesWithAdditionalKeys)
+}
+
+func (c *lowCardinality) encode(dst []byte, rows int) []byte {
+	if rows == 0 {
+		return dst
+	}
+	// The width follows the count of distinct values, placeholders aside,
+	// as clickhouse-go chooses it.
+	var width uint64
+	switch n := len(c.dict); {
+	case n < math.MaxUint8:
+		width = 0
+	case n < math.MaxUint16:
+		width = 1
+	case uint64(n) < math.MaxUint32:
+		width = 2
+	default:
+		width = 3
+	}
+	dst = binary.LittleEndian.AppendUint64(dst, hasAdditionalKeys|needUpdateDictionary|width)
+	dst = binary.LittleEndian.AppendUint64(dst, uint64(c.dictRows))
+	dst = append(dst, c.dictBuf...)
+	dst = binary.LittleEndian.AppendUint64(dst, uint64(len(c.keys)))
+	for _, k := range c.keys {
+		switch width {
+		case 0:
+			dst = append(dst, byte(k))
+		case 1:
+			dst = binary.LittleEndian.AppendUint16(dst, uint16(k))
+		case 2:
+			dst = binary.LittleEndian.AppendUint32(dst, k)
+		default:
+			dst = binary.LittleEndian.AppendUint64(dst, uint64(k))
+		}
+	}
+	return dst
+}
+
+func isNil(v any) bool {
+	if v == nil {
+		return true
+	}
+	p, ok := v.(*bool)
+	return ok && p == nil
+}
+
+// converterError is clickhouse-go's error for a Go type a column does not
+// take: the sink tells it from a value the column refuses.
+func converterError(typ string, v any) error {
+	return &column.ColumnConverterError{Op: "AppendRow", To: typ, From: fmt.Sprintf("%T", v)}
+}
+
+func appendString(dst []byte, s string) []byte {
+	return append(appendUvarint(dst, uint64(len(s))), s...)
+}
+
+func appendUvarint(dst []byte, v uint64) []byte { return binary.AppendUvarint(dst, v) }
