@@ -185,14 +185,31 @@ func (b *tableBatch) dropLoaded(t *table, tp topicPartition, hwm int64) int {
 // same token, and ClickHouse drops the second block.
 func (b *tableBatch) token(t *table) string {
 	ranges := map[topicPartition]offsetRange{}
+	// A partition's rows come in runs (a fetch at a time): the map is
+	// touched once per run, not once per row.
+	var (
+		run    topicPartition
+		r      offsetRange
+		inRun  bool
+		settle = func() {
+			if old, ok := ranges[run]; ok {
+				r.first, r.last = min(r.first, old.first), max(r.last, old.last)
+			}
+			ranges[run] = r
+		}
+	)
 	for i, row := range b.rows {
 		off := row[t.offsetCol].(int64)
-		r, ok := ranges[b.from[i]]
-		if !ok {
-			r = offsetRange{off, off}
+		if !inRun || b.from[i] != run {
+			if inRun {
+				settle()
+			}
+			run, r, inRun = b.from[i], offsetRange{off, off}, true
 		}
 		r.first, r.last = min(r.first, off), max(r.last, off)
-		ranges[b.from[i]] = r
+	}
+	if inRun {
+		settle()
 	}
 	parts := make([]string, 0, len(ranges))
 	for tp, r := range ranges {

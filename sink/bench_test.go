@@ -81,15 +81,16 @@ func BenchmarkDecodeRow(b *testing.B) {
 			b.ReportMetric(float64(b.N)*decodeBatch/b.Elapsed().Seconds(), "rows/s")
 		})
 		b.Run(shape.name+"/fast", func(b *testing.B) {
-			if _, ok := fast.row(ctx, tbl, msg, pos); !ok {
+			if _, ok := fast.row(ctx, tbl, msg, pos, nil); !ok {
 				b.Fatal("the fast path does not serve transactions")
 			}
 			b.SetBytes(int64(len(msg)) * decodeBatch)
 			b.ReportAllocs()
+			var slab rowSlab // as consume holds a batch's rows
 			for b.Loop() {
 				rows = rows[:0]
 				for range decodeBatch {
-					row, ok := fast.row(ctx, tbl, msg, pos)
+					row, ok := fast.row(ctx, tbl, msg, pos, &slab)
 					if !ok {
 						b.Fatal("fast path gave up")
 					}

@@ -93,3 +93,34 @@ func TestEveryTableHasABlock(t *testing.T) {
 		}
 	}
 }
+
+// The token names each partition's offset range, whatever the order in
+// which the partitions' rows interleave in the batch.
+func TestTokenIsTheRangesOnly(t *testing.T) {
+	_, order, err := routes("belvo", "belvo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tbl := order[0]
+	batch := func(rows ...[2]int64) *tableBatch {
+		b := &tableBatch{}
+		for _, r := range rows {
+			row := make([]any, len(tbl.columns))
+			row[tbl.offsetCol] = r[1]
+			b.rows = append(b.rows, row)
+			b.from = append(b.from, topicPartition{"topic", int(r[0])})
+		}
+		return b
+	}
+	runs := batch([2]int64{0, 5}, [2]int64{0, 6}, [2]int64{1, 9}, [2]int64{0, 7}, [2]int64{1, 10})
+	sorted := batch([2]int64{1, 9}, [2]int64{1, 10}, [2]int64{0, 5}, [2]int64{0, 6}, [2]int64{0, 7})
+	if runs.token(tbl) != sorted.token(tbl) {
+		t.Error("the same ranges in another order give another token")
+	}
+	if other := batch([2]int64{0, 5}, [2]int64{0, 6}, [2]int64{1, 9}, [2]int64{0, 8}, [2]int64{1, 10}); other.token(tbl) == runs.token(tbl) {
+		t.Error("partition 0 ending at 8 instead of 7 gives the same token")
+	}
+	if other := batch([2]int64{0, 5}, [2]int64{0, 6}, [2]int64{1, 9}, [2]int64{0, 7}); other.token(tbl) == runs.token(tbl) {
+		t.Error("partition 1 ending at 9 instead of 10 gives the same token")
+	}
+}

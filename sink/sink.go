@@ -70,6 +70,7 @@ type Sink struct {
 	readErrs *broker.ReadErrors
 	rejoin   atomic.Pointer[func()] // ends the current group session to recreate its reader
 	flushes  *flusher               // of the running consume, nil outside it
+	slab     rowSlab                // consume's: the rows of the batches it reads
 
 	// afterInsert, when set by a test, runs after a flush's inserts and
 	// before its offset commit; an error ends Run there, as a crash would.
@@ -601,7 +602,7 @@ func (s *Sink) read(ctx context.Context, p *pending, m kafka.Message) (bool, err
 		return p.bytes >= s.cfg.BatchBytes, nil
 	}
 	pos := records.Position{Topic: m.Topic, Partition: int32(m.Partition), Offset: m.Offset}
-	if row, ok := s.writers.row(ctx, t, m.Value, pos); ok {
+	if row, ok := s.writers.row(ctx, t, m.Value, pos, &s.slab); ok {
 		return s.add(p, m, t, tp, row, nil), nil
 	}
 	var native any

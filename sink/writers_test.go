@@ -52,7 +52,7 @@ func TestWriterSchemasFetchEachIDOnce(t *testing.T) {
 	msg := append([]byte{0, 0, 0, 0, 7}, body...)
 	ctx := context.Background()
 	for range 3 {
-		if _, ok := ws.row(ctx, tbl, msg, records.Position{}); !ok {
+		if _, ok := ws.row(ctx, tbl, msg, records.Position{}, nil); !ok {
 			t.Fatal("the fast path gave up on a transaction")
 		}
 		if _, err := ws.decode(ctx, msg); err != nil {
@@ -64,7 +64,7 @@ func TestWriterSchemasFetchEachIDOnce(t *testing.T) {
 	}
 	unknown := append([]byte{0, 0, 0, 0, 9}, body...)
 	for range 3 {
-		if _, ok := ws.row(ctx, tbl, unknown, records.Position{}); ok {
+		if _, ok := ws.row(ctx, tbl, unknown, records.Position{}, nil); ok {
 			t.Fatal("a row for an unknown schema id")
 		}
 		if _, err := ws.decode(ctx, unknown); err == nil || transientDecode(err) {

@@ -97,7 +97,15 @@ func (c *Converter) RowDecoder(writerSchema string) (*RowDecoder, error) {
 // new row. Its strings alias body, which must never be modified afterwards:
 // copying the 7 KB raw JSON of a transaction cost a third of its decoding.
 func (d *RowDecoder) Row(body []byte, pos Position) ([]any, bool) {
-	row := make([]any, d.width)
+	return d.RowIn(make([]any, d.width), body, pos)
+}
+
+// Width is the number of values in a row.
+func (d *RowDecoder) Width() int { return d.width }
+
+// RowIn is Row into row, Width() values all nil: a caller holding many rows
+// can carve them out of one allocation.
+func (d *RowDecoder) RowIn(row []any, body []byte, pos Position) ([]any, bool) {
 	unfit, err := d.proj.decodeRow(body, row)
 	if err != nil {
 		return nil, false
