@@ -94,10 +94,10 @@ func (d *dedup) expire(now time.Time) {
 	}
 }
 
+// store remembers key, which must not be stored already: finish is its
+// only caller, for the flight begin found no stored event for, and a key
+// has at most one flight.
 func (d *dedup) store(key uint64, at int64) {
-	if d.find(key) >= 0 {
-		return
-	}
 	if d.n == d.max {
 		d.evictOldest()
 	}
