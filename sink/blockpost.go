@@ -51,15 +51,23 @@ func newBlockPoster(o *clickhouse.Options) *blockPoster {
 	if o.TLS != nil {
 		scheme = "https"
 	}
-	dial := o.DialTimeout
+	// As clickhouse-go's transport: its timeouts (and defaults), the
+	// proxy the environment names, bodies as the engine sends them.
+	dial, read := o.DialTimeout, o.ReadTimeout
 	if dial <= 0 {
 		dial = 30 * time.Second
 	}
+	if read <= 0 {
+		read = 5 * time.Minute
+	}
 	transport := &http.Transport{
-		DialContext:         (&net.Dialer{Timeout: dial}).DialContext,
-		TLSClientConfig:     o.TLS,
-		MaxIdleConnsPerHost: 2, // one flush at a time; a second for its retry
-		IdleConnTimeout:     time.Minute,
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: dial}).DialContext,
+		TLSClientConfig:       o.TLS,
+		ResponseHeaderTimeout: read,
+		DisableCompression:    true,
+		MaxIdleConnsPerHost:   2, // one flush at a time; a second for its retry
+		IdleConnTimeout:       time.Minute,
 	}
 	u := url.URL{Scheme: scheme, Host: o.Addr[0], Path: "/" + strings.TrimPrefix(o.HttpUrlPath, "/")}
 	return &blockPoster{

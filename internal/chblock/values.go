@@ -106,131 +106,49 @@ func (c *fixed) add(v any) (bool, error) {
 func (c *fixed) reset()        { c.buf = c.buf[:0] }
 func (c *fixed) bytes() []byte { return c.buf }
 
-func appendInt32(dst []byte, v any, typ string) ([]byte, bool, error) {
-	switch v := v.(type) {
-	case int32:
-		return binary.LittleEndian.AppendUint32(dst, uint32(v)), false, nil
-	case *int32:
-		if v != nil {
-			return binary.LittleEndian.AppendUint32(dst, uint32(*v)), false, nil
+// scalar is a fixed-width value of one Go type: that type or a pointer to
+// it (nil for null), as clickhouse-go takes them.
+func scalar[T any](put func([]byte, T) []byte) func([]byte, any, string) ([]byte, bool, error) {
+	return func(dst []byte, v any, typ string) ([]byte, bool, error) {
+		var zero T
+		switch v := v.(type) {
+		case T:
+			return put(dst, v), false, nil
+		case *T:
+			if v != nil {
+				return put(dst, *v), false, nil
+			}
+		case nil:
+		default:
+			return dst, false, converterError(typ, v)
 		}
-	case nil:
-	default:
-		return dst, false, converterError(typ, v)
+		return put(dst, zero), true, nil
 	}
-	return binary.LittleEndian.AppendUint32(dst, 0), true, nil
 }
 
-func appendInt64(dst []byte, v any, typ string) ([]byte, bool, error) {
-	switch v := v.(type) {
-	case int64:
-		return binary.LittleEndian.AppendUint64(dst, uint64(v)), false, nil
-	case *int64:
-		if v != nil {
-			return binary.LittleEndian.AppendUint64(dst, uint64(*v)), false, nil
+var (
+	appendInt32   = scalar(func(dst []byte, v int32) []byte { return binary.LittleEndian.AppendUint32(dst, uint32(v)) })
+	appendInt64   = scalar(func(dst []byte, v int64) []byte { return binary.LittleEndian.AppendUint64(dst, uint64(v)) })
+	appendUInt8   = scalar(func(dst []byte, v uint8) []byte { return append(dst, v) })
+	appendUInt64  = scalar(binary.LittleEndian.AppendUint64)
+	appendFloat64 = scalar(func(dst []byte, v float64) []byte { return binary.LittleEndian.AppendUint64(dst, math.Float64bits(v)) })
+	appendBool    = scalar(func(dst []byte, v bool) []byte {
+		if v {
+			return append(dst, 1)
 		}
-	case nil:
-	default:
-		return dst, false, converterError(typ, v)
-	}
-	return binary.LittleEndian.AppendUint64(dst, 0), true, nil
-}
-
-func appendUInt8(dst []byte, v any, typ string) ([]byte, bool, error) {
-	switch v := v.(type) {
-	case uint8:
-		return append(dst, v), false, nil
-	case *uint8:
-		if v != nil {
-			return append(dst, *v), false, nil
-		}
-	case nil:
-	default:
-		return dst, false, converterError(typ, v)
-	}
-	return append(dst, 0), true, nil
-}
-
-func appendUInt64(dst []byte, v any, typ string) ([]byte, bool, error) {
-	switch v := v.(type) {
-	case uint64:
-		return binary.LittleEndian.AppendUint64(dst, v), false, nil
-	case *uint64:
-		if v != nil {
-			return binary.LittleEndian.AppendUint64(dst, *v), false, nil
-		}
-	case nil:
-	default:
-		return dst, false, converterError(typ, v)
-	}
-	return binary.LittleEndian.AppendUint64(dst, 0), true, nil
-}
-
-func appendFloat64(dst []byte, v any, typ string) ([]byte, bool, error) {
-	switch v := v.(type) {
-	case float64:
-		return binary.LittleEndian.AppendUint64(dst, math.Float64bits(v)), false, nil
-	case *float64:
-		if v != nil {
-			return binary.LittleEndian.AppendUint64(dst, math.Float64bits(*v)), false, nil
-		}
-	case nil:
-	default:
-		return dst, false, converterError(typ, v)
-	}
-	return binary.LittleEndian.AppendUint64(dst, 0), true, nil
-}
-
-func appendBool(dst []byte, v any, typ string) ([]byte, bool, error) {
-	b, ok := v.(bool)
-	if p, isPtr := v.(*bool); isPtr && p != nil {
-		b, ok = *p, true
-	}
-	switch {
-	case ok && b:
-		return append(dst, 1), false, nil
-	case ok:
-		return append(dst, 0), false, nil
-	case !isNil(v):
-		return dst, false, converterError(typ, v)
-	}
-	return append(dst, 0), true, nil
-}
-
-// appendDate32 writes days since 1970-01-01 of the value's date in its own
-// zone (ch-go's ToDate32, which clickhouse-go uses).
-func appendDate32(dst []byte, v any, typ string) ([]byte, bool, error) {
-	t, ok, err := timeOf(v, typ)
-	if err != nil {
-		return dst, false, err
-	}
-	return binary.LittleEndian.AppendUint32(dst, uint32(chbuf.ToDate32(t))), !ok, nil
-}
+		return append(dst, 0)
+	})
+	// Date32 is days since 1970-01-01 of the value's date in its own
+	// zone (ch-go's ToDate32, which clickhouse-go uses).
+	appendDate32 = scalar(func(dst []byte, t time.Time) []byte {
+		return binary.LittleEndian.AppendUint32(dst, uint32(chbuf.ToDate32(t)))
+	})
+)
 
 func appendDateTime64(p chbuf.Precision) func([]byte, any, string) ([]byte, bool, error) {
-	return func(dst []byte, v any, typ string) ([]byte, bool, error) {
-		t, ok, err := timeOf(v, typ)
-		if err != nil {
-			return dst, false, err
-		}
-		return binary.LittleEndian.AppendUint64(dst, uint64(chbuf.ToDateTime64(t, p))), !ok, nil
-	}
-}
-
-// timeOf returns v's time, the zero time and false for a null.
-func timeOf(v any, typ string) (time.Time, bool, error) {
-	switch v := v.(type) {
-	case time.Time:
-		return v, true, nil
-	case *time.Time:
-		if v != nil {
-			return *v, true, nil
-		}
-	case nil:
-	default:
-		return time.Time{}, false, converterError(typ, v)
-	}
-	return time.Time{}, false, nil
+	return scalar(func(dst []byte, t time.Time) []byte {
+		return binary.LittleEndian.AppendUint64(dst, uint64(chbuf.ToDateTime64(t, p)))
+	})
 }
 
 var pow10 = func() (p [20]uint64) {
@@ -408,14 +326,6 @@ func (c *lowCardinality) encode(dst []byte, rows int) []byte {
 		}
 	}
 	return dst
-}
-
-func isNil(v any) bool {
-	if v == nil {
-		return true
-	}
-	p, ok := v.(*bool)
-	return ok && p == nil
 }
 
 // converterError is clickhouse-go's error for a Go type a column does not
