@@ -142,26 +142,20 @@ func unwrap(typ, wrapper string) (string, bool) {
 	return typ[len(wrapper)+1 : len(typ)-1], true
 }
 
+// fixedTypes are the fixed-width types of one Go type each (values.go).
+var fixedTypes = map[string]func([]byte, any, string) ([]byte, bool, error){
+	"Int32": appendInt32, "Int64": appendInt64, "UInt8": appendUInt8, "UInt64": appendUInt64,
+	"Float64": appendFloat64, "Bool": appendBool, "Date32": appendDate32,
+}
+
 // newValues returns the values column of a plain type, nil when this
 // package has none.
 func newValues(typ string) values {
-	switch typ {
-	case "String":
+	if typ == "String" {
 		return &text{}
-	case "Int32":
-		return &fixed{to: appendInt32, typ: typ}
-	case "Int64":
-		return &fixed{to: appendInt64, typ: typ}
-	case "UInt8":
-		return &fixed{to: appendUInt8, typ: typ}
-	case "UInt64":
-		return &fixed{to: appendUInt64, typ: typ}
-	case "Float64":
-		return &fixed{to: appendFloat64, typ: typ}
-	case "Bool":
-		return &fixed{to: appendBool, typ: typ}
-	case "Date32":
-		return &fixed{to: appendDate32, typ: typ}
+	}
+	if to, ok := fixedTypes[typ]; ok {
+		return &fixed{to: to, typ: typ}
 	}
 	if args, ok := unwrap(typ, "DateTime64"); ok {
 		p, tz, _ := strings.Cut(args, ",")
