@@ -18,8 +18,9 @@
 // so offsets are committed in read order; a partition whose loaded offset
 // must be asked of ClickHouse waits for the flush in flight first, which may
 // hold its earlier offsets. One statement reads the loaded offsets of every
-// partition of the table's topics, and the answer serves each partition's
-// first read this session: the engine runs statements one at a time.
+// partition of the table's topics (at a session's first read, of every
+// table's), and the answer serves each partition's first read this
+// session: the engine runs statements one at a time.
 //
 // # Memory
 //
@@ -48,9 +49,10 @@
 //     asks ClickHouse for max(offset) of that topic and partition in the
 //     table and skips every record at or below it, once the flush in
 //     flight is in if it holds that partition. (One statement answers for
-//     all the table's partitions; a partition's figure serves only its
-//     first read after that statement, since the sink may insert it
-//     afterwards, and a rebalance or a new session drops them all.) This
+//     all the table's partitions, at a session's start for every table's;
+//     a partition's figure serves only its first read after that
+//     statement, since the sink may insert it afterwards, and a rebalance
+//     or a new session drops them all.) This
 //     is exact, not probabilistic, because a batch is one insert block
 //     (SINK_BATCH_ROWS is capped below max_insert_block_size, and the
 //     tables have no PARTITION BY), which ClickHouse stores atomically:
