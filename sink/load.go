@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -191,24 +192,14 @@ func (s *Sink) loadedOffset(ctx context.Context, t *table, tp topicPartition) (i
 	if hwm, ok := s.snapshots[t].take(tp); ok {
 		return hwm, nil
 	}
+	// t's topics, tp's first; at t's first need, those of every table not
+	// read yet too (a table with no topic yet gets no snapshot).
+	first := s.snapshots[t] == nil
 	want := map[*table][]string{t: {tp.topic}}
-	if s.snapshots[t] == nil {
-		for _, o := range s.order {
-			if s.snapshots[o] == nil && o != t {
-				want[o] = nil
-			}
-		}
-	}
 	for _, topic := range *s.topics.Load() {
-		if o := s.byTopic[topic]; o != nil && topic != tp.topic {
-			if _, ok := want[o]; ok {
-				want[o] = append(want[o], topic)
-			}
-		}
-	}
-	for o, topics := range want {
-		if len(topics) == 0 {
-			delete(want, o) // nothing to vouch for yet: no snapshot
+		o := s.byTopic[topic]
+		if o != nil && topic != tp.topic && (o == t || first && s.snapshots[o] == nil) {
+			want[o] = append(want[o], topic)
 		}
 	}
 	hwms, err := s.loadedOffsetsOf(ctx, want)
@@ -220,20 +211,16 @@ func (s *Sink) loadedOffset(ctx context.Context, t *table, tp topicPartition) (i
 	// does not count: it vouches only for the others. (seen outlives
 	// snapshots across a group session; both are cleared on a rebalance,
 	// which leaves the partitions of a flush in flight out of seen.)
-	inFlight := s.flushes.inFlight()
+	used := make(map[topicPartition]bool, len(s.seen))
+	for read := range s.seen {
+		used[read] = true
+	}
+	for read := range s.flushes.inFlight() {
+		used[read] = true
+	}
+	delete(used, tp)
 	for o, hwm := range hwms {
-		snap := &loadedSnapshot{hwm: hwm, used: make(map[topicPartition]bool, len(s.seen))}
-		for read := range s.seen {
-			if read != tp {
-				snap.used[read] = true
-			}
-		}
-		for read := range inFlight {
-			if read != tp {
-				snap.used[read] = true
-			}
-		}
-		s.snapshots[o] = snap
+		s.snapshots[o] = &loadedSnapshot{hwm: hwm, used: maps.Clone(used)}
 	}
 	off, ok := s.snapshots[t].take(tp)
 	if !ok {

@@ -142,20 +142,17 @@ func unwrap(typ, wrapper string) (string, bool) {
 	return typ[len(wrapper)+1 : len(typ)-1], true
 }
 
-// fixedTypes are the fixed-width types of one Go type each (values.go).
-var fixedTypes = map[string]func([]byte, any, string) ([]byte, bool, error){
-	"Int32": appendInt32, "Int64": appendInt64, "UInt8": appendUInt8, "UInt64": appendUInt64,
+// plainTypes are the types of one Go type each (values.go).
+var plainTypes = map[string]func([]byte, any, string) ([]byte, bool, error){
+	"String": appendText, "Int32": appendInt32, "Int64": appendInt64, "UInt8": appendUInt8, "UInt64": appendUInt64,
 	"Float64": appendFloat64, "Bool": appendBool, "Date32": appendDate32,
 }
 
 // newValues returns the values column of a plain type, nil when this
 // package has none.
 func newValues(typ string) values {
-	if typ == "String" {
-		return &text{}
-	}
-	if to, ok := fixedTypes[typ]; ok {
-		return &fixed{to: to, typ: typ}
+	if to, ok := plainTypes[typ]; ok {
+		return &plain{to: to, typ: typ}
 	}
 	if args, ok := unwrap(typ, "DateTime64"); ok {
 		p, tz, _ := strings.Cut(args, ",")
@@ -165,7 +162,7 @@ func newValues(typ string) values {
 		if err != nil || prec < 0 || prec > 9 || tz != "" && strings.TrimSpace(tz) != "'UTC'" {
 			return nil
 		}
-		return &fixed{to: appendDateTime64(chbuf.Precision(prec)), typ: typ}
+		return &plain{to: appendDateTime64(chbuf.Precision(prec)), typ: typ}
 	}
 	if args, ok := unwrap(typ, "Decimal"); ok {
 		p, s, ok := strings.Cut(args, ",")
@@ -175,7 +172,7 @@ func newValues(typ string) values {
 		if !ok || err1 != nil || err2 != nil || prec < 19 || prec > 38 || scale < 0 || scale > prec {
 			return nil
 		}
-		return &fixed{to: appendDecimal128(int32(scale), typ), typ: typ}
+		return &plain{to: appendDecimal128(int32(scale), typ), typ: typ}
 	}
 	return nil
 }

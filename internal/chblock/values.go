@@ -63,39 +63,15 @@ func (c *nullable) encode(dst []byte, _ int) []byte {
 	return append(append(dst, c.nulls...), c.values.bytes()...)
 }
 
-// text is String: each value's length as a uvarint, then its bytes.
-type text struct{ buf []byte }
-
-func (c *text) add(v any) (bool, error) {
-	switch v := v.(type) {
-	case string:
-		c.buf = appendString(c.buf, v)
-		return false, nil
-	case *string:
-		if v == nil {
-			c.buf = append(c.buf, 0)
-			return true, nil
-		}
-		c.buf = appendString(c.buf, *v)
-		return false, nil
-	case nil:
-		c.buf = append(c.buf, 0)
-		return true, nil
-	}
-	return false, converterError("String", v)
-}
-func (c *text) reset()        { c.buf = c.buf[:0] }
-func (c *text) bytes() []byte { return c.buf }
-
-// fixed is a fixed-width type; to appends v's encoding to dst, or the
-// zero value and null for nil.
-type fixed struct {
+// plain is the values of a plain type, each encoded by to (v's encoding,
+// or the zero value's and null for nil).
+type plain struct {
 	buf []byte
 	to  func(dst []byte, v any, typ string) ([]byte, bool, error)
 	typ string
 }
 
-func (c *fixed) add(v any) (bool, error) {
+func (c *plain) add(v any) (bool, error) {
 	buf, null, err := c.to(c.buf, v, c.typ)
 	if err != nil {
 		return false, err
@@ -103,11 +79,11 @@ func (c *fixed) add(v any) (bool, error) {
 	c.buf = buf
 	return null, nil
 }
-func (c *fixed) reset()        { c.buf = c.buf[:0] }
-func (c *fixed) bytes() []byte { return c.buf }
+func (c *plain) reset()        { c.buf = c.buf[:0] }
+func (c *plain) bytes() []byte { return c.buf }
 
-// scalar is a fixed-width value of one Go type: that type or a pointer to
-// it (nil for null), as clickhouse-go takes them.
+// scalar is a value of one Go type: that type or a pointer to it (nil for
+// null), as clickhouse-go takes them.
 func scalar[T any](put func([]byte, T) []byte) func([]byte, any, string) ([]byte, bool, error) {
 	return func(dst []byte, v any, typ string) ([]byte, bool, error) {
 		var zero T
@@ -127,6 +103,8 @@ func scalar[T any](put func([]byte, T) []byte) func([]byte, any, string) ([]byte
 }
 
 var (
+	// String: each value's length as a uvarint, then its bytes.
+	appendText    = scalar(appendString)
 	appendInt32   = scalar(func(dst []byte, v int32) []byte { return binary.LittleEndian.AppendUint32(dst, uint32(v)) })
 	appendInt64   = scalar(func(dst []byte, v int64) []byte { return binary.LittleEndian.AppendUint64(dst, uint64(v)) })
 	appendUInt8   = scalar(func(dst []byte, v uint8) []byte { return append(dst, v) })
