@@ -41,6 +41,8 @@ type col interface {
 	// append adds v, or returns an error and adds nothing. An error for a
 	// Go type the column never takes is a *column.ColumnConverterError.
 	append(v any) error
+	// appendCell is append of c's Value, without boxing it.
+	appendCell(c *Cell) error
 	reset()
 	// prefix appends the column's state prefix (LowCardinality's version).
 	prefix(dst []byte) []byte
@@ -143,7 +145,7 @@ func unwrap(typ, wrapper string) (string, bool) {
 }
 
 // plainTypes are the types of one Go type each (values.go).
-var plainTypes = map[string]func([]byte, any, string) ([]byte, bool, error){
+var plainTypes = map[string]encoder{
 	"String": appendText, "Int32": appendInt32, "Int64": appendInt64, "UInt8": appendUInt8, "UInt64": appendUInt64,
 	"Float64": appendFloat64, "Bool": appendBool, "Date32": appendDate32,
 }
@@ -184,6 +186,8 @@ type driverCol struct {
 }
 
 func (d *driverCol) append(v any) error { return d.c.AppendRow(v) }
+
+func (d *driverCol) appendCell(c *Cell) error { return d.c.AppendRow(c.Value()) }
 
 func (d *driverCol) reset() { d.c.Reset() }
 

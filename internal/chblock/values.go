@@ -18,6 +18,8 @@ type values interface {
 	// add appends v; null reports that v was nil (or a nil pointer), for
 	// which the type's zero value was appended. On error nothing is.
 	add(v any) (null bool, err error)
+	// addCell is add of c's Value, without boxing it.
+	addCell(c *Cell) (null bool, err error)
 	reset()
 	bytes() []byte
 }
@@ -28,6 +30,10 @@ type notNull struct{ values values }
 
 func (c *notNull) append(v any) error {
 	_, err := c.values.add(v)
+	return err
+}
+func (c *notNull) appendCell(v *Cell) error {
+	_, err := c.values.addCell(v)
 	return err
 }
 func (c *notNull) reset()                          { c.values.reset() }
@@ -43,6 +49,14 @@ type nullable struct {
 
 func (c *nullable) append(v any) error {
 	null, err := c.values.add(v)
+	return c.flag(null, err)
+}
+func (c *nullable) appendCell(v *Cell) error {
+	null, err := c.values.addCell(v)
+	return c.flag(null, err)
+}
+
+func (c *nullable) flag(null bool, err error) error {
 	if err != nil {
 		return err
 	}
@@ -63,16 +77,31 @@ func (c *nullable) encode(dst []byte, _ int) []byte {
 	return append(append(dst, c.nulls...), c.values.bytes()...)
 }
 
-// plain is the values of a plain type, each encoded by to (v's encoding,
-// or the zero value's and null for nil).
+// plain is the values of a plain type, each encoded by to.
 type plain struct {
 	buf []byte
-	to  func(dst []byte, v any, typ string) ([]byte, bool, error)
+	to  encoder
 	typ string
 }
 
+// encoder appends a value's encoding, or the zero value's and null for
+// nil; cell does the same for a cell, as value does for its Value.
+type encoder struct {
+	value func(dst []byte, v any, typ string) ([]byte, bool, error)
+	cell  func(dst []byte, c *Cell, typ string) ([]byte, bool, error)
+}
+
 func (c *plain) add(v any) (bool, error) {
-	buf, null, err := c.to(c.buf, v, c.typ)
+	buf, null, err := c.to.value(c.buf, v, c.typ)
+	if err != nil {
+		return false, err
+	}
+	c.buf = buf
+	return null, nil
+}
+
+func (c *plain) addCell(v *Cell) (bool, error) {
+	buf, null, err := c.to.cell(c.buf, v, c.typ)
 	if err != nil {
 		return false, err
 	}
@@ -83,50 +112,91 @@ func (c *plain) reset()        { c.buf = c.buf[:0] }
 func (c *plain) bytes() []byte { return c.buf }
 
 // scalar is a value of one Go type: that type or a pointer to it (nil for
-// null), as clickhouse-go takes them.
-func scalar[T any](put func([]byte, T) []byte) func([]byte, any, string) ([]byte, bool, error) {
-	return func(dst []byte, v any, typ string) ([]byte, bool, error) {
-		var zero T
-		switch v := v.(type) {
-		case T:
-			return put(dst, v), false, nil
-		case *T:
-			if v != nil {
-				return put(dst, *v), false, nil
+// null), as clickhouse-go takes them; of a cell, the kinds whose Value is
+// that type (from).
+func scalar[T any](put func([]byte, T) []byte, from func(*Cell) (T, bool)) encoder {
+	return encoder{
+		value: func(dst []byte, v any, typ string) ([]byte, bool, error) {
+			var zero T
+			switch v := v.(type) {
+			case T:
+				return put(dst, v), false, nil
+			case *T:
+				if v != nil {
+					return put(dst, *v), false, nil
+				}
+			case nil:
+			default:
+				return dst, false, converterError(typ, v)
 			}
-		case nil:
-		default:
-			return dst, false, converterError(typ, v)
-		}
-		return put(dst, zero), true, nil
+			return put(dst, zero), true, nil
+		},
+		cell: func(dst []byte, c *Cell, typ string) ([]byte, bool, error) {
+			if c.Kind == CellNull {
+				var zero T
+				return put(dst, zero), true, nil
+			}
+			v, ok := from(c)
+			if !ok {
+				return dst, false, converterError(typ, c.Value())
+			}
+			return put(dst, v), false, nil
+		},
 	}
+}
+
+// cellOf is from for the one kind whose Value is of type T.
+func cellOf[T any](kind CellKind, get func(*Cell) T) func(*Cell) (T, bool) {
+	return func(c *Cell) (T, bool) {
+		if c.Kind != kind {
+			var zero T
+			return zero, false
+		}
+		return get(c), true
+	}
+}
+
+// cellTime is from for time.Time, the Value of a date and of a time.
+func cellTime(c *Cell) (time.Time, bool) {
+	switch c.Kind {
+	case CellDate:
+		return c.date(), true
+	case CellTime:
+		return c.time(), true
+	}
+	return time.Time{}, false
 }
 
 var (
 	// String: each value's length as a uvarint, then its bytes.
-	appendText    = scalar(appendString)
-	appendInt32   = scalar(func(dst []byte, v int32) []byte { return binary.LittleEndian.AppendUint32(dst, uint32(v)) })
-	appendInt64   = scalar(func(dst []byte, v int64) []byte { return binary.LittleEndian.AppendUint64(dst, uint64(v)) })
-	appendUInt8   = scalar(func(dst []byte, v uint8) []byte { return append(dst, v) })
-	appendUInt64  = scalar(binary.LittleEndian.AppendUint64)
-	appendFloat64 = scalar(func(dst []byte, v float64) []byte { return binary.LittleEndian.AppendUint64(dst, math.Float64bits(v)) })
-	appendBool    = scalar(func(dst []byte, v bool) []byte {
+	appendText  = scalar(appendString, cellOf(CellString, func(c *Cell) string { return c.Str }))
+	appendInt32 = scalar(func(dst []byte, v int32) []byte { return binary.LittleEndian.AppendUint32(dst, uint32(v)) },
+		cellOf(CellInt32, func(c *Cell) int32 { return int32(c.Int) }))
+	appendInt64 = scalar(func(dst []byte, v int64) []byte { return binary.LittleEndian.AppendUint64(dst, uint64(v)) },
+		cellOf(CellInt, func(c *Cell) int64 { return c.Int }))
+	appendUInt8 = scalar(func(dst []byte, v uint8) []byte { return append(dst, v) },
+		cellOf(CellUInt8, func(c *Cell) uint8 { return uint8(c.Int) }))
+	appendUInt64 = scalar(binary.LittleEndian.AppendUint64,
+		cellOf(CellUInt64, func(c *Cell) uint64 { return uint64(c.Int) }))
+	appendFloat64 = scalar(func(dst []byte, v float64) []byte { return binary.LittleEndian.AppendUint64(dst, math.Float64bits(v)) },
+		cellOf(CellFloat, func(c *Cell) float64 { return c.Float }))
+	appendBool = scalar(func(dst []byte, v bool) []byte {
 		if v {
 			return append(dst, 1)
 		}
 		return append(dst, 0)
-	})
+	}, cellOf(CellBool, func(c *Cell) bool { return c.Int != 0 }))
 	// Date32 is days since 1970-01-01 of the value's date in its own
 	// zone (ch-go's ToDate32, which clickhouse-go uses).
 	appendDate32 = scalar(func(dst []byte, t time.Time) []byte {
 		return binary.LittleEndian.AppendUint32(dst, uint32(chbuf.ToDate32(t)))
-	})
+	}, cellTime)
 )
 
-func appendDateTime64(p chbuf.Precision) func([]byte, any, string) ([]byte, bool, error) {
+func appendDateTime64(p chbuf.Precision) encoder {
 	return scalar(func(dst []byte, t time.Time) []byte {
 		return binary.LittleEndian.AppendUint64(dst, uint64(chbuf.ToDateTime64(t, p)))
-	})
+	}, cellTime)
 }
 
 var pow10 = func() (p [20]uint64) {
@@ -140,28 +210,69 @@ var pow10 = func() (p [20]uint64) {
 // appendDecimal128 writes a decimal.Decimal as the 128-bit two's
 // complement integer of value × 10^scale, digits beyond the scale
 // truncated, as clickhouse-go does. A value beyond 128 bits is an error.
-func appendDecimal128(scale int32, typ string) func([]byte, any, string) ([]byte, bool, error) {
-	return func(dst []byte, v any, _ string) ([]byte, bool, error) {
-		var d decimal.Decimal
-		switch v := v.(type) {
-		case decimal.Decimal:
-			d = v
-		case *decimal.Decimal:
-			if v == nil {
-				return binary.LittleEndian.AppendUint64(binary.LittleEndian.AppendUint64(dst, 0), 0), true, nil
-			}
-			d = *v
-		case nil:
-			return binary.LittleEndian.AppendUint64(binary.LittleEndian.AppendUint64(dst, 0), 0), true, nil
-		default:
-			return dst, false, converterError(typ, v)
-		}
+func appendDecimal128(scale int32, typ string) encoder {
+	null := func(dst []byte) []byte {
+		return binary.LittleEndian.AppendUint64(binary.LittleEndian.AppendUint64(dst, 0), 0)
+	}
+	put := func(dst []byte, d decimal.Decimal) ([]byte, bool, error) {
 		lo, hi, err := decimal128(d, scale)
 		if err != nil {
 			return dst, false, fmt.Errorf("value %s overflows Decimal128 (%s): %w", d.String(), typ, err)
 		}
 		return binary.LittleEndian.AppendUint64(binary.LittleEndian.AppendUint64(dst, lo), hi), false, nil
 	}
+	return encoder{
+		value: func(dst []byte, v any, _ string) ([]byte, bool, error) {
+			switch v := v.(type) {
+			case decimal.Decimal:
+				return put(dst, v)
+			case *decimal.Decimal:
+				if v != nil {
+					return put(dst, *v)
+				}
+			case nil:
+			default:
+				return dst, false, converterError(typ, v)
+			}
+			return null(dst), true, nil
+		},
+		cell: func(dst []byte, c *Cell, _ string) ([]byte, bool, error) {
+			switch c.Kind {
+			case CellNull:
+				return null(dst), true, nil
+			case CellDecimal:
+				if c.Big == nil {
+					// decimal128's fast path, without making the decimal.
+					if lo, hi, ok := small128(c.Int, scale-c.Scale); ok {
+						return binary.LittleEndian.AppendUint64(binary.LittleEndian.AppendUint64(dst, lo), hi), false, nil
+					}
+				}
+				return put(dst, c.decimal())
+			}
+			return dst, false, converterError(typ, c.Value())
+		},
+	}
+}
+
+// small128 is coefficient c × 10^exp as a 128-bit two's complement integer
+// when c has at most 18 digits and 10^exp fits a uint64: their product is
+// then below 10^37, inside 127 bits. ok is false otherwise.
+func small128(c int64, exp int32) (lo, hi uint64, ok bool) {
+	if exp < 0 || int(exp) >= len(pow10) || c <= -1e18 || c >= 1e18 {
+		return 0, 0, false
+	}
+	u := uint64(c)
+	if c < 0 {
+		u = -u
+	}
+	hi, lo = bits.Mul64(u, pow10[exp])
+	if c < 0 {
+		lo, hi = -lo, ^hi
+		if lo == 0 {
+			hi++
+		}
+	}
+	return lo, hi, true
 }
 
 var (
@@ -172,22 +283,10 @@ var (
 
 func decimal128(d decimal.Decimal, scale int32) (lo, hi uint64, err error) {
 	exp := d.Exponent() + scale
-	if exp >= 0 && int(exp) < len(pow10) && d.NumDigits() <= 18 {
-		// The coefficient fits an int64 and 10^exp a uint64: their product
-		// is below 10^37, inside 127 bits.
-		c := d.CoefficientInt64()
-		u := uint64(c)
-		if c < 0 {
-			u = -u
+	if d.NumDigits() <= 18 {
+		if lo, hi, ok := small128(d.CoefficientInt64(), exp); ok {
+			return lo, hi, nil
 		}
-		hi, lo = bits.Mul64(u, pow10[exp])
-		if c < 0 {
-			lo, hi = -lo, ^hi
-			if lo == 0 {
-				hi++
-			}
-		}
-		return lo, hi, nil
 	}
 	bi := decimal.NewFromBigInt(d.Coefficient(), exp).BigInt()
 	if bi.Cmp(maxInt128) > 0 || bi.Cmp(minInt128) < 0 {
@@ -223,33 +322,44 @@ const (
 )
 
 func (c *lowCardinality) append(v any) error {
-	if c.dictRows == 0 {
-		if c.dict == nil {
-			c.dict = map[string]uint32{}
-		}
-		c.dictBuf = append(c.dictBuf, 0) // ""
-		c.dictRows = 1
-		if c.nullable {
-			c.dictBuf = append(c.dictBuf, 0)
-			c.dictRows = 2
-		}
-	}
-	var s string
 	switch v := v.(type) {
 	case string:
-		s = v
+		c.add(v)
 	case *string:
 		if v == nil {
-			c.keys = append(c.keys, 0)
-			return nil
+			c.addNull()
+		} else {
+			c.add(*v)
 		}
-		s = *v
 	case nil:
-		c.keys = append(c.keys, 0)
-		return nil
+		c.addNull()
 	default:
 		return converterError("LowCardinality(String)", v)
 	}
+	return nil
+}
+
+func (c *lowCardinality) appendCell(v *Cell) error {
+	switch v.Kind {
+	case CellString:
+		c.add(v.Str)
+	case CellNull:
+		c.addNull()
+	default:
+		return converterError("LowCardinality(String)", v.Value())
+	}
+	return nil
+}
+
+// addNull adds a null, or "" when the column is not nullable: key 0 is
+// the first placeholder either way.
+func (c *lowCardinality) addNull() {
+	c.start()
+	c.keys = append(c.keys, 0)
+}
+
+func (c *lowCardinality) add(s string) {
+	c.start()
 	i, ok := c.dict[s]
 	if !ok {
 		i = c.dictRows
@@ -258,7 +368,22 @@ func (c *lowCardinality) append(v any) error {
 		c.dictRows++
 	}
 	c.keys = append(c.keys, i)
-	return nil
+}
+
+// start puts the placeholders in an empty dictionary.
+func (c *lowCardinality) start() {
+	if c.dictRows != 0 {
+		return
+	}
+	if c.dict == nil {
+		c.dict = map[string]uint32{}
+	}
+	c.dictBuf = append(c.dictBuf, 0) // ""
+	c.dictRows = 1
+	if c.nullable {
+		c.dictBuf = append(c.dictBuf, 0)
+		c.dictRows = 2
+	}
 }
 
 func (c *lowCardinality) reset() {
