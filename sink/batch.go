@@ -9,8 +9,10 @@ import (
 	"time"
 
 	"github.com/segmentio/kafka-go"
+	"github.com/twmb/franz-go/pkg/sr"
 
 	"github.com/finflow/belvo-pipeline/internal/chblock"
+	"github.com/finflow/belvo-pipeline/internal/records"
 )
 
 type topicPartition struct {
@@ -23,7 +25,10 @@ type offsetRange struct{ first, last int64 }
 
 // tableBatch is one table's rows of a flush, with where each came from.
 type tableBatch struct {
+	// rows are the rows' values; nil for a row not made yet (see
+	// rowInfo.dec), which only an insert without block needs.
 	rows   [][]any
+	info   []rowInfo
 	from   []topicPartition // source partition of rows[i]
 	msgs   []kafka.Message  // source record of rows[i], dead-lettered if ClickHouse refuses the row
 	purges []purge
@@ -35,10 +40,48 @@ type tableBatch struct {
 	noBlock bool
 }
 
-// appendBlock appends row to b's block, taking one from blocks for the
-// batch's first row. A row the columns refuse gives the block up: the
-// insert appends the rows again and finds the refused one by its index.
-func (b *tableBatch) appendBlock(blocks *blockPoster, t *table, row []any) {
+// rowInfo is what a flush needs of a row besides its values.
+type rowInfo struct {
+	offset int64
+	link   string   // "" for a table without link_id
+	unfit  []string // columns whose value did not fit, nil when none
+	// dec is the decoder that makes the row from its message when it is
+	// needed (makeRows), nil once it is made. A row read into cells goes
+	// straight into the block: most are never made.
+	dec *records.RowDecoder
+}
+
+// infoOf is the rowInfo of a row made already.
+func infoOf(t *table, row []any) rowInfo {
+	in := rowInfo{offset: row[t.offsetCol].(int64)}
+	if t.linkCol >= 0 {
+		in.link, _ = row[t.linkCol].(string)
+	}
+	if t.unfitCol >= 0 {
+		if names, _ := row[t.unfitCol].([]string); len(names) > 0 {
+			in.unfit = names
+		}
+	}
+	return in
+}
+
+// cellsInfo is the rowInfo of a row read into cells by dec.
+func cellsInfo(t *table, cells []chblock.Cell, dec *records.RowDecoder, offset int64) rowInfo {
+	in := rowInfo{offset: offset, dec: dec}
+	if t.linkCol >= 0 {
+		in.link = cells[t.linkCol].Str
+	}
+	if t.unfitCol >= 0 && len(cells[t.unfitCol].Strs) > 0 {
+		in.unfit = cells[t.unfitCol].Strs
+	}
+	return in
+}
+
+// appendBlock appends a row, given as values or as cells, to b's block,
+// taking one from blocks for the batch's first row. A row the columns
+// refuse gives the block up: the insert appends the rows again and finds
+// the refused one by its index.
+func (b *tableBatch) appendBlock(blocks *blockPoster, t *table, row []any, cells []chblock.Cell) {
 	if blocks == nil || b.noBlock {
 		return
 	}
@@ -48,10 +91,52 @@ func (b *tableBatch) appendBlock(blocks *blockPoster, t *table, row []any) {
 			return
 		}
 	}
-	if err := b.block.Append(row...); err != nil {
+	var err error
+	if row != nil {
+		err = b.block.Append(row...)
+	} else {
+		err = b.block.AppendCells(cells)
+	}
+	if err != nil {
 		b.dropBlock()
 	}
 }
+
+// makeRows makes the rows not made yet from their messages: an insert
+// without the block built as they were read needs their values. The
+// decoders are safe for concurrent use, so the flush's goroutine makes
+// them while consume reads on.
+func (b *tableBatch) makeRows() error {
+	var (
+		slab   []any
+		header sr.ConfluentHeader
+	)
+	for i, row := range b.rows {
+		in := &b.info[i]
+		if row != nil || in.dec == nil {
+			continue
+		}
+		w := in.dec.Width()
+		if len(slab) < w {
+			slab = make([]any, w*min(len(b.rows)-i, slabRows))
+		}
+		m := b.msgs[i]
+		_, body, err := header.DecodeID(m.Value)
+		if err == nil {
+			row, _ = in.dec.RowIn(slab[:w:w], body, records.Position{Topic: m.Topic, Partition: int32(m.Partition), Offset: m.Offset})
+		}
+		if row == nil {
+			// It was read into cells by the same decoder: never expected.
+			return fmt.Errorf("record %s/%d@%d decoded once, not again", m.Topic, m.Partition, m.Offset)
+		}
+		slab = slab[w:]
+		b.rows[i], in.dec = row, nil
+	}
+	return nil
+}
+
+// slabRows is how many rows makeRows carves from one allocation.
+const slabRows = 1024
 
 // dropBlock gives b's block up (rows dropped or refused): it may hold rows
 // b no longer has. It is left to the collector, not returned to the pool.
@@ -62,7 +147,7 @@ func (b *tableBatch) dropBlock() {
 // slice is rows [lo, hi) as a batch of their own: the unit ClickHouse is
 // asked to take when it refused a larger one. Purges stay with the whole.
 func (b *tableBatch) slice(lo, hi int) *tableBatch {
-	sub := &tableBatch{rows: b.rows[lo:hi], from: b.from[lo:hi]}
+	sub := &tableBatch{rows: b.rows[lo:hi], info: b.info[lo:hi], from: b.from[lo:hi]}
 	if lo == 0 && hi == len(b.rows) {
 		sub.block = b.block
 	}
@@ -138,7 +223,7 @@ func (p *pending) batch(t *table) *tableBatch {
 		// SINK_BATCH_ROWS, and growing three slices row by row to get there
 		// copied each of them a dozen times.
 		n := t.lastRows
-		b = &tableBatch{rows: make([][]any, 0, n), from: make([]topicPartition, 0, n), msgs: make([]kafka.Message, 0, n)}
+		b = &tableBatch{rows: make([][]any, 0, n), info: make([]rowInfo, 0, n), from: make([]topicPartition, 0, n), msgs: make([]kafka.Message, 0, n)}
 		p.batches[t] = b
 	}
 	return b
@@ -154,13 +239,13 @@ func (p *pending) sized() {
 
 // dropLoaded removes the rows of tp at or below hwm: they are in ClickHouse
 // already. It returns how many were removed.
-func (b *tableBatch) dropLoaded(t *table, tp topicPartition, hwm int64) int {
+func (b *tableBatch) dropLoaded(tp topicPartition, hwm int64) int {
 	kept := 0
 	for i, row := range b.rows {
-		if b.from[i] == tp && row[t.offsetCol].(int64) <= hwm {
+		if b.from[i] == tp && b.info[i].offset <= hwm {
 			continue
 		}
-		b.rows[kept], b.from[kept] = row, b.from[i]
+		b.rows[kept], b.info[kept], b.from[kept] = row, b.info[i], b.from[i]
 		if len(b.msgs) > i {
 			b.msgs[kept] = b.msgs[i]
 		}
@@ -170,7 +255,7 @@ func (b *tableBatch) dropLoaded(t *table, tp topicPartition, hwm int64) int {
 	if removed > 0 {
 		b.dropBlock()
 	}
-	b.rows, b.from = b.rows[:kept], b.from[:kept]
+	b.rows, b.info, b.from = b.rows[:kept], b.info[:kept], b.from[:kept]
 	if len(b.msgs) > kept {
 		b.msgs = b.msgs[:kept]
 	}
@@ -198,8 +283,8 @@ func (b *tableBatch) token(t *table) string {
 			ranges[run] = r
 		}
 	)
-	for i, row := range b.rows {
-		off := row[t.offsetCol].(int64)
+	for i := range b.info {
+		off := b.info[i].offset
 		if !inRun || b.from[i] != run {
 			if inRun {
 				settle()

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/finflow/belvo-pipeline/internal/chblock"
 	"github.com/finflow/belvo-pipeline/internal/records"
 	"github.com/finflow/belvo-pipeline/internal/registry"
 	"github.com/finflow/belvo-pipeline/internal/testenv"
@@ -29,7 +30,8 @@ const decodeBatch = 10_000
 // Confluent-framed transaction (schema cached after the first) to the row
 // of ClickHouse column values, "goavro" through the registry's goavro
 // decode and records.Row, "fast" through writerSchemas (records.RowDecoder,
-// the plan compiled once per schema id). "full" is the emulator's complete OFDA
+// the plan compiled once per schema id) into cells appended to the block
+// sent, as consume does. "full" is the emulator's complete OFDA
 // transaction (about 7 KB of Avro, mostly raw JSON), "compact" a
 // transaction of the analysed fields. An op is decodeBatch records; B/op
 // and allocs/op are per batch. Target: 150,000 rows/s.
@@ -81,20 +83,23 @@ func BenchmarkDecodeRow(b *testing.B) {
 			b.ReportMetric(float64(b.N)*decodeBatch/b.Elapsed().Seconds(), "rows/s")
 		})
 		b.Run(shape.name+"/fast", func(b *testing.B) {
-			if _, ok := fast.row(ctx, tbl, msg, pos, nil); !ok {
+			dec, body := fast.decoder(ctx, tbl, msg)
+			if dec == nil {
 				b.Fatal("the fast path does not serve transactions")
 			}
+			block := (&blockPoster{free: map[*table][]*chblock.Block{}}).get(tbl)
+			cells := make([]chblock.Cell, dec.Width())
 			b.SetBytes(int64(len(msg)) * decodeBatch)
 			b.ReportAllocs()
-			var slab rowSlab // as consume holds a batch's rows
 			for b.Loop() {
-				rows = rows[:0]
+				block.Reset() // as consume fills a batch's block
 				for range decodeBatch {
-					row, ok := fast.row(ctx, tbl, msg, pos, &slab)
-					if !ok {
+					if dec, body = fast.decoder(ctx, tbl, msg); !dec.CellsIn(cells, body, pos) {
 						b.Fatal("fast path gave up")
 					}
-					rows = append(rows, row)
+					if err := block.AppendCells(cells); err != nil {
+						b.Fatal(err)
+					}
 				}
 			}
 			b.ReportMetric(float64(b.N)*decodeBatch/b.Elapsed().Seconds(), "rows/s")

@@ -107,8 +107,7 @@ func TestTokenIsTheRangesOnly(t *testing.T) {
 		for _, r := range rows {
 			row := make([]any, len(tbl.columns))
 			row[tbl.offsetCol] = r[1]
-			b.rows = append(b.rows, row)
-			b.from = append(b.from, topicPartition{"topic", int(r[0])})
+			addRow(b, tbl, topicPartition{"topic", int(r[0])}, row)
 		}
 		return b
 	}

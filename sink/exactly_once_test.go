@@ -123,8 +123,7 @@ func TestRetriedInsertIsDroppedByToken(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		b.rows = append(b.rows, row)
-		b.from = append(b.from, topicPartition{h.prefix + ".records.transactions", 0})
+		addRow(b, tbl, topicPartition{h.prefix + ".records.transactions", 0}, row)
 	}
 	for attempt := 0; attempt < 2; attempt++ {
 		if err := run.s.insert(context.Background(), tbl, b); err != nil {

@@ -63,19 +63,19 @@ func (w *writerSchemas) schema(ctx context.Context, id int) (*writerSchema, erro
 	return s, err
 }
 
-// row returns the row of msg for t, its values in a slice from slab, or ok
-// false when the goavro path must decide.
-func (w *writerSchemas) row(ctx context.Context, t *table, msg []byte, pos records.Position, slab *rowSlab) (row []any, ok bool) {
+// decoder returns the decoder of msg's writer schema for t's rows and
+// msg's Avro body, or nil when the goavro path must decide.
+func (w *writerSchemas) decoder(ctx context.Context, t *table, msg []byte) (*records.RowDecoder, []byte) {
 	if t.resource == nil {
-		return nil, false
+		return nil, nil
 	}
 	id, body, err := w.header.DecodeID(msg)
 	if err != nil {
-		return nil, false
+		return nil, nil
 	}
 	s, err := w.schema(ctx, id)
 	if err != nil {
-		return nil, false
+		return nil, nil
 	}
 	dec, known := s.rows[t]
 	if !known {
@@ -83,29 +83,9 @@ func (w *writerSchemas) row(ctx context.Context, t *table, msg []byte, pos recor
 		s.rows[t] = dec
 	}
 	if dec == nil {
-		return nil, false
+		return nil, nil
 	}
-	return dec.RowIn(slab.next(dec.Width()), body, pos)
-}
-
-// rowSlab hands out rows carved from one allocation per slabRows rows:
-// a batch holds tens of thousands of rows until its flush, and one
-// allocation each was most of the decoding's garbage-collector work.
-// A chunk lives as long as any of its rows.
-type rowSlab struct{ free []any }
-
-const slabRows = 1024
-
-func (s *rowSlab) next(width int) []any {
-	if s == nil {
-		return make([]any, width)
-	}
-	if cap(s.free)-len(s.free) < width {
-		s.free = make([]any, 0, width*slabRows)
-	}
-	n := len(s.free)
-	s.free = s.free[:n+width]
-	return s.free[n : n+width : n+width]
+	return dec, body
 }
 
 // decode decodes msg with goavro and its writer schema. A *registry.

@@ -281,3 +281,10 @@ func (h *harness) waitCount(want uint64, within time.Duration, query string, arg
 	h.t.Helper()
 	testenv.Eventually(h.t, within, query, func() bool { return h.count(query, args...) == want })
 }
+
+// addRow adds a row made already to b, as consume adds one read from tp.
+func addRow(b *tableBatch, t *table, tp topicPartition, row []any) {
+	b.rows = append(b.rows, row)
+	b.info = append(b.info, infoOf(t, row))
+	b.from = append(b.from, tp)
+}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"slices"
 	"strings"
 	"time"
 
@@ -28,6 +27,9 @@ func (s *Sink) insert(ctx context.Context, t *table, b *tableBatch) error {
 		if block := b.block; block != nil && block.Rows() == len(b.rows) {
 			return s.post(ctx, t, b, block, settings)
 		}
+		if err := b.makeRows(); err != nil {
+			return err
+		}
 		if block := s.blocks.get(t); block != nil {
 			defer s.blocks.put(t, block)
 			if err := appendRows(t, b.rows, block.Append); err != nil {
@@ -35,6 +37,9 @@ func (s *Sink) insert(ctx context.Context, t *table, b *tableBatch) error {
 			}
 			return s.post(ctx, t, b, block, settings)
 		}
+	}
+	if err := b.makeRows(); err != nil {
+		return err
 	}
 	chSettings := clickhouse.Settings{}
 	for k, v := range settings {
@@ -56,7 +61,7 @@ func (s *Sink) insert(ctx context.Context, t *table, b *tableBatch) error {
 	if err := batch.Send(); err != nil {
 		return fmt.Errorf("insert %d rows into %s: %w", len(b.rows), t.name, err)
 	}
-	s.countUnfit(t, b.rows)
+	s.countUnfit(t, b)
 	return nil
 }
 
@@ -64,7 +69,7 @@ func (s *Sink) post(ctx context.Context, t *table, b *tableBatch, block *chblock
 	if err := s.blocks.post(ctx, t, block, settings); err != nil {
 		return fmt.Errorf("insert %d rows into %s: %w", len(b.rows), t.name, err)
 	}
-	s.countUnfit(t, b.rows)
+	s.countUnfit(t, b)
 	return nil
 }
 
@@ -91,14 +96,9 @@ func appendRows(t *table, rows [][]any, add func(...any) error) error {
 
 // countUnfit counts, by table and field, the values loaded null because
 // their column could not hold them (the exact value is in raw).
-func (s *Sink) countUnfit(t *table, rows [][]any) {
-	col := slices.Index(t.columns, schemas.FieldUnfit)
-	if col < 0 {
-		return
-	}
-	for _, row := range rows {
-		names, _ := row[col].([]string)
-		for _, f := range names {
+func (s *Sink) countUnfit(t *table, b *tableBatch) {
+	for i := range b.info {
+		for _, f := range b.info[i].unfit {
 			s.metrics.unfit.WithLabelValues(t.name, f).Inc()
 		}
 	}
@@ -332,9 +332,9 @@ func (s *Sink) repurge(ctx context.Context, p *pending, ran map[purgePosition]bo
 		if t.resource == nil || b == nil || len(b.rows) == 0 {
 			continue
 		}
-		for _, row := range b.rows {
-			link, ok := row[t.linkCol].(string)
-			if !ok || link == "" {
+		for i := range b.info {
+			link := b.info[i].link
+			if link == "" {
 				continue
 			}
 			if links[t] == nil {

@@ -175,8 +175,7 @@ func testAppendFailures(t *testing.T, h *harness) {
 			if i == 1 {
 				row[amount] = bad
 			}
-			b.rows = append(b.rows, row)
-			b.from = append(b.from, topicPartition{h.prefix + ".records.transactions", 0})
+			addRow(b, tbl, topicPartition{h.prefix + ".records.transactions", 0}, row)
 		}
 		return b
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/finflow/belvo-pipeline/internal/admin"
 	"github.com/finflow/belvo-pipeline/internal/backoff"
 	"github.com/finflow/belvo-pipeline/internal/broker"
+	"github.com/finflow/belvo-pipeline/internal/chblock"
 	"github.com/finflow/belvo-pipeline/internal/records"
 	"github.com/finflow/belvo-pipeline/internal/registry"
 	"github.com/finflow/belvo-pipeline/schemas"
@@ -70,7 +71,7 @@ type Sink struct {
 	readErrs *broker.ReadErrors
 	rejoin   atomic.Pointer[func()] // ends the current group session to recreate its reader
 	flushes  *flusher               // of the running consume, nil outside it
-	slab     rowSlab                // consume's: the rows of the batches it reads
+	cells    []chblock.Cell         // consume's: the row being read
 
 	// afterInsert, when set by a test, runs after a flush's inserts and
 	// before its offset commit; an error ends Run there, as a crash would.
@@ -602,8 +603,13 @@ func (s *Sink) read(ctx context.Context, p *pending, m kafka.Message) (bool, err
 		return p.bytes >= s.cfg.BatchBytes, nil
 	}
 	pos := records.Position{Topic: m.Topic, Partition: int32(m.Partition), Offset: m.Offset}
-	if row, ok := s.writers.row(ctx, t, m.Value, pos, &s.slab); ok {
-		return s.add(p, m, t, tp, row, nil), nil
+	if dec, body := s.writers.decoder(ctx, t, m.Value); dec != nil {
+		if len(s.cells) < dec.Width() {
+			s.cells = make([]chblock.Cell, dec.Width())
+		}
+		if cells := s.cells[:dec.Width()]; dec.CellsIn(cells, body, pos) {
+			return s.add(p, m, t, tp, nil, cells, cellsInfo(t, cells, dec, m.Offset), nil), nil
+		}
 	}
 	var native any
 	err := s.retry(ctx, "decode", func(ctx context.Context) (err error) {
@@ -628,17 +634,19 @@ func (s *Sink) read(ctx context.Context, p *pending, m kafka.Message) (bool, err
 	if err != nil {
 		return s.dead(p, m, t, err), nil
 	}
-	return s.add(p, m, t, tp, row, rec), nil
+	return s.add(p, m, t, tp, row, nil, infoOf(t, row), rec), nil
 }
 
-// add appends the row of m to its table's batch, with the purge a
-// link_events record (decoded into native) asks for. It reports whether p
-// should be flushed now.
-func (s *Sink) add(p *pending, m kafka.Message, t *table, tp topicPartition, row []any, native map[string]any) bool {
+// add appends the row of m to its table's batch, given as values (row) or,
+// row nil, as cells to be made into values only if needed (info.dec); with
+// the purge a link_events record (decoded into native) asks for. It
+// reports whether p should be flushed now.
+func (s *Sink) add(p *pending, m kafka.Message, t *table, tp topicPartition, row []any, cells []chblock.Cell, info rowInfo, native map[string]any) bool {
 	p.read(m)
 	b := p.batch(t)
 	b.rows = append(b.rows, row)
-	b.appendBlock(s.blocks, t, row)
+	b.info = append(b.info, info)
+	b.appendBlock(s.blocks, t, row, cells)
 	b.from = append(b.from, tp)
 	b.msgs = append(b.msgs, m)
 	if t.linkEvents {
@@ -710,7 +718,7 @@ func (s *Sink) flush(ctx context.Context, reader committer, p *pending) error {
 				if !ok {
 					off = -1
 				}
-				if n := b.dropLoaded(t, tp, off); n > 0 {
+				if n := b.dropLoaded(tp, off); n > 0 {
 					s.metrics.skipped.WithLabelValues(t.name).Add(float64(n))
 				}
 			}

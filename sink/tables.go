@@ -24,6 +24,8 @@ type table struct {
 	offsetCol int
 	// linkCol is the index of the link_id column, -1 when there is none.
 	linkCol int
+	// unfitCol is the index of the unfit_fields column, -1 when there is none.
+	unfitCol int
 	// linkEvents marks link_events, whose link_deleted facts purge a link.
 	linkEvents bool
 	// resource is set for the tables whose rows writerSchemas.row may build: every
@@ -41,7 +43,7 @@ type table struct {
 
 func newTable(db, name string, columns []string, row func([]any, map[string]any, records.Position) ([]any, error)) *table {
 	quoted := make([]string, len(columns))
-	off, link := -1, -1
+	off, link, unfit := -1, -1, -1
 	for i, c := range columns {
 		quoted[i] = schemas.QuoteIdent(c)
 		switch c {
@@ -49,6 +51,8 @@ func newTable(db, name string, columns []string, row func([]any, map[string]any,
 			off = i
 		case schemas.FieldLinkID:
 			link = i
+		case schemas.FieldUnfit:
+			unfit = i
 		}
 	}
 	return &table{
@@ -58,6 +62,7 @@ func newTable(db, name string, columns []string, row func([]any, map[string]any,
 		row:       row,
 		offsetCol: off,
 		linkCol:   link,
+		unfitCol:  unfit,
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/finflow/belvo-pipeline/internal/chblock"
 	"github.com/finflow/belvo-pipeline/internal/records"
 	"github.com/finflow/belvo-pipeline/internal/registry"
 	"github.com/finflow/belvo-pipeline/schemas"
@@ -52,7 +53,7 @@ func TestWriterSchemasFetchEachIDOnce(t *testing.T) {
 	msg := append([]byte{0, 0, 0, 0, 7}, body...)
 	ctx := context.Background()
 	for range 3 {
-		if _, ok := ws.row(ctx, tbl, msg, records.Position{}, nil); !ok {
+		if dec, body := ws.decoder(ctx, tbl, msg); dec == nil || !dec.CellsIn(make([]chblock.Cell, dec.Width()), body, records.Position{}) {
 			t.Fatal("the fast path gave up on a transaction")
 		}
 		if _, err := ws.decode(ctx, msg); err != nil {
@@ -64,8 +65,8 @@ func TestWriterSchemasFetchEachIDOnce(t *testing.T) {
 	}
 	unknown := append([]byte{0, 0, 0, 0, 9}, body...)
 	for range 3 {
-		if _, ok := ws.row(ctx, tbl, unknown, records.Position{}, nil); ok {
-			t.Fatal("a row for an unknown schema id")
+		if dec, _ := ws.decoder(ctx, tbl, unknown); dec != nil {
+			t.Fatal("a decoder for an unknown schema id")
 		}
 		if _, err := ws.decode(ctx, unknown); err == nil || transientDecode(err) {
 			t.Fatalf("unknown id: %v, want a permanent error", err)

@@ -135,3 +135,49 @@ func TestCellsRefusedAsTheirValues(t *testing.T) {
 		})
 	}
 }
+
+// Cells at the edges of plain.addCell's direct writes encode as their
+// values do through Append: times whose nanoseconds overflow, the zero
+// time, days far out, and nulls of every plain type.
+func TestCellEdgesEncodeAsTheirValues(t *testing.T) {
+	var cells []Cell
+	for _, us := range []int64{0, -1, 8_999_999_999_999_999, 9_000_000_000_000_000, -9_000_000_000_000_000,
+		9_300_000_000_000_000, math.MaxInt64, math.MinInt64, time.Time{}.UnixMicro()} {
+		cells = append(cells, Cell{Kind: CellTime, Int: us})
+	}
+	for _, d := range []int64{0, -719162, -719163, 1e13 - 1, 1e13, -1e13, math.MaxInt32 + 1, math.MinInt32 - 1, 1e17} {
+		cells = append(cells, Cell{Kind: CellDate, Int: d})
+	}
+	cells = append(cells, Cell{})
+	for _, typ := range []string{"Nullable(Date32)", "DateTime64(6, 'UTC')", "Nullable(DateTime64(6, 'UTC'))", "DateTime64(3)"} {
+		byCell, _ := New([]Column{{Name: "c", Type: typ}})
+		byValue, _ := New([]Column{{Name: "c", Type: typ}})
+		for _, c := range cells {
+			if err := byCell.AppendCells([]Cell{c}); err != nil {
+				t.Fatalf("%s: %v: %v", typ, c, err)
+			}
+			if err := byValue.Append(c.Value()); err != nil {
+				t.Fatalf("%s: %v: %v", typ, c.Value(), err)
+			}
+		}
+		a, _ := byCell.Encode(nil)
+		b, _ := byValue.Encode(nil)
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s: cells and their values differ at byte %d", typ, firstDiff(a, b))
+		}
+	}
+	for typ := range plainTypes {
+		for _, wrap := range []string{"%s", "Nullable(%s)"} {
+			ct := fmt.Sprintf(wrap, typ)
+			byCell, _ := New([]Column{{Name: "c", Type: ct}})
+			byValue, _ := New([]Column{{Name: "c", Type: ct}})
+			_ = byCell.AppendCells([]Cell{{}})
+			_ = byValue.Append(nil)
+			a, _ := byCell.Encode(nil)
+			b, _ := byValue.Encode(nil)
+			if !bytes.Equal(a, b) {
+				t.Errorf("%s: a null cell and nil differ", ct)
+			}
+		}
+	}
+}

@@ -152,7 +152,7 @@ var plainTypes = map[string]encoder{
 
 // newValues returns the values column of a plain type, nil when this
 // package has none.
-func newValues(typ string) values {
+func newValues(typ string) *plain {
 	if to, ok := plainTypes[typ]; ok {
 		return &plain{to: to, typ: typ}
 	}

@@ -13,20 +13,9 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// values is the encoded values of a column of a plain type.
-type values interface {
-	// add appends v; null reports that v was nil (or a nil pointer), for
-	// which the type's zero value was appended. On error nothing is.
-	add(v any) (null bool, err error)
-	// addCell is add of c's Value, without boxing it.
-	addCell(c *Cell) (null bool, err error)
-	reset()
-	bytes() []byte
-}
-
 // notNull is a column of a plain type. A nil takes the type's zero value,
 // as clickhouse-go does.
-type notNull struct{ values values }
+type notNull struct{ values *plain }
 
 func (c *notNull) append(v any) error {
 	_, err := c.values.add(v)
@@ -44,7 +33,7 @@ func (c *notNull) encode(dst []byte, _ int) []byte { return append(dst, c.values
 // the zero value in each null row.
 type nullable struct {
 	nulls  []byte
-	values values
+	values *plain
 }
 
 func (c *nullable) append(v any) error {
@@ -89,6 +78,93 @@ type plain struct {
 type encoder struct {
 	value func(dst []byte, v any, typ string) ([]byte, bool, error)
 	cell  func(dst []byte, c *Cell, typ string) ([]byte, bool, error)
+	// direct: a cell of kind is written by plain.addCell itself (most
+	// cells of a row), without cell's three calls through function values.
+	direct direct
+	kind   CellKind
+	zero   []byte // the zero value's encoding, written for a null cell
+}
+
+// direct is how plain.addCell writes a cell of the encoder's kind.
+type direct uint8
+
+const (
+	viaCell    direct = iota // cell does
+	directStr                // Str as String
+	direct8                  // Int's 8 bytes
+	direct4                  // Int's low 4 bytes
+	direct1                  // Int's low byte
+	directBool               // Int as 0 or 1
+	directF64                // Float's 8 bytes
+	// Date32 of CellDate's days, and DateTime64(6) of CellTime's
+	// microseconds, where ch-go's conversion through a time.Time gives
+	// them unchanged: its nanoseconds do not overflow, not the zero time.
+	directDays
+	directMicros
+)
+
+// zeroTimeDays is the day of the zero time.Time (0001-01-01), which ch-go
+// writes as 0.
+const zeroTimeDays = -719162
+
+// addCell writes the cells of the encoder's direct kind and nulls here
+// (exactly as cell would), and everything else through cell.
+func (c *plain) addCell(v *Cell) (bool, error) {
+	if v.Kind == c.to.kind {
+		switch c.to.direct {
+		case directStr:
+			c.buf = appendString(c.buf, v.Str)
+			return false, nil
+		case direct8:
+			c.buf = binary.LittleEndian.AppendUint64(c.buf, uint64(v.Int))
+			return false, nil
+		case direct4:
+			c.buf = binary.LittleEndian.AppendUint32(c.buf, uint32(v.Int))
+			return false, nil
+		case direct1:
+			c.buf = append(c.buf, byte(v.Int))
+			return false, nil
+		case directBool:
+			c.buf = append(c.buf, boolByte(v.Int != 0))
+			return false, nil
+		case directF64:
+			c.buf = binary.LittleEndian.AppendUint64(c.buf, math.Float64bits(v.Float))
+			return false, nil
+		case directDays:
+			if v.Int > -1e13 && v.Int < 1e13 && v.Int != zeroTimeDays {
+				c.buf = binary.LittleEndian.AppendUint32(c.buf, uint32(v.Int))
+				return false, nil
+			}
+		case directMicros:
+			if v.Int > -9e15 && v.Int < 9e15 {
+				c.buf = binary.LittleEndian.AppendUint64(c.buf, uint64(v.Int))
+				return false, nil
+			}
+		}
+	} else if v.Kind == CellNull && c.to.zero != nil {
+		// Appending zero as a slice was a memmove call per null.
+		switch len(c.to.zero) {
+		case 1:
+			c.buf = append(c.buf, 0)
+		case 4:
+			c.buf = binary.LittleEndian.AppendUint32(c.buf, 0)
+		case 8:
+			c.buf = binary.LittleEndian.AppendUint64(c.buf, 0)
+		case 16:
+			c.buf = binary.LittleEndian.AppendUint64(binary.LittleEndian.AppendUint64(c.buf, 0), 0)
+		default:
+			c.buf = append(c.buf, c.to.zero...)
+		}
+		return true, nil
+	}
+	return c.addCellVia(v)
+}
+
+func boolByte(b bool) byte {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func (c *plain) add(v any) (bool, error) {
@@ -100,7 +176,7 @@ func (c *plain) add(v any) (bool, error) {
 	return null, nil
 }
 
-func (c *plain) addCell(v *Cell) (bool, error) {
+func (c *plain) addCellVia(v *Cell) (bool, error) {
 	buf, null, err := c.to.cell(c.buf, v, c.typ)
 	if err != nil {
 		return false, err
@@ -167,36 +243,44 @@ func cellTime(c *Cell) (time.Time, bool) {
 	return time.Time{}, false
 }
 
+// withDirect is e whose cells of kind plain.addCell writes itself, and
+// whose nulls are zero.
+func withDirect(e encoder, d direct, kind CellKind, zero []byte) encoder {
+	e.direct, e.kind, e.zero = d, kind, zero
+	return e
+}
+
 var (
 	// String: each value's length as a uvarint, then its bytes.
-	appendText  = scalar(appendString, cellOf(CellString, func(c *Cell) string { return c.Str }))
-	appendInt32 = scalar(func(dst []byte, v int32) []byte { return binary.LittleEndian.AppendUint32(dst, uint32(v)) },
-		cellOf(CellInt32, func(c *Cell) int32 { return int32(c.Int) }))
-	appendInt64 = scalar(func(dst []byte, v int64) []byte { return binary.LittleEndian.AppendUint64(dst, uint64(v)) },
-		cellOf(CellInt, func(c *Cell) int64 { return c.Int }))
-	appendUInt8 = scalar(func(dst []byte, v uint8) []byte { return append(dst, v) },
-		cellOf(CellUInt8, func(c *Cell) uint8 { return uint8(c.Int) }))
-	appendUInt64 = scalar(binary.LittleEndian.AppendUint64,
-		cellOf(CellUInt64, func(c *Cell) uint64 { return uint64(c.Int) }))
-	appendFloat64 = scalar(func(dst []byte, v float64) []byte { return binary.LittleEndian.AppendUint64(dst, math.Float64bits(v)) },
-		cellOf(CellFloat, func(c *Cell) float64 { return c.Float }))
-	appendBool = scalar(func(dst []byte, v bool) []byte {
-		if v {
-			return append(dst, 1)
-		}
-		return append(dst, 0)
-	}, cellOf(CellBool, func(c *Cell) bool { return c.Int != 0 }))
+	appendText = withDirect(scalar(appendString, cellOf(CellString, func(c *Cell) string { return c.Str })),
+		directStr, CellString, []byte{0})
+	appendInt32 = withDirect(scalar(func(dst []byte, v int32) []byte { return binary.LittleEndian.AppendUint32(dst, uint32(v)) },
+		cellOf(CellInt32, func(c *Cell) int32 { return int32(c.Int) })), direct4, CellInt32, make([]byte, 4))
+	appendInt64 = withDirect(scalar(func(dst []byte, v int64) []byte { return binary.LittleEndian.AppendUint64(dst, uint64(v)) },
+		cellOf(CellInt, func(c *Cell) int64 { return c.Int })), direct8, CellInt, make([]byte, 8))
+	appendUInt8 = withDirect(scalar(func(dst []byte, v uint8) []byte { return append(dst, v) },
+		cellOf(CellUInt8, func(c *Cell) uint8 { return uint8(c.Int) })), direct1, CellUInt8, make([]byte, 1))
+	appendUInt64 = withDirect(scalar(binary.LittleEndian.AppendUint64,
+		cellOf(CellUInt64, func(c *Cell) uint64 { return uint64(c.Int) })), direct8, CellUInt64, make([]byte, 8))
+	appendFloat64 = withDirect(scalar(func(dst []byte, v float64) []byte { return binary.LittleEndian.AppendUint64(dst, math.Float64bits(v)) },
+		cellOf(CellFloat, func(c *Cell) float64 { return c.Float })), directF64, CellFloat, make([]byte, 8))
+	appendBool = withDirect(scalar(func(dst []byte, v bool) []byte { return append(dst, boolByte(v)) },
+		cellOf(CellBool, func(c *Cell) bool { return c.Int != 0 })), directBool, CellBool, make([]byte, 1))
 	// Date32 is days since 1970-01-01 of the value's date in its own
 	// zone (ch-go's ToDate32, which clickhouse-go uses).
-	appendDate32 = scalar(func(dst []byte, t time.Time) []byte {
+	appendDate32 = withDirect(scalar(func(dst []byte, t time.Time) []byte {
 		return binary.LittleEndian.AppendUint32(dst, uint32(chbuf.ToDate32(t)))
-	}, cellTime)
+	}, cellTime), directDays, CellDate, make([]byte, 4))
 )
 
 func appendDateTime64(p chbuf.Precision) encoder {
-	return scalar(func(dst []byte, t time.Time) []byte {
+	e := scalar(func(dst []byte, t time.Time) []byte {
 		return binary.LittleEndian.AppendUint64(dst, uint64(chbuf.ToDateTime64(t, p)))
 	}, cellTime)
+	if p == chbuf.PrecisionMicro {
+		return withDirect(e, directMicros, CellTime, make([]byte, 8))
+	}
+	return withDirect(e, viaCell, CellTime, make([]byte, 8))
 }
 
 var pow10 = func() (p [20]uint64) {
@@ -222,6 +306,8 @@ func appendDecimal128(scale int32, typ string) encoder {
 		return binary.LittleEndian.AppendUint64(binary.LittleEndian.AppendUint64(dst, lo), hi), false, nil
 	}
 	return encoder{
+		kind: CellDecimal, // direct viaCell: only its nulls are plain.addCell's
+		zero: make([]byte, 16),
 		value: func(dst []byte, v any, _ string) ([]byte, bool, error) {
 			switch v := v.(type) {
 			case decimal.Decimal:

@@ -6,11 +6,9 @@ import (
 	"fmt"
 	"math"
 	"math/big"
-	"time"
 	"unsafe"
 
-	"github.com/shopspring/decimal"
-
+	"github.com/finflow/belvo-pipeline/internal/chblock"
 	"github.com/finflow/belvo-pipeline/schemas"
 )
 
@@ -185,19 +183,20 @@ func (r *reader) skip(t *avroType, depth int) error {
 	return fmt.Errorf("records: avro: cannot skip kind %d", t.Kind)
 }
 
-// decodeAs is the Go value a projected column is decoded into.
+// decodeAs is the cell a projected column is decoded into, and so the Go
+// value it stands for (chblock.Cell.Value).
 type decodeAs uint8
 
 // The values of decodeAs and the writer types each accepts.
 const (
-	asString    decodeAs = iota // string → string
-	asLong                      // long → int64
-	asDouble                    // double → float64
-	asBoolean                   // boolean → bool
-	asDecimal                   // bytes decimal, scale ≤ schemas.DecimalScale → decimal.Decimal with exponent -schemas.DecimalScale
-	asDate                      // int date → time.Time, UTC midnight
-	asTimestamp                 // long timestamp-micros → time.Time, UTC
-	asStrings                   // array of string → []string
+	asString    decodeAs = iota // string → CellString
+	asLong                      // long → CellInt
+	asDouble                    // double → CellFloat
+	asBoolean                   // boolean → CellBool
+	asDecimal                   // bytes decimal, scale ≤ schemas.DecimalScale → CellDecimal at scale schemas.DecimalScale
+	asDate                      // int date → CellDate
+	asTimestamp                 // long timestamp-micros → CellTime
+	asStrings                   // array of string → CellStrings
 )
 
 // projColumn is one value a projection extracts from a record.
@@ -211,8 +210,8 @@ type projColumn struct {
 	// the slot is then nil.
 	Optional bool
 	// Fits, when set, judges each decoded value: one it refuses is
-	// decoded as nil and its slot reported by decodeRow.
-	Fits func(v any) bool
+	// decoded as null and its slot reported by decodeCells.
+	Fits func(c *chblock.Cell) bool
 }
 
 // projection decodes records of one writer schema into column slots.
@@ -220,6 +219,8 @@ type projection struct {
 	steps []step
 	// absent are the slots of optional columns the writer lacks.
 	absent []int
+	// width is one more than the highest slot written.
+	width int
 }
 
 type step struct {
@@ -230,7 +231,7 @@ type step struct {
 	nullAt   int64 // union index of null, -1 when the field is not a union
 	valueAt  int64 // union index of the value
 	nullable bool
-	fits     func(any) bool
+	fits     func(*chblock.Cell) bool
 }
 
 // Project compiles the decoding of writer records into cols. It returns an
@@ -280,6 +281,7 @@ func project(writer *avroType, cols []projColumn) (*projection, error) {
 		}
 		st.scale = t.Scale
 		p.steps = append(p.steps, st)
+		p.width = max(p.width, i+1)
 	}
 	for name, i := range bySlot {
 		if seen[name] {
@@ -289,6 +291,7 @@ func project(writer *avroType, cols []projColumn) (*projection, error) {
 			return nil, fmt.Errorf("%w: writer schema lacks field %s", errUnsupported, name)
 		}
 		p.absent = append(p.absent, i)
+		p.width = max(p.width, i+1)
 	}
 	return p, nil
 }
@@ -316,31 +319,45 @@ func accepts(w decodeAs, t *avroType) bool {
 }
 
 // Decode decodes one record, which must fill buf exactly, into dst: the
-// slot of each column gets its value (nil for null or an absent optional
-// field). dst must be at least as long as the columns given to Project.
-// Strings are copied: dst does not alias buf.
+// slot of each column gets the Go value of its cell (nil for null or an
+// absent optional field). dst must be at least as long as the columns
+// given to Project. Strings are copied: dst does not alias buf.
 func (p *projection) Decode(buf []byte, dst []any) error {
-	r := reader{buf: buf}
-	return p.decode(&r, dst)
+	return p.decodeValues(&reader{buf: buf}, dst)
 }
 
 // DecodeShared is Decode with strings that alias buf, sparing a copy of
 // each (a 7 KB raw JSON is most of a record). buf must never be modified
 // afterwards, and stays reachable as long as any of those strings.
 func (p *projection) DecodeShared(buf []byte, dst []any) error {
-	r := reader{buf: buf, share: true}
-	return p.decode(&r, dst)
+	return p.decodeValues(&reader{buf: buf, share: true}, dst)
 }
 
-// decodeRow is DecodeShared that also returns the slots whose value a
-// column's Fits refused (nil when none).
-func (p *projection) decodeRow(buf []byte, dst []any) ([]int, error) {
+func (p *projection) decodeValues(r *reader, dst []any) error {
+	cells := make([]chblock.Cell, p.width)
+	if err := p.decode(r, cells); err != nil {
+		return err
+	}
+	for i := range p.steps {
+		if st := &p.steps[i]; st.skip == nil {
+			dst[st.slot] = cells[st.slot].Value()
+		}
+	}
+	for _, i := range p.absent {
+		dst[i] = nil
+	}
+	return nil
+}
+
+// decodeCells is DecodeShared into cells, which also returns the slots
+// whose value a column's Fits refused (nil when none).
+func (p *projection) decodeCells(buf []byte, dst []chblock.Cell) ([]int, error) {
 	r := reader{buf: buf, share: true}
 	err := p.decode(&r, dst)
 	return r.unfit, err
 }
 
-func (p *projection) decode(r *reader, dst []any) error {
+func (p *projection) decode(r *reader, dst []chblock.Cell) error {
 	buf := r.buf
 	for i := range p.steps {
 		st := &p.steps[i]
@@ -350,101 +367,110 @@ func (p *projection) decode(r *reader, dst []any) error {
 			}
 			continue
 		}
+		c := &dst[st.slot]
 		if st.nullAt >= 0 {
 			b, err := r.long()
 			if err != nil {
 				return err
 			}
 			if b == st.nullAt {
-				dst[st.slot] = nil
+				*c = chblock.Cell{}
 				continue
 			}
 			if b != st.valueAt {
 				return errBranch
 			}
 		}
-		v, err := r.value(st)
-		if err != nil {
+		if err := r.cell(st, c); err != nil {
 			return err
 		}
-		if st.fits != nil && !st.fits(v) {
-			v = nil
+		if st.fits != nil && !st.fits(c) {
+			*c = chblock.Cell{}
 			r.unfit = append(r.unfit, st.slot)
 		}
-		dst[st.slot] = v
 	}
 	if r.pos != len(buf) {
 		return errTrailing
 	}
 	for _, i := range p.absent {
-		dst[i] = nil
+		dst[i] = chblock.Cell{}
 	}
 	return nil
 }
 
-var (
-	unixEpoch = time.Unix(0, 0).UTC()
-	scaleUp   = func() (p [schemas.DecimalScale + 1]int64) {
-		p[0] = 1
-		for i := 1; i < len(p); i++ {
-			p[i] = p[i-1] * 10
-		}
-		return p
-	}()
-)
+var scaleUp = func() (p [schemas.DecimalScale + 1]int64) {
+	p[0] = 1
+	for i := 1; i < len(p); i++ {
+		p[i] = p[i-1] * 10
+	}
+	return p
+}()
 
-func (r *reader) value(st *step) (any, error) {
+// cell reads the value of st into c, overwriting all of it.
+func (r *reader) cell(st *step, c *chblock.Cell) error {
+	*c = chblock.Cell{}
 	switch st.want {
 	case asString:
 		b, err := r.bytes()
 		if err != nil {
-			return nil, err
+			return err
 		}
+		c.Kind = chblock.CellString
 		if r.share && len(b) > 0 {
-			return unsafe.String(&b[0], len(b)), nil
+			c.Str = unsafe.String(&b[0], len(b))
+		} else {
+			c.Str = string(b)
 		}
-		return string(b), nil
 	case asLong:
-		return r.long()
+		v, err := r.long()
+		if err != nil {
+			return err
+		}
+		c.Kind, c.Int = chblock.CellInt, v
 	case asDouble:
 		if len(r.buf)-r.pos < 8 {
-			return nil, errShort
+			return errShort
 		}
-		v := math.Float64frombits(binary.LittleEndian.Uint64(r.buf[r.pos:]))
+		c.Kind, c.Float = chblock.CellFloat, math.Float64frombits(binary.LittleEndian.Uint64(r.buf[r.pos:]))
 		r.pos += 8
-		return v, nil
 	case asBoolean:
 		if r.pos >= len(r.buf) {
-			return nil, errShort
+			return errShort
 		}
 		b := r.buf[r.pos]
 		if b > 1 {
-			return nil, errBoolean
+			return errBoolean
 		}
 		r.pos++
-		return b == 1, nil
+		c.Kind, c.Int = chblock.CellBool, int64(b)
 	case asDecimal:
 		b, err := r.bytes()
 		if err != nil {
-			return nil, err
+			return err
 		}
-		return decimalOf(b, st.scale), nil
+		decimalOf(c, b, st.scale)
 	case asDate:
 		d, err := r.int()
 		if err != nil {
-			return nil, err
+			return err
 		}
-		return time.Unix(int64(d)*86400, 0).UTC(), nil
+		c.Kind, c.Int = chblock.CellDate, int64(d)
 	case asTimestamp:
 		us, err := r.long()
 		if err != nil {
-			return nil, err
+			return err
 		}
-		return time.UnixMicro(us).UTC(), nil
+		c.Kind, c.Int = chblock.CellTime, us
 	case asStrings:
-		return r.strings()
+		v, err := r.strings()
+		if err != nil {
+			return err
+		}
+		c.Kind, c.Strs = chblock.CellStrings, v
+	default:
+		return fmt.Errorf("records: avro: want %d", st.want)
 	}
-	return nil, fmt.Errorf("records: avro: want %d", st.want)
+	return nil
 }
 
 // strings reads an array of strings, in blocks as skip does.
@@ -483,10 +509,11 @@ func (r *reader) strings() ([]string, error) {
 	}
 }
 
-// decimalOf reads Avro's big-endian two's-complement unscaled value and
-// returns it rescaled to exponent -schemas.DecimalScale, the exact value
-// records.Row makes of goavro's *big.Rat.
-func decimalOf(b []byte, scale int) decimal.Decimal {
+// decimalOf reads Avro's big-endian two's-complement unscaled value into c
+// rescaled to schemas.DecimalScale, the exact value records.Row makes of
+// goavro's *big.Rat.
+func decimalOf(c *chblock.Cell, b []byte, scale int) {
+	c.Kind, c.Scale = chblock.CellDecimal, schemas.DecimalScale
 	mul := scaleUp[schemas.DecimalScale-scale]
 	if len(b) <= 8 {
 		var u uint64
@@ -498,12 +525,13 @@ func decimalOf(b []byte, scale int) decimal.Decimal {
 			n -= int64(1) << (8 * len(b)) // sign-extend
 		}
 		if p := n * mul; p/mul == n {
-			return decimal.New(p, -schemas.DecimalScale)
+			c.Int = p
+			return
 		}
 	}
 	n := new(big.Int).SetBytes(b)
 	if len(b) > 0 && b[0]&0x80 != 0 {
 		n.Sub(n, new(big.Int).Lsh(big.NewInt(1), uint(len(b))*8))
 	}
-	return decimal.NewFromBigInt(n.Mul(n, big.NewInt(mul)), -schemas.DecimalScale)
+	c.Big = n.Mul(n, big.NewInt(mul))
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/finflow/belvo-pipeline/internal/chblock"
 	"github.com/finflow/belvo-pipeline/schemas"
 )
 
@@ -41,6 +42,9 @@ type kindCodec struct {
 	// does. The fetcher never writes one that does not, but a record's
 	// bytes may come from another producer.
 	fits func(v any) bool
+	// fitsCell is fits of the cell the fast decoder makes (decode), nil
+	// when every value fits.
+	fitsCell func(c *chblock.Cell) bool
 }
 
 var kinds = [...]kindCodec{
@@ -76,33 +80,36 @@ var kinds = [...]kindCodec{
 		column: asIs,
 	},
 	schemas.Decimal: {
-		read:   readNumber(parseDecimalTyped),
-		fromGo: decimalFromGo,
-		encode: func(dst []byte, v typed) []byte { return v.dec.appendAvro(dst) },
-		native: func(v typed) any { return v.dec.rat() },
-		decode: asDecimal,
-		column: toDecimal,
-		fits:   decimalFits,
+		read:     readNumber(parseDecimalTyped),
+		fromGo:   decimalFromGo,
+		encode:   func(dst []byte, v typed) []byte { return v.dec.appendAvro(dst) },
+		native:   func(v typed) any { return v.dec.rat() },
+		decode:   asDecimal,
+		column:   toDecimal,
+		fits:     decimalFits,
+		fitsCell: decimalCellFits,
 	},
 	schemas.Date: {
 		read:   readTime(parseDate),
 		fromGo: dateFromGo,
 		// goavro's day count for a time.Time; exact, as dates are built at
 		// UTC midnight.
-		encode: func(dst []byte, v typed) []byte { return appendLong(dst, v.t.Unix()/86400) },
-		native: nativeTime,
-		decode: asDate,
-		column: asIs,
-		fits:   timeFits,
+		encode:   func(dst []byte, v typed) []byte { return appendLong(dst, v.t.Unix()/86400) },
+		native:   nativeTime,
+		decode:   asDate,
+		column:   asIs,
+		fits:     timeFits,
+		fitsCell: timeCellFits,
 	},
 	schemas.Timestamp: {
-		read:   readTime(parseTimestamp),
-		fromGo: timestampFromGo,
-		encode: func(dst []byte, v typed) []byte { return appendLong(dst, timestampMicros(v.t)) },
-		native: nativeTime,
-		decode: asTimestamp,
-		column: asIs,
-		fits:   timeFits,
+		read:     readTime(parseTimestamp),
+		fromGo:   timestampFromGo,
+		encode:   func(dst []byte, v typed) []byte { return appendLong(dst, timestampMicros(v.t)) },
+		native:   nativeTime,
+		decode:   asTimestamp,
+		column:   asIs,
+		fits:     timeFits,
+		fitsCell: timeCellFits,
 	},
 }
 
@@ -139,6 +146,26 @@ var (
 func decimalFits(v any) bool {
 	d, ok := v.(decimal.Decimal)
 	return ok && d.Cmp(decimalMax) < 0 && d.Cmp(decimalMin) > 0
+}
+
+// decimalCellFits is decimalFits of a decoded decimal: one at the column's
+// scale whose unscaled value is an int64 has at most 19 digits.
+func decimalCellFits(c *chblock.Cell) bool {
+	if c.Big == nil && c.Scale == schemas.DecimalScale && schemas.DecimalPrecision >= 19 {
+		return true
+	}
+	return decimalFits(c.Value())
+}
+
+// timeCellFits is timeFits of a decoded date or time.
+func timeCellFits(c *chblock.Cell) bool {
+	switch c.Kind {
+	case chblock.CellDate:
+		return inRange(time.Unix(c.Int*86400, 0))
+	case chblock.CellTime:
+		return inRange(time.UnixMicro(c.Int))
+	}
+	return false
 }
 
 // timeFits refuses what Date32 and DateTime64 would clamp silently.

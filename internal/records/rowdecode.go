@@ -2,8 +2,9 @@ package records
 
 import (
 	"fmt"
-	"time"
+	"sync"
 
+	"github.com/finflow/belvo-pipeline/internal/chblock"
 	"github.com/finflow/belvo-pipeline/schemas"
 )
 
@@ -81,7 +82,7 @@ func (c *Converter) RowDecoder(writerSchema string) (*RowDecoder, error) {
 			if !ok {
 				return nil, fmt.Errorf("%w: column %s of %s", errUnsupported, name, c.res.Name)
 			}
-			proj[i] = projColumn{Name: name, Want: kinds[k].decode, Nullable: true, Optional: true, Fits: kinds[k].fits}
+			proj[i] = projColumn{Name: name, Want: kinds[k].decode, Nullable: true, Optional: true, Fits: kinds[k].fitsCell}
 		}
 	}
 	if found != len(slots) {
@@ -103,37 +104,65 @@ func (d *RowDecoder) Row(body []byte, pos Position) ([]any, bool) {
 // Width is the number of values in a row.
 func (d *RowDecoder) Width() int { return d.width }
 
-// RowIn is Row into row, Width() values all nil: a caller holding many rows
-// can carve them out of one allocation.
+var cellRows = sync.Pool{New: func() any { return new([]chblock.Cell) }}
+
+// RowIn is Row into row, Width() values: a caller holding many rows can
+// carve them out of one allocation. Its values are the Go values of the
+// cells CellsIn gives (chblock.Cell.Value), but for the lineage columns,
+// of the Go types Row gives.
 func (d *RowDecoder) RowIn(row []any, body []byte, pos Position) ([]any, bool) {
-	unfit, err := d.proj.decodeRow(body, row)
-	if err != nil {
+	cells := cellRows.Get().(*[]chblock.Cell)
+	defer cellRows.Put(cells)
+	if cap(*cells) < d.width {
+		*cells = make([]chblock.Cell, d.width)
+	}
+	c := (*cells)[:d.width]
+	if !d.CellsIn(c, body, pos) {
 		return nil, false
 	}
-	if id, _ := row[d.id].(string); id == "" {
-		return nil, false
+	for i := range c {
+		row[i] = c[i].Value()
 	}
-	fetched := row[d.fetchedAt].(time.Time)
-	if fetched.Before(unixEpoch) {
-		return nil, false
-	}
-	if row[d.raw] == nil {
-		row[d.raw] = "" // the column is not Nullable, as in Row
-	}
-	if len(unfit) > 0 {
-		names, _ := row[d.unfit].([]string)
-		for _, i := range unfit {
-			names = append(names, d.names[i])
-		}
-		row[d.unfit] = names
-	} else if row[d.unfit] == nil {
-		row[d.unfit] = noneUnfit
-	}
-	var deleted uint8
-	if del, _ := row[d.isDeleted].(bool); del {
-		deleted = 1
-	}
-	row[d.topic], row[d.partition], row[d.offset] = pos.Topic, pos.Partition, pos.Offset
-	row[d.version], row[d.isDeleted] = uint64(fetched.UnixMicro()), deleted
 	return row, true
 }
+
+// CellsIn decodes body, as Row does, into cells, Width() of them: the row
+// as values of the column types, with no allocation but for the unfit
+// names. Its strings alias body, as Row's.
+func (d *RowDecoder) CellsIn(cells []chblock.Cell, body []byte, pos Position) bool {
+	unfit, err := d.proj.decodeCells(body, cells)
+	if err != nil {
+		return false
+	}
+	if id := &cells[d.id]; id.Kind != chblock.CellString || id.Str == "" {
+		return false
+	}
+	// Not nullable: a fetch time is always decoded, as a time.
+	fetched := cells[d.fetchedAt].Int
+	if fetched < 0 {
+		return false // before 1970
+	}
+	if raw := &cells[d.raw]; raw.Kind == chblock.CellNull {
+		*raw = chblock.Cell{Kind: chblock.CellString} // the column is not Nullable, as in Row
+	}
+	names := &cells[d.unfit]
+	if len(unfit) > 0 {
+		strs := names.Strs
+		for _, i := range unfit {
+			strs = append(strs, d.names[i])
+		}
+		*names = chblock.Cell{Kind: chblock.CellStrings, Strs: strs}
+	} else if names.Kind == chblock.CellNull {
+		*names = chblock.Cell{Kind: chblock.CellStrings, Strs: noUnfitNames}
+	}
+	deleted := &cells[d.isDeleted]
+	*deleted = chblock.Cell{Kind: chblock.CellUInt8, Int: deleted.Int} // a CellBool's 0 or 1; null is 0
+	cells[d.topic] = chblock.Cell{Kind: chblock.CellString, Str: pos.Topic}
+	cells[d.partition] = chblock.Cell{Kind: chblock.CellInt32, Int: int64(pos.Partition)}
+	cells[d.offset] = chblock.Cell{Kind: chblock.CellInt, Int: pos.Offset}
+	cells[d.version] = chblock.Cell{Kind: chblock.CellUInt64, Int: fetched}
+	return true
+}
+
+// noUnfitNames is the unfit names of a row whose every value fit.
+var noUnfitNames = []string{}

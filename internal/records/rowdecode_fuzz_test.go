@@ -1,12 +1,14 @@
 package records
 
 import (
+	"bytes"
 	"math"
 	"math/rand/v2"
 	"testing"
 
 	"github.com/shopspring/decimal"
 
+	"github.com/finflow/belvo-pipeline/internal/chblock"
 	"github.com/finflow/belvo-pipeline/schemas"
 )
 
@@ -15,7 +17,8 @@ import (
 // followed by Row (the reference). Whenever the RowDecoder makes a row,
 // goavro must decode the bytes and Row must make the same row, value for
 // value, unfit_fields included: the sink trusts it without asking goavro.
-// Giving up where goavro succeeds is allowed (the sink falls back).
+// Giving up where goavro succeeds is allowed (the sink falls back). The
+// cells CellsIn makes encode in a block as Row's values do.
 func FuzzRowDecoderAgreesWithRow(f *testing.F) {
 	type table struct {
 		c   *Converter
@@ -69,7 +72,36 @@ func FuzzRowDecoderAgreesWithRow(f *testing.F) {
 				t.Fatalf("%s column %s: RowDecoder %#v, Row %#v", tb.c.Resource().Name, cols[i].Name, fast[i], slow[i])
 			}
 		}
+		cells := make([]chblock.Cell, tb.dec.Width())
+		if !tb.dec.CellsIn(cells, bin, pos) {
+			t.Fatalf("%s: CellsIn gave up where Row did not", tb.c.Resource().Name)
+		}
+		byCells, byValues := newBlock(t, cols), newBlock(t, cols)
+		if err := byCells.AppendCells(cells); err != nil {
+			t.Fatalf("%s: %v", tb.c.Resource().Name, err)
+		}
+		if err := byValues.Append(slow...); err != nil {
+			t.Fatalf("%s: %v", tb.c.Resource().Name, err)
+		}
+		a, _ := byCells.Encode(nil)
+		b, _ := byValues.Encode(nil)
+		if !bytes.Equal(a, b) {
+			t.Fatalf("%s: the block of CellsIn's cells differs from Row's", tb.c.Resource().Name)
+		}
 	})
+}
+
+func newBlock(t *testing.T, cols []schemas.Column) *chblock.Block {
+	t.Helper()
+	cc := make([]chblock.Column, len(cols))
+	for i, c := range cols {
+		cc[i] = chblock.Column{Name: c.Name, Type: c.Type}
+	}
+	b, err := chblock.New(cc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 // sameColumn is sameValue with a float's bits (NaN and -0 included) and a
