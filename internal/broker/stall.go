@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -23,13 +24,18 @@ import (
 type Watchdog struct {
 	cfg WatchdogConfig
 
+	// Progress and Fetching come with every message: they touch atomics
+	// only, and take mu only when a stall is to be reported over.
+	last     atomic.Int64 // Unix nanoseconds of the last progress
+	fetching atomic.Int32 // callers inside their reader's FetchMessage
+	stalled  atomic.Bool  // restarts > 0 || stuck
+	done     func()       // Fetching's, made once
+
 	mu       sync.Mutex
-	last     time.Time // of the last progress
-	lag      int64     // as last measured
-	lagErr   error     // of the last measurement
-	restarts int       // of the reader during the current stall
-	stuck    bool      // no progress for twice the bound: not ready
-	fetching int       // callers inside their reader's FetchMessage
+	lag      int64 // as last measured
+	lagErr   error // of the last measurement
+	restarts int   // of the reader during the current stall
+	stuck    bool  // no progress for twice the bound: not ready
 
 	desc *prometheus.Desc
 }
@@ -51,23 +57,34 @@ func NewWatchdog(cfg WatchdogConfig) *Watchdog {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Watchdog{
-		cfg:  cfg,
-		last: cfg.Now(),
+	w := &Watchdog{
+		cfg: cfg,
 		desc: prometheus.NewDesc("belvo_consumer_stalled_seconds",
 			"Seconds since the consumer group last made progress while it has lag (0 when it has none). Above the stall bound the reader has been recreated; the alert fires on it.",
 			nil, prometheus.Labels{"group": cfg.Group}),
 	}
+	w.last.Store(cfg.Now().UnixNano())
+	w.done = func() { w.fetching.Add(-1) }
+	return w
+}
+
+// idle is the time since the last progress.
+func (w *Watchdog) idle() time.Duration {
+	return w.cfg.Now().Sub(time.Unix(0, w.last.Load()))
 }
 
 // Progress records work done now. It is cheap enough for every message.
 func (w *Watchdog) Progress() {
+	w.last.Store(w.cfg.Now().UnixNano())
+	if !w.stalled.Load() {
+		return
+	}
 	w.mu.Lock()
-	w.last = w.cfg.Now()
 	if w.restarts > 0 || w.stuck {
 		w.cfg.Log.Info("consumer progressing again", "group", w.cfg.Group, "reader_restarts", w.restarts)
 		w.restarts, w.stuck = 0, false
 	}
+	w.stalled.Store(false)
 	w.mu.Unlock()
 }
 
@@ -76,14 +93,8 @@ func (w *Watchdog) Progress() {
 // recreated: one held up by ClickHouse, Belvo or its own backlog would
 // gain nothing from re-joining the group but a rebalance.
 func (w *Watchdog) Fetching() (done func()) {
-	w.mu.Lock()
-	w.fetching++
-	w.mu.Unlock()
-	return func() {
-		w.mu.Lock()
-		w.fetching--
-		w.mu.Unlock()
-	}
+	w.fetching.Add(1)
+	return w.done
 }
 
 // Run checks every Bound/6 until ctx ends. Each time the consumer has had
@@ -118,25 +129,28 @@ func (w *Watchdog) check(ctx context.Context) bool {
 	if err != nil {
 		return false
 	}
-	idle := w.cfg.Now().Sub(w.last)
+	idle := w.idle()
 	if lag <= 0 {
 		// Nothing to do is not a stall; the clock restarts so that work
 		// arriving later gets the whole bound.
-		w.last = w.cfg.Now()
+		w.last.Store(w.cfg.Now().UnixNano())
 		w.restarts, w.stuck = 0, false
+		w.stalled.Store(false)
 		return false
 	}
 	if idle >= 2*w.cfg.Bound && !w.stuck {
 		w.stuck = true
+		w.stalled.Store(true)
 		w.cfg.Log.Error("consumer stalled: lag and no progress; not ready",
 			"group", w.cfg.Group, "lag", lag, "idle", idle.Round(time.Second).String(), "reader_restarts", w.restarts)
 	}
-	if w.fetching == 0 || idle < time.Duration(w.restarts+1)*w.cfg.Bound {
+	if w.fetching.Load() == 0 || idle < time.Duration(w.restarts+1)*w.cfg.Bound {
 		return false
 	}
 	w.cfg.Log.Warn("consumer stalled: recreating its reader",
 		"group", w.cfg.Group, "lag", lag, "idle", idle.Round(time.Second).String())
 	w.restarts++
+	w.stalled.Store(true)
 	return true
 }
 
@@ -149,7 +163,7 @@ func (w *Watchdog) Ready() error {
 		return nil
 	}
 	return fmt.Errorf("consumer group %s stalled: lag %d and no progress for %s (reader recreated %d times)",
-		w.cfg.Group, w.lag, w.cfg.Now().Sub(w.last).Round(time.Second), w.restarts)
+		w.cfg.Group, w.lag, w.idle().Round(time.Second), w.restarts)
 }
 
 // Stalled is how long the consumer has had lag without progress, as of
@@ -160,7 +174,7 @@ func (w *Watchdog) Stalled() time.Duration {
 	if w.lag <= 0 || w.lagErr != nil {
 		return 0
 	}
-	return w.cfg.Now().Sub(w.last)
+	return w.idle()
 }
 
 func (w *Watchdog) Describe(ch chan<- *prometheus.Desc) { ch <- w.desc }
