@@ -13,7 +13,7 @@
 # It prints one table: rows/s, fraction of the ceiling, CPU µs per row of the
 # benchmark process, the engine and the broker, and the machine.
 #
-# Settings: BENCH_SINK_RECORDS (1000000), SINK_BATCH_ROWS (50000, ours' and
+# Settings: BENCH_SINK_RECORDS (1000000), SINK_BATCH_ROWS (100000, ours' and
 # the blocks' size), BENCH_PROFILE=1 (a CPU profile of ours' load alone in
 # .local/bench/sink.pprof), BENCH_SINK_DECODE=1 (also the per-record decode
 # micro-benchmarks of ./sink and ./internal/records).

@@ -24,7 +24,7 @@ type Config struct {
 	Partitions      int           // TOPIC_PARTITIONS of topics the sink creates when missing, default 6
 	Replication     int           // TOPIC_REPLICATION_FACTOR, default 1
 	Group           string        // SINK_GROUP: Kafka consumer group, default belvo-sink
-	BatchRows       int           // SINK_BATCH_ROWS: flush when one table has this many rows, default 50,000
+	BatchRows       int           // SINK_BATCH_ROWS: flush when one table has this many rows, default 100,000
 	BatchBytes      int           // SINK_BATCH_BYTES: flush when pending messages hold this many bytes, default 64 MiB
 	FlushInterval   time.Duration // SINK_FLUSH_INTERVAL: flush at the latest this long after the first pending message, default 1s
 	MaxBackoff      time.Duration // SINK_MAX_BACKOFF: longest wait between retries of ClickHouse, Kafka or the registry, default 10s
@@ -44,7 +44,7 @@ func (c *Config) Bind(s *config.Set) {
 	s.Int(&c.Partitions, "topic-partitions", "TOPIC_PARTITIONS", 6, "partitions of topics the sink creates when missing (its dead-letter topic)")
 	s.Int(&c.Replication, "topic-replication-factor", "TOPIC_REPLICATION_FACTOR", 1, "replication factor of topics the sink creates")
 	s.String(&c.Group, "group", "SINK_GROUP", "belvo-sink", "Kafka consumer group")
-	s.Int(&c.BatchRows, "batch-rows", "SINK_BATCH_ROWS", 50_000, "flush when one table has this many pending rows")
+	s.Int(&c.BatchRows, "batch-rows", "SINK_BATCH_ROWS", 100_000, "flush when one table has this many pending rows")
 	s.Int(&c.BatchBytes, "batch-bytes", "SINK_BATCH_BYTES", 64<<20, "flush when pending messages hold this many bytes")
 	s.Duration(&c.FlushInterval, "flush-interval", "SINK_FLUSH_INTERVAL", time.Second, "flush at the latest this long after the first pending message")
 	s.Duration(&c.MaxBackoff, "max-backoff", "SINK_MAX_BACKOFF", 10*time.Second, "longest wait between retries of an unavailable dependency")

@@ -46,7 +46,7 @@ func TestConfigValidate(t *testing.T) {
 	if _, err := set.Parse(nil, func(string) string { return "" }); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Validate(); err != nil || c.database != "belvo" || c.BatchRows != 50_000 {
+	if err := c.Validate(); err != nil || c.database != "belvo" || c.BatchRows != 100_000 {
 		t.Fatalf("defaults: %v (database %q, rows %d)", err, c.database, c.BatchRows)
 	}
 }

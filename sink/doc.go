@@ -27,9 +27,11 @@
 // What the sink holds is bounded by its settings, whatever the lag: two
 // batches (the one being flushed and the one being read), each at most
 // SINK_BATCH_BYTES of messages (64 MiB) and SINK_BATCH_ROWS rows per table,
-// their rows' strings sharing the messages' bytes; an insert block per
-// table, a columnar copy of the largest batch it had (kept for the next
-// over HTTP), and its encoding; and kafka-go's queue of at most
+// each row an offset, its link id and unfit names sharing the message's
+// bytes (the values of a row read into cells are made only if an insert
+// needs them, see below); an insert block per table, a columnar copy of the
+// largest batch it had (kept for the next over HTTP), and its encoding; and
+// kafka-go's queue of at most
 // 10,000 fetched messages (QueueCapacity), its partition readers blocked
 // behind it, each reading its fetch response from the socket as messages
 // are taken (a compressed record batch is decompressed whole). A burst only
@@ -122,8 +124,13 @@
 // client, and both decoders use it (writerSchemas). Records of the resource
 // tables (all but link_events, whose purges read the decoded record) are
 // decoded by records.RowDecoder: a plan compiled once per writer schema id
-// walks the Avro binary into the row's column values. It makes exactly the
-// row goavro and records.Row would, and leaves anything else to them (a
-// writer schema it cannot decode exactly, malformed bytes, an empty id),
-// so dead-letter reasons do not change.
+// walks the Avro binary into the row's cells (chblock.Cell: each value by
+// its type, nothing boxed), which go straight into the table's block. It
+// makes exactly the row goavro and records.Row would, and leaves anything
+// else to them (a writer schema it cannot decode exactly, malformed bytes,
+// an empty id), so dead-letter reasons do not change. A row's values as Go
+// values are made again from its message (makeRows, on the flush's
+// goroutine) only where an insert cannot send that block: over the native
+// protocol, a row its columns refused, rows dropped by a re-check, the
+// sub-batches of a refused insert.
 package sink

@@ -49,7 +49,7 @@ import (
 // a CPU profile of ours' load alone. Nothing is asserted on time.
 func BenchmarkKafkaToClickHouse(b *testing.B) {
 	total := envInt(b, "BENCH_SINK_RECORDS", 1_000_000)
-	batchRows := envInt(b, "SINK_BATCH_ROWS", 50_000)
+	batchRows := envInt(b, "SINK_BATCH_ROWS", 100_000)
 	h := newHarness(b)
 	if !strings.HasPrefix(h.dsn, "http") {
 		b.Skip("the ceiling POSTs Native blocks: needs an http(s) CLICKHOUSE_DSN")
