@@ -41,11 +41,15 @@ type share struct {
 // counts requests when they arrive, and a request admitted at the end of a
 // window can arrive after one admitted later, so that two windows' worth
 // would meet in one of Belvo's. The margin covers that jitter (a CPU-starved
-// host under the race detector needed more than 250 ms).
+// host under the race detector needed more than 250 ms, then more than
+// 500 ms); against Belvo's 30 s it is interval/20, 1.5 s.
 func newShare(budget int, interval time.Duration, firstWait bool, log *slog.Logger) *share {
-	window := interval + max(interval/20, 500*time.Millisecond)
+	window := interval + max(interval/20, shareMargin)
 	return &share{budget: budget, interval: window, log: log, limiter: belvo.NewLimiter(0, window, nil), firstAtOnce: !firstWait}
 }
+
+// shareMargin is the least margin of a share's window over Belvo's.
+const shareMargin = time.Second
 
 // observe applies the division for members live members seen at now.
 func (s *share) observe(members int, now time.Time) {

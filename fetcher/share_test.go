@@ -108,7 +108,7 @@ func TestReplicasShareTheBelvoBudget(t *testing.T) {
 	for i, r := range fs {
 		t.Logf("member %d: %.0f requests", i, counterSum(t, r.f.metrics.belvoRequests))
 	}
-	shares := float64(limit) / (window + 500*time.Millisecond).Seconds() // newShare's margin
+	shares := float64(limit) / (window + shareMargin).Seconds()
 	t.Logf("%d requests, the first 80%% in %s: %.2f/s; Belvo's limit %.2f/s, the members' shares %.2f/s",
 		len(times), span.Round(time.Millisecond), rate, float64(limit)/window.Seconds(), shares)
 	// Each member has its third whatever its load, and events are spread
