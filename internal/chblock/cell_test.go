@@ -1,7 +1,6 @@
 package chblock
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"math"
@@ -9,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	chbuf "github.com/ClickHouse/ch-go/proto"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/column"
 	chproto "github.com/ClickHouse/clickhouse-go/v2/lib/proto"
 	"github.com/shopspring/decimal"
@@ -83,16 +81,8 @@ func TestCellsEncodeAsTheirValues(t *testing.T) {
 					t.Fatalf("clickhouse-go refused %v: %v", v, err)
 				}
 			}
-			var want chbuf.Buffer
-			if err := theirs.Encode(&want, 0); err != nil {
-				t.Fatal(err)
-			}
-			got, err := ours.Encode(nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(got, want.Buf) {
-				t.Fatalf("%d bytes, clickhouse-go %d; first difference at %d", len(got), len(want.Buf), firstDiff(got, want.Buf))
+			if diff := differs(t, ours, theirs); diff != "" {
+				t.Fatal(diff)
 			}
 		})
 	}
@@ -160,10 +150,8 @@ func TestCellEdgesEncodeAsTheirValues(t *testing.T) {
 				t.Fatalf("%s: %v: %v", typ, c.Value(), err)
 			}
 		}
-		a, _ := byCell.Encode(nil)
-		b, _ := byValue.Encode(nil)
-		if !bytes.Equal(a, b) {
-			t.Errorf("%s: cells and their values differ at byte %d", typ, firstDiff(a, b))
+		if same, at := sameBytes(t, byCell, byValue); !same {
+			t.Errorf("%s: cells and their values differ at byte %d", typ, at)
 		}
 	}
 	for typ := range plainTypes {
@@ -173,9 +161,7 @@ func TestCellEdgesEncodeAsTheirValues(t *testing.T) {
 			byValue, _ := New([]Column{{Name: "c", Type: ct}})
 			_ = byCell.AppendCells([]Cell{{}})
 			_ = byValue.Append(nil)
-			a, _ := byCell.Encode(nil)
-			b, _ := byValue.Encode(nil)
-			if !bytes.Equal(a, b) {
+			if same, _ := sameBytes(t, byCell, byValue); !same {
 				t.Errorf("%s: a null cell and nil differ", ct)
 			}
 		}

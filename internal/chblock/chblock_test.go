@@ -137,21 +137,45 @@ func TestEncodingIsClickHouseGos(t *testing.T) {
 							t.Fatalf("row %d: %v", i, err)
 						}
 					}
-					var want chbuf.Buffer
-					if err := theirs.Encode(&want, 0); err != nil {
-						t.Fatal(err)
-					}
-					got, err := ours.Encode(nil)
-					if err != nil {
-						t.Fatal(err)
-					}
-					if !bytes.Equal(got, want.Buf) {
-						t.Fatalf("round %d: %d bytes, clickhouse-go %d; first difference at %d", round, len(got), len(want.Buf), firstDiff(got, want.Buf))
+					if diff := differs(t, ours, theirs); diff != "" {
+						t.Fatalf("round %d: %s", round, diff)
 					}
 				}
 			})
 		}
 	}
+}
+
+// differs describes how ours' encoding differs from clickhouse-go's
+// block's, "" when they are the same bytes.
+func differs(t *testing.T, ours *Block, theirs *chproto.Block) string {
+	t.Helper()
+	var want chbuf.Buffer
+	if err := theirs.Encode(&want, 0); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ours.Encode(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Equal(got, want.Buf) {
+		return ""
+	}
+	return fmt.Sprintf("%d bytes, clickhouse-go %d; first difference at %d", len(got), len(want.Buf), firstDiff(got, want.Buf))
+}
+
+// sameBytes reports whether two blocks encode alike, and where not.
+func sameBytes(t *testing.T, a, b *Block) (bool, int) {
+	t.Helper()
+	x, err := a.Encode(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	y, err := b.Encode(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bytes.Equal(x, y), firstDiff(x, y)
 }
 
 func firstDiff(a, b []byte) int {
@@ -181,11 +205,8 @@ func TestWideDictionaries(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		var want chbuf.Buffer
-		_ = theirs.Encode(&want, 0)
-		got, _ := ours.Encode(nil)
-		if !bytes.Equal(got, want.Buf) {
-			t.Errorf("%d distinct: differs at byte %d", distinct, firstDiff(got, want.Buf))
+		if diff := differs(t, ours, theirs); diff != "" {
+			t.Errorf("%d distinct: %s", distinct, diff)
 		}
 	}
 }
@@ -247,10 +268,7 @@ func TestDecimalEdges(t *testing.T) {
 			t.Fatalf("clickhouse-go: %s: %v", v, err)
 		}
 	}
-	var want chbuf.Buffer
-	_ = theirs.Encode(&want, 0)
-	got, _ := ours.Encode(nil)
-	if !bytes.Equal(got, want.Buf) {
-		t.Errorf("differs at byte %d", firstDiff(got, want.Buf))
+	if diff := differs(t, ours, theirs); diff != "" {
+		t.Error(diff)
 	}
 }
