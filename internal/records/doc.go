@@ -17,8 +17,9 @@
 // of Go values it holds (no JSON written and scanned back); Native,
 // Deletion and NativeValues give the same values as goavro natives, for
 // goavro to encode (and for tests to hold the encoders to). The sink
-// decodes with a RowDecoder compiled per writer schema, and with goavro
-// and Row for what it does not serve. Both hold one Converter per
+// decodes with a RowDecoder compiled per writer schema, into the cells of
+// a ClickHouse block (CellsIn) or, where it needs Go values, a row (Row,
+// the cells' values), and with goavro and Row for what it does not serve. Both hold one Converter per
 // resource, built once: the per-field plans are computed in New so the hot
 // path only walks maps.
 //
