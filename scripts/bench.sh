@@ -219,7 +219,15 @@ fetcher() {
     local w=${name#*workers=}
     w=${w%%/*}
     local c=${name##*compression=}
-    row fetcher "records/s end to end, $w worker(s), $c (CPU $(num "$cpu" 1) µs/record)" "$(num "$v")" - - "≥ 50,000" "$(met "$v" ">=" 50000)"
+    if [ "$c" = lz4 ]; then
+      row fetcher "records/s end to end, $w worker(s), $c (CPU $(num "$cpu" 1) µs/record)" "$(num "$v")" - - "≥ 50,000" "$(met "$v" ">=" 50000)"
+    else
+      # The target is the default's (lz4): this run shows what the
+      # compression saves, the broker writing every byte uncompressed.
+      local broker
+      broker=$(metric "$log" "^${name//\//\/}(-[0-9]+)?\$" µs-cpu-broker/record)
+      row fetcher "records/s end to end, $w worker(s), $c, not the default (CPU $(num "$cpu" 1) µs/record, broker $(num "$broker" 1))" "$(num "$v")" - - - -
+    fi
   done < <(awk '$1 ~ /^BenchmarkFetcherEndToEnd\// { n = $1; sub(/-[0-9]+$/, "", n); print n }' "$log")
   grep -q '^BenchmarkFetcherEndToEnd/' "$log" || need fetcher "any BenchmarkFetcherEndToEnd result" ""
 }
