@@ -95,7 +95,7 @@ func produceCompact(b *testing.B, h *harness, r schemas.Resource, topic string, 
 	// A compact transaction (the fields analysts query): the wide OFDA
 	// sample would make this a benchmark of moving 2.5 GB of raw JSON.
 	const chunk = 1_000
-	recs := make([]kafka.Record, 0, chunk)
+	values := make([][]byte, 0, chunk)
 	for i := 0; i < total; i++ {
 		n, err := conv.Native([]byte(compactTransaction(i)), records.Lineage{LinkID: fmt.Sprintf("link-%d", i%1000), FetchedAt: fetchedAt})
 		if err != nil {
@@ -105,21 +105,27 @@ func produceCompact(b *testing.B, h *harness, r schemas.Resource, topic string, 
 		if err != nil {
 			b.Fatal(err)
 		}
-		recs = append(recs, kafka.Record{Value: kafka.NewBytes(v)})
-		if len(recs) == chunk || i == total-1 {
-			produceChunk(b, cluster, topic, parts[(i/chunk)%len(parts)], recs)
-			recs = recs[:0]
+		values = append(values, v)
+		if len(values) == chunk || i == total-1 {
+			produceChunk(b, cluster, topic, parts[(i/chunk)%len(parts)], values)
+			values = values[:0]
 		}
 	}
 }
 
-// produceChunk writes recs to one partition, waiting out a leader not
-// yet elected or not yet known: the topic was created a moment ago.
-func produceChunk(b *testing.B, cluster *broker.Cluster, topic string, partition int, recs []kafka.Record) {
+// produceChunk writes values to one partition, waiting out a leader not
+// yet elected or not yet known: the topic was created a moment ago. Each
+// attempt makes its records afresh: a kafka.Bytes is read once, and a retry
+// with the same ones sent empty values (the sink dead-lettered them).
+func produceChunk(b *testing.B, cluster *broker.Cluster, topic string, partition int, values [][]byte) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	wait := backoff.New(50*time.Millisecond, time.Second)
+	recs := make([]kafka.Record, len(values))
 	for {
+		for i, v := range values {
+			recs[i] = kafka.Record{Value: kafka.NewBytes(v)}
+		}
 		res, err := cluster.Client.Produce(ctx, &kafka.ProduceRequest{
 			Topic: topic, Partition: partition, RequiredAcks: kafka.RequireAll,
 			Records: kafka.NewRecordReader(recs...),
