@@ -12,12 +12,13 @@
 # reported), BENCH_BROKER_WARMUP (20s: the first system's warm-up on the
 # real broker, so that no system is measured against a Kafka broker whose
 # JVM is still compiling its hot paths, which costs over twice the broker
-# CPU per event; every leg's on kfake, each on a fresh one), BENCH_CONNS (64), BENCH_BROKERS ("kfake real"), BENCH_SYSTEMS
-# ("ours bento"), BENCH_PARTITIONS (6, of ours' topics and Bento's),
-# BENCH_RATE (also a fixed-rate leg of ours at that many webhooks/s),
-# BENCH_LOADGENS ("loadgen wrk": what sends the load, each over every
-# broker and system; wrk, the C load generator the issue's figures came
-# from, is installed from Debian's packages when missing and apt-get can),
+# CPU per event; every leg's on kfake, each on a fresh one), BENCH_CONNS
+# (64), BENCH_BROKERS ("kfake real"), BENCH_SYSTEMS ("ours bento"),
+# BENCH_PARTITIONS (6, of ours' topics and Bento's), BENCH_RATE (also a
+# fixed-rate leg of ours at that many webhooks/s), BENCH_LOADGENS
+# ("loadgen wrk": what sends the load, each over every broker and system;
+# wrk, the C load generator the issue's figures came from, is installed
+# from Debian's packages when missing and apt-get can),
 # BENCH_PROFILE=1 (a CPU profile of ingest during each measured leg, in
 # .local/bench/).
 set -euo pipefail
@@ -159,9 +160,9 @@ for b in $BROKERS; do
     for s in $SYSTEMS; do
       # Every leg on kfake gets a fresh one and the first leg's warm-up:
       # kfake keeps every record in memory, so a later leg met a broker
-      # holding the earlier legs' records, and in the first seconds of a
-      # fresh kfake ours' p99 reached 15-100 ms (not Bento's, not on the
-      # real broker; docs/benchmarks.md). The same broker state and
+      # holding the earlier legs' records, and in a fresh kfake's first
+      # tens of seconds p99 reached 15-100 ms, ours' or Bento's (not on
+      # the real broker; docs/benchmarks.md). The same broker state and
       # warm-up for each system.
       if [ "$b" = kfake ]; then
         bin/loadgen fake-kafka -addr "$KFAKE" >.local/logs/bench-kfake.log 2>&1 &

@@ -213,9 +213,10 @@ fetcher() {
   local name v cpu
   # Every sub-benchmark the log holds, in its order (workers and compression).
   while IFS= read -r name; do
-    v=$(metric "$log" "^${name//\//\\/}(-[0-9]+)?\$" records/s)
+    local re="^${name//\//\\/}(-[0-9]+)?\$"
+    v=$(metric "$log" "$re" records/s)
     need fetcher "records/s of $name" "$v"
-    cpu=$(metric "$log" "^${name//\//\\/}(-[0-9]+)?\$" µs-cpu-fetcher+emulator/record)
+    cpu=$(metric "$log" "$re" µs-cpu-fetcher+emulator/record)
     local w=${name#*workers=}
     w=${w%%/*}
     local c=${name##*compression=}
@@ -225,7 +226,7 @@ fetcher() {
       # The target is the default's (lz4): this run shows what the
       # compression saves, the broker writing every byte uncompressed.
       local broker
-      broker=$(metric "$log" "^${name//\//\/}(-[0-9]+)?\$" µs-cpu-broker/record)
+      broker=$(metric "$log" "$re" µs-cpu-broker/record)
       row fetcher "records/s end to end, $w worker(s), $c, not the default (CPU $(num "$cpu" 1) µs/record, broker $(num "$broker" 1))" "$(num "$v")" - - - -
     fi
   done < <(awk '$1 ~ /^BenchmarkFetcherEndToEnd\// { n = $1; sub(/-[0-9]+$/, "", n); print n }' "$log")

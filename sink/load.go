@@ -23,13 +23,14 @@ func (s *Sink) insert(ctx context.Context, t *table, b *tableBatch) error {
 		// the engine answers success either way.
 		"insert_deduplicate": "1",
 	}
+	// A block is only ever built with a poster (appendBlock).
+	if block := b.block; block != nil && block.Rows() == len(b.rows) {
+		return s.post(ctx, t, b, block, settings)
+	}
+	if err := b.makeRows(); err != nil {
+		return err
+	}
 	if s.blocks != nil {
-		if block := b.block; block != nil && block.Rows() == len(b.rows) {
-			return s.post(ctx, t, b, block, settings)
-		}
-		if err := b.makeRows(); err != nil {
-			return err
-		}
 		if block := s.blocks.get(t); block != nil {
 			defer s.blocks.put(t, block)
 			if err := appendRows(t, b.rows, block.Append); err != nil {
@@ -37,9 +38,6 @@ func (s *Sink) insert(ctx context.Context, t *table, b *tableBatch) error {
 			}
 			return s.post(ctx, t, b, block, settings)
 		}
-	}
-	if err := b.makeRows(); err != nil {
-		return err
 	}
 	chSettings := clickhouse.Settings{}
 	for k, v := range settings {

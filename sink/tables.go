@@ -28,8 +28,9 @@ type table struct {
 	unfitCol int
 	// linkEvents marks link_events, whose link_deleted facts purge a link.
 	linkEvents bool
-	// resource is set for the tables whose rows writerSchemas.row may build: every
-	// records table but link_events, whose purges read the decoded record.
+	// resource is set for the tables whose records writerSchemas.decoder
+	// may decode: every records table but link_events, whose purges read
+	// the decoded record.
 	resource *schemas.Resource
 	// types are the inserted columns' ClickHouse types, from the schemas
 	// the tables are created from, nil when the sink does not know them:

@@ -74,7 +74,7 @@ type plain struct {
 }
 
 // encoder appends a value's encoding, or the zero value's and null for
-// nil; cell does the same for a cell, as value does for its Value.
+// nil; cell appends a cell that is not null as value does its Value.
 type encoder struct {
 	value func(dst []byte, v any, typ string) ([]byte, bool, error)
 	cell  func(dst []byte, c *Cell, typ string) ([]byte, bool, error)
@@ -82,7 +82,7 @@ type encoder struct {
 	// cells of a row), without cell's three calls through function values.
 	direct direct
 	kind   CellKind
-	zero   []byte // the zero value's encoding, written for a null cell
+	zeros  int // bytes of the zero value (all zero), written for a null
 }
 
 // direct is how plain.addCell writes a cell of the encoder's kind.
@@ -107,9 +107,13 @@ const (
 // writes as 0.
 const zeroTimeDays = -719162
 
-// addCell writes the cells of the encoder's direct kind and nulls here
-// (exactly as cell would), and everything else through cell.
+// addCell writes nulls and the cells of the encoder's direct kind here
+// (exactly as value would their values), and everything else through cell.
 func (c *plain) addCell(v *Cell) (bool, error) {
+	if v.Kind == CellNull {
+		c.buf = appendZeros(c.buf, c.to.zeros)
+		return true, nil
+	}
 	if v.Kind == c.to.kind {
 		switch c.to.direct {
 		case directStr:
@@ -141,23 +145,24 @@ func (c *plain) addCell(v *Cell) (bool, error) {
 				return false, nil
 			}
 		}
-	} else if v.Kind == CellNull && c.to.zero != nil {
-		// Appending zero as a slice was a memmove call per null.
-		switch len(c.to.zero) {
-		case 1:
-			c.buf = append(c.buf, 0)
-		case 4:
-			c.buf = binary.LittleEndian.AppendUint32(c.buf, 0)
-		case 8:
-			c.buf = binary.LittleEndian.AppendUint64(c.buf, 0)
-		case 16:
-			c.buf = binary.LittleEndian.AppendUint64(binary.LittleEndian.AppendUint64(c.buf, 0), 0)
-		default:
-			c.buf = append(c.buf, c.to.zero...)
-		}
-		return true, nil
 	}
 	return c.addCellVia(v)
+}
+
+// appendZeros appends n zero bytes; the widths of the plain types are
+// single stores (appending a slice of zeros was a memmove call per null).
+func appendZeros(dst []byte, n int) []byte {
+	switch n {
+	case 1:
+		return append(dst, 0)
+	case 4:
+		return binary.LittleEndian.AppendUint32(dst, 0)
+	case 8:
+		return binary.LittleEndian.AppendUint64(dst, 0)
+	case 16:
+		return binary.LittleEndian.AppendUint64(binary.LittleEndian.AppendUint64(dst, 0), 0)
+	}
+	return append(dst, make([]byte, n)...)
 }
 
 func boolByte(b bool) byte {
@@ -208,10 +213,6 @@ func scalar[T any](put func([]byte, T) []byte, from func(*Cell) (T, bool)) encod
 			return put(dst, zero), true, nil
 		},
 		cell: func(dst []byte, c *Cell, typ string) ([]byte, bool, error) {
-			if c.Kind == CellNull {
-				var zero T
-				return put(dst, zero), true, nil
-			}
 			v, ok := from(c)
 			if !ok {
 				return dst, false, converterError(typ, c.Value())
@@ -244,33 +245,33 @@ func cellTime(c *Cell) (time.Time, bool) {
 }
 
 // withDirect is e whose cells of kind plain.addCell writes itself, and
-// whose nulls are zero.
-func withDirect(e encoder, d direct, kind CellKind, zero []byte) encoder {
-	e.direct, e.kind, e.zero = d, kind, zero
+// whose zero value is zeros bytes.
+func withDirect(e encoder, d direct, kind CellKind, zeros int) encoder {
+	e.direct, e.kind, e.zeros = d, kind, zeros
 	return e
 }
 
 var (
 	// String: each value's length as a uvarint, then its bytes.
 	appendText = withDirect(scalar(appendString, cellOf(CellString, func(c *Cell) string { return c.Str })),
-		directStr, CellString, []byte{0})
+		directStr, CellString, 1)
 	appendInt32 = withDirect(scalar(func(dst []byte, v int32) []byte { return binary.LittleEndian.AppendUint32(dst, uint32(v)) },
-		cellOf(CellInt32, func(c *Cell) int32 { return int32(c.Int) })), direct4, CellInt32, make([]byte, 4))
+		cellOf(CellInt32, func(c *Cell) int32 { return int32(c.Int) })), direct4, CellInt32, 4)
 	appendInt64 = withDirect(scalar(func(dst []byte, v int64) []byte { return binary.LittleEndian.AppendUint64(dst, uint64(v)) },
-		cellOf(CellInt, func(c *Cell) int64 { return c.Int })), direct8, CellInt, make([]byte, 8))
+		cellOf(CellInt, func(c *Cell) int64 { return c.Int })), direct8, CellInt, 8)
 	appendUInt8 = withDirect(scalar(func(dst []byte, v uint8) []byte { return append(dst, v) },
-		cellOf(CellUInt8, func(c *Cell) uint8 { return uint8(c.Int) })), direct1, CellUInt8, make([]byte, 1))
+		cellOf(CellUInt8, func(c *Cell) uint8 { return uint8(c.Int) })), direct1, CellUInt8, 1)
 	appendUInt64 = withDirect(scalar(binary.LittleEndian.AppendUint64,
-		cellOf(CellUInt64, func(c *Cell) uint64 { return uint64(c.Int) })), direct8, CellUInt64, make([]byte, 8))
+		cellOf(CellUInt64, func(c *Cell) uint64 { return uint64(c.Int) })), direct8, CellUInt64, 8)
 	appendFloat64 = withDirect(scalar(func(dst []byte, v float64) []byte { return binary.LittleEndian.AppendUint64(dst, math.Float64bits(v)) },
-		cellOf(CellFloat, func(c *Cell) float64 { return c.Float })), directF64, CellFloat, make([]byte, 8))
+		cellOf(CellFloat, func(c *Cell) float64 { return c.Float })), directF64, CellFloat, 8)
 	appendBool = withDirect(scalar(func(dst []byte, v bool) []byte { return append(dst, boolByte(v)) },
-		cellOf(CellBool, func(c *Cell) bool { return c.Int != 0 })), directBool, CellBool, make([]byte, 1))
+		cellOf(CellBool, func(c *Cell) bool { return c.Int != 0 })), directBool, CellBool, 1)
 	// Date32 is days since 1970-01-01 of the value's date in its own
 	// zone (ch-go's ToDate32, which clickhouse-go uses).
 	appendDate32 = withDirect(scalar(func(dst []byte, t time.Time) []byte {
 		return binary.LittleEndian.AppendUint32(dst, uint32(chbuf.ToDate32(t)))
-	}, cellTime), directDays, CellDate, make([]byte, 4))
+	}, cellTime), directDays, CellDate, 4)
 )
 
 func appendDateTime64(p chbuf.Precision) encoder {
@@ -278,9 +279,9 @@ func appendDateTime64(p chbuf.Precision) encoder {
 		return binary.LittleEndian.AppendUint64(dst, uint64(chbuf.ToDateTime64(t, p)))
 	}, cellTime)
 	if p == chbuf.PrecisionMicro {
-		return withDirect(e, directMicros, CellTime, make([]byte, 8))
+		return withDirect(e, directMicros, CellTime, 8)
 	}
-	return withDirect(e, viaCell, CellTime, make([]byte, 8))
+	return withDirect(e, viaCell, CellTime, 8)
 }
 
 var pow10 = func() (p [20]uint64) {
@@ -295,9 +296,6 @@ var pow10 = func() (p [20]uint64) {
 // complement integer of value × 10^scale, digits beyond the scale
 // truncated, as clickhouse-go does. A value beyond 128 bits is an error.
 func appendDecimal128(scale int32, typ string) encoder {
-	null := func(dst []byte) []byte {
-		return binary.LittleEndian.AppendUint64(binary.LittleEndian.AppendUint64(dst, 0), 0)
-	}
 	put := func(dst []byte, d decimal.Decimal) ([]byte, bool, error) {
 		lo, hi, err := decimal128(d, scale)
 		if err != nil {
@@ -306,8 +304,8 @@ func appendDecimal128(scale int32, typ string) encoder {
 		return binary.LittleEndian.AppendUint64(binary.LittleEndian.AppendUint64(dst, lo), hi), false, nil
 	}
 	return encoder{
-		kind: CellDecimal, // direct viaCell: only its nulls are plain.addCell's
-		zero: make([]byte, 16),
+		kind:  CellDecimal, // direct viaCell: cell writes its decimals
+		zeros: 16,
 		value: func(dst []byte, v any, _ string) ([]byte, bool, error) {
 			switch v := v.(type) {
 			case decimal.Decimal:
@@ -320,22 +318,19 @@ func appendDecimal128(scale int32, typ string) encoder {
 			default:
 				return dst, false, converterError(typ, v)
 			}
-			return null(dst), true, nil
+			return appendZeros(dst, 16), true, nil
 		},
 		cell: func(dst []byte, c *Cell, _ string) ([]byte, bool, error) {
-			switch c.Kind {
-			case CellNull:
-				return null(dst), true, nil
-			case CellDecimal:
-				if c.Big == nil {
-					// decimal128's fast path, without making the decimal.
-					if lo, hi, ok := small128(c.Int, scale-c.Scale); ok {
-						return binary.LittleEndian.AppendUint64(binary.LittleEndian.AppendUint64(dst, lo), hi), false, nil
-					}
-				}
-				return put(dst, c.decimal())
+			if c.Kind != CellDecimal {
+				return dst, false, converterError(typ, c.Value())
 			}
-			return dst, false, converterError(typ, c.Value())
+			if c.Big == nil {
+				// decimal128's fast path, without making the decimal.
+				if lo, hi, ok := small128(c.Int, scale-c.Scale); ok {
+					return binary.LittleEndian.AppendUint64(binary.LittleEndian.AppendUint64(dst, lo), hi), false, nil
+				}
+			}
+			return put(dst, c.decimal())
 		},
 	}
 }
