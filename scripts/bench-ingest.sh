@@ -88,7 +88,7 @@ ours() { # broker broker-name brokers warm-up load-generator
     curl -fsS "http://$INGEST/debug/pprof/profile?seconds=$((${DURATION%s} - 1))" -o "$out/ingest-$b-$tool.pprof" &
     prof=$!
   fi
-  bin/loadgen post -tool "$tool" -url "http://$INGEST/webhooks/belvo" -c "$CONNS" -d "$DURATION" -pid "$pid" \
+  bin/loadgen post -tool "$tool" -url "http://$INGEST/webhooks/belvo" -c "$CONNS" -d "$DURATION" -pid "$pid" -broker-pid "$broker_pid" \
     -brokers "$brokers" -topics "$run.webhooks." -system ours -broker "$name" -label "ours, $name" -out "$results"
   [ -z "$prof" ] || { wait "$prof" && echo "profile: go tool pprof bin/belvo-pipeline $out/ingest-$b-$tool.pprof"; }
   if [ -n "${BENCH_RATE:-}" ]; then
@@ -126,7 +126,7 @@ EOF
   pids+=("$pid")
   wait_ready "http://$BENTO_API/ready" "$log"
   bin/loadgen post -url "http://$BENTO_IN/webhooks/belvo" -c "$CONNS" -d "$warmup" -label warmup >/dev/null
-  bin/loadgen post -tool "$tool" -url "http://$BENTO_IN/webhooks/belvo" -c "$CONNS" -d "$DURATION" -pid "$pid" \
+  bin/loadgen post -tool "$tool" -url "http://$BENTO_IN/webhooks/belvo" -c "$CONNS" -d "$DURATION" -pid "$pid" -broker-pid "$broker_pid" \
     -brokers "$brokers" -topics "$topic" -system "Bento $BENTO_VERSION" -broker "$name" -label "Bento, $name" -out "$results"
   stop "$pid"
 }
@@ -150,7 +150,7 @@ echo "   machine: $(nproc) cores, $(go version | cut -d' ' -f3); $(uptime)"
 for b in $BROKERS; do
   case $b in
     kfake) brokers=$KFAKE name="kfake (in-memory)" ;;
-    real) brokers=$KAFKA_BROKERS name="local Kafka, acks=all" ;;
+    real) brokers=$KAFKA_BROKERS name="local Kafka, acks=all" broker_pid=$(cat .local/run/kafka.pid 2>/dev/null || echo 0) ;;
     *) echo "unknown broker $b (kfake or real)" >&2; exit 2 ;;
   esac
   warmup=$BROKER_WARMUP
@@ -167,6 +167,7 @@ for b in $BROKERS; do
       if [ "$b" = kfake ]; then
         bin/loadgen fake-kafka -addr "$KFAKE" >.local/logs/bench-kfake.log 2>&1 &
         kf=$!
+        broker_pid=$kf
         pids+=("$kf")
         wait_port "$KFAKE"
         warmup=$BROKER_WARMUP

@@ -139,6 +139,15 @@ ingest() {
     prss=$(jq -r 'if .peak_rss_kb then .peak_rss_kb / 1024 else "-" end' <<<"$p")
     row "ingest, $b" "peak RSS MiB (at max load)" "$(num "$orss")" "$(num "$prss")" - "< 100 MB" "$(met "$orss" "<" 95.37)"
     row "ingest, $b" "CPU µs per 2xx" "$(num "$(jq -r '.cpu_us_per_2xx' <<<"$o")" 1)" "$(num "$(jq -r '.cpu_us_per_2xx' <<<"$p")" 1)" - - -
+    # What the receiver shares the host with, per 2xx of its leg: the rate
+    # of either is bounded by all of it (docs/benchmarks.md).
+    local k what
+    for k in loadgen:"load generator" broker:broker host:"whole host, every process"; do
+      what=${k#*:}
+      k=${k%%:*}_cpu_us_per_2xx
+      row "ingest, $b" "CPU µs per 2xx, $what" "$(num "$(jq -r ".$k" <<<"$o")" 1)" "$(num "$(jq -r ".$k" <<<"$p")" 1)" - - -
+    done
+    row "ingest, $b" "host CPU idle %" "$(num "$(jq -r '.host_idle_pct' <<<"$o")" 1)" "$(num "$(jq -r '.host_idle_pct' <<<"$p")" 1)" - - -
   done <<<"$brokers"
 }
 

@@ -6,7 +6,7 @@
 //
 //	loadgen fake-kafka -addr 127.0.0.1:19092      # an in-memory Kafka (kfake), until killed
 //	loadgen topic -brokers B -topic T -partitions 6
-//	loadgen post -url http://127.0.0.1:18080/webhooks/belvo -c 64 -d 10s [-rate N] [-pid N]
+//	loadgen post -url http://127.0.0.1:18080/webhooks/belvo -c 64 -d 10s [-rate N] [-pid N] [-broker-pid N]
 //	             [-brokers B -topics PREFIX] [-system ours -broker kfake -out results.jsonl]
 //	loadgen table -in results.jsonl
 //

@@ -75,11 +75,18 @@ type result struct {
 	P999    float64        `json:"p999_ms"`
 	Max     float64        `json:"max_ms"`
 	// Events is how many events the run added to Kafka, -1 when not counted.
-	Events     int64   `json:"events"`
-	RSSKB      int64   `json:"rss_kb,omitempty"`
-	PeakRSSKB  int64   `json:"peak_rss_kb,omitempty"`
-	CPUPerReq  float64 `json:"cpu_us_per_2xx,omitempty"`
-	LoadBefore string  `json:"loadavg_before"`
+	Events    int64   `json:"events"`
+	RSSKB     int64   `json:"rss_kb,omitempty"`
+	PeakRSSKB int64   `json:"peak_rss_kb,omitempty"`
+	CPUPerReq float64 `json:"cpu_us_per_2xx,omitempty"`
+	// What the rest of the shared host spent per 2xx: the load generator
+	// (this process and wrk), the broker (when -broker-pid names it), and
+	// every process together; HostIdle is the share of the cores left idle.
+	LoadgenCPUPerReq float64 `json:"loadgen_cpu_us_per_2xx,omitempty"`
+	BrokerCPUPerReq  float64 `json:"broker_cpu_us_per_2xx,omitempty"`
+	HostCPUPerReq    float64 `json:"host_cpu_us_per_2xx,omitempty"`
+	HostIdle         float64 `json:"host_idle_pct,omitempty"`
+	LoadBefore       string  `json:"loadavg_before"`
 }
 
 func post(args []string) error {
@@ -91,6 +98,7 @@ func post(args []string) error {
 	maxN := fs.Int("n", 5_000_000, "most requests in total")
 	rate := fs.Int("rate", 0, "requests per second in total; 0 = as fast as answered")
 	pid := fs.Int("pid", 0, "receiver's process id, for its memory and CPU")
+	brokerPID := fs.Int("broker-pid", 0, "broker's process id, for its CPU per 2xx")
 	label := fs.String("label", "", "label printed with the results")
 	system := fs.String("system", "", "what received the load, for the table (ours, Bento)")
 	brokerName := fs.String("broker", "", "which broker it wrote to, for the table")
@@ -121,7 +129,8 @@ func post(args []string) error {
 	}
 	loadBefore := loadavg()
 	ids := newIDRange()
-	cpu0 := proc.CPUTime(*pid)
+	cpu0, broker0, gen0 := proc.CPUTime(*pid), proc.CPUTime(*brokerPID), proc.SelfAndChildrenCPU()
+	busy0, total0 := proc.HostCPU()
 	var r result
 	switch *tool {
 	case "wrk":
@@ -137,12 +146,19 @@ func post(args []string) error {
 		return fmt.Errorf("-tool: %q is neither loadgen nor wrk", *tool)
 	}
 	r.System, r.Broker, r.Label, r.Conns, r.Events, r.LoadBefore = *system, *brokerName, *label, *conns, -1, loadBefore
+	busy1, total1 := proc.HostCPU()
+	r.LoadgenCPUPerReq = perReq(proc.SelfAndChildrenCPU()-gen0, r.OK)
+	r.HostCPUPerReq = perReq(busy1-busy0, r.OK)
+	if total1 > total0 {
+		r.HostIdle = 100 * float64(total1-total0-(busy1-busy0)) / float64(total1-total0)
+	}
+	if *brokerPID > 0 {
+		r.BrokerCPUPerReq = perReq(proc.CPUTime(*brokerPID)-broker0, r.OK)
+	}
 	if *pid > 0 {
 		rss, peak := proc.Memory(*pid)
 		r.RSSKB, r.PeakRSSKB = kilobytes(rss), kilobytes(peak)
-		if used := proc.CPUTime(*pid) - cpu0; r.OK > 0 && used > 0 {
-			r.CPUPerReq = float64(used/time.Duration(r.OK)) / float64(time.Microsecond)
-		}
+		r.CPUPerReq = perReq(proc.CPUTime(*pid)-cpu0, r.OK)
 	}
 	if counter != nil {
 		// Every 2xx was acknowledged by Kafka before it was answered, so the
@@ -193,7 +209,20 @@ func printResult(r result) {
 		// the receiver; its own CPU per answer says what it would do alone.
 		fmt.Fprintf(&b, " cpu_per_2xx=%.1fµs alone_on_%d_cores≈%.0f/s", r.CPUPerReq, runtime.NumCPU(), float64(runtime.NumCPU())*1e6/r.CPUPerReq)
 	}
+	if r.HostCPUPerReq > 0 {
+		fmt.Fprintf(&b, " loadgen_cpu_per_2xx=%.1fµs broker_cpu_per_2xx=%.1fµs host_cpu_per_2xx=%.1fµs host_idle=%.1f%%",
+			r.LoadgenCPUPerReq, r.BrokerCPUPerReq, r.HostCPUPerReq, r.HostIdle)
+	}
 	fmt.Println(b.String())
+}
+
+// perReq is used CPU time per answer in microseconds; 0 when either is
+// unknown.
+func perReq(used time.Duration, answers int) float64 {
+	if used <= 0 || answers <= 0 {
+		return 0
+	}
+	return float64(used) / float64(answers) / float64(time.Microsecond)
 }
 
 // kilobytes reads proc.Memory's "123kB"; 0 when unknown.

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -65,4 +66,45 @@ func PIDFile(path string) int {
 	}
 	pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
 	return pid
+}
+
+// HostCPU is the CPU time the whole host spent busy (every state of the
+// first line of /proc/stat but idle and iowait) and in all, summed over its
+// cores; zeros when unknown. Two readings around a run say how much of the
+// machine every process together used, and how much stayed idle.
+func HostCPU() (busy, total time.Duration) {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, 0
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line)
+	if len(f) < 9 || f[0] != "cpu" {
+		return 0, 0
+	}
+	// user nice system idle iowait irq softirq steal; guest time is already
+	// counted in user.
+	var ticks [8]int64
+	for i := range ticks {
+		ticks[i], _ = strconv.ParseInt(f[i+1], 10, 64)
+	}
+	var all int64
+	for _, t := range ticks {
+		all += t
+	}
+	idle := ticks[3] + ticks[4]
+	return time.Duration(all-idle) * (time.Second / 100), time.Duration(all) * (time.Second / 100)
+}
+
+// SelfAndChildrenCPU is the user+system CPU time of this process and of its
+// children that were waited for, such as a load generator it ran.
+func SelfAndChildrenCPU() time.Duration {
+	var sum time.Duration
+	for _, who := range []int{syscall.RUSAGE_SELF, syscall.RUSAGE_CHILDREN} {
+		var ru syscall.Rusage
+		if syscall.Getrusage(who, &ru) == nil {
+			sum += time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+		}
+	}
+	return sum
 }
