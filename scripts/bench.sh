@@ -8,7 +8,9 @@
 # stage does not hide the others' figures; the exit status is then 1.
 #
 # Settings: BENCH_PIECES ("ingest sink freshness fetcher belvo"),
-# BENCH_FETCHER_BENCHTIME (5x), BENCH_BELVO_BENCHTIME (3x), and every
+# BENCH_FETCHER_BENCHTIME (5x), BENCH_BELVO_BENCHTIME (3x),
+# BENCH_SETTLE_IDLE (85: the idle % of the host each piece waits for, at
+# most BENCH_SETTLE_MAX seconds, 60), and every
 # setting of the pieces themselves (BENCH_DURATION, BENCH_WARMUP,
 # BENCH_SINK_RECORDS, FRESH_SECONDS, FRESH_BURST_RECORDS, ...), passed on.
 # A short smoke run:
@@ -259,9 +261,35 @@ belvo() {
   [ -z "$v" ] || row "Belvo client" "observed req/s under the rate limit" "$(num "$v" 2)" - - "≤ $(num "$l" 2)" "$(met "$v" "<=" "$l")"
 }
 
+# idle_pct SECONDS: the host's idle share over the next SECONDS (/proc/stat).
+idle_pct() {
+  local a b
+  a=$(head -1 /proc/stat)
+  sleep "$1"
+  b=$(head -1 /proc/stat)
+  awk -v a="$a" -v b="$b" 'BEGIN {
+    n = split(a, x); split(b, y); busy = 0; idle = 0
+    for (i = 2; i <= 9 && i <= n; i++) { d = y[i] - x[i]; if (i == 5 || i == 6) idle += d; else busy += d }
+    printf "%.0f\n", (busy + idle) ? 100 * idle / (busy + idle) : 100 }'
+}
+# settle: waits until the host is idle, so that no piece is measured beside
+# the tail of the one before (a broker deleting the ingest legs' topics, an
+# engine merging parts), which made the sink's figure right after the
+# ingest legs far below its figure alone. Records what each piece started on.
+settled=()
+settle() {
+  local want=${BENCH_SETTLE_IDLE:-85} max=${BENCH_SETTLE_MAX:-60} waited=0 idle
+  idle=$(idle_pct 2)
+  while [ "$idle" -lt "$want" ] && [ "$waited" -lt "$max" ]; do
+    idle=$(idle_pct 2)
+    waited=$((waited + 2))
+  done
+  settled+=("$1 ${idle}% idle after ${waited}s")
+}
+
 for p in $PIECES; do
   case $p in
-    ingest | sink | freshness | fetcher | belvo) "$p" ;;
+    ingest | sink | freshness | fetcher | belvo) settle "$p"; "$p" ;;
     *) echo "bench: unknown piece $p (ingest sink freshness fetcher belvo)" >&2; exit 2 ;;
   esac
 done
@@ -273,6 +301,7 @@ done
   echo "Machine: $cores cores ($cpu), $ram RAM, $gover, revision $rev;"
   echo "load average $load_before before, $(cut -d' ' -f1-3 /proc/loadavg) after. Pieces: $PIECES."
   echo "Settings: ${settings:-the defaults of every piece}."
+  echo "Host before each piece (${BENCH_SETTLE_IDLE:-85}% idle awaited, ${BENCH_SETTLE_MAX:-60}s at most): $(printf '%s, ' "${settled[@]}" | sed 's/, $//')."
   echo
   echo "| stage | measure | ours | peer | ratio/fraction | target | met? |"
   echo "|---|---|---|---|---|---|---|"

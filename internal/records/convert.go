@@ -461,14 +461,15 @@ func parseInt(text string) (int64, error) {
 	return r.Num().Int64(), nil
 }
 
-// pow10 holds 10^0..10^18, the powers an int64 mantissa can be scaled by.
-func pow10(n int) int64 {
-	p := int64(1)
-	for ; n > 0; n-- {
-		p *= 10
+// pow10 holds 10^0..10^DecimalScale, the factors that bring a decimal of
+// any scale up to the columns' scale.
+var pow10 = func() (p [schemas.DecimalScale + 1]int64) {
+	p[0] = 1
+	for i := 1; i < len(p); i++ {
+		p[i] = p[i-1] * 10
 	}
 	return p
-}
+}()
 
 // unscaled is an exact Decimal(38,10) value as the integer value×10^10:
 // the form Avro's decimal bytes hold, so encoding it needs no division.
@@ -487,7 +488,7 @@ func (u unscaled) rat() *big.Rat {
 	if u.big != nil {
 		return new(big.Rat).SetFrac(u.big, scaleDenom)
 	}
-	return new(big.Rat).SetFrac64(u.small, pow10(schemas.DecimalScale))
+	return new(big.Rat).SetFrac64(u.small, pow10[schemas.DecimalScale])
 }
 
 // parseDecimal reads a JSON number exactly and refuses it unless it fits
@@ -497,7 +498,7 @@ func parseDecimal(text string) (unscaled, error) {
 	// Fast path: plain decimals of up to 18 digits, the money Belvo sends,
 	// without big-number parsing. They always fit.
 	if m, frac, ok := plainDecimal(text); ok {
-		mul := pow10(schemas.DecimalScale - frac)
+		mul := pow10[schemas.DecimalScale-frac]
 		if m <= math.MaxInt64/mul && m >= math.MinInt64/mul {
 			return unscaled{small: m * mul}, nil
 		}

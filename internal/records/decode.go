@@ -398,14 +398,6 @@ func (p *projection) decode(r *reader, dst []chblock.Cell) error {
 	return nil
 }
 
-var scaleUp = func() (p [schemas.DecimalScale + 1]int64) {
-	p[0] = 1
-	for i := 1; i < len(p); i++ {
-		p[i] = p[i-1] * 10
-	}
-	return p
-}()
-
 // cell reads the value of st into c, overwriting all of it.
 func (r *reader) cell(st *step, c *chblock.Cell) error {
 	*c = chblock.Cell{}
@@ -514,7 +506,7 @@ func (r *reader) strings() ([]string, error) {
 // goavro's *big.Rat.
 func decimalOf(c *chblock.Cell, b []byte, scale int) {
 	c.Kind, c.Scale = chblock.CellDecimal, schemas.DecimalScale
-	mul := scaleUp[schemas.DecimalScale-scale]
+	mul := pow10[schemas.DecimalScale-scale]
 	if len(b) <= 8 {
 		var u uint64
 		for _, c := range b {

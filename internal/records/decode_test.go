@@ -153,7 +153,7 @@ func (g avroGen) decimal(scale int) *big.Rat {
 	case 2: // 38 digits, the column's precision
 		n, _ = new(big.Int).SetString("-"+strings.Repeat("9", 38), 10)
 	case 3: // around the int64 boundary the fast path switches at
-		n = new(big.Int).Add(big.NewInt(math.MaxInt64/scaleUp[schemas.DecimalScale-scale]), big.NewInt(g.r.Int64N(3)-1))
+		n = new(big.Int).Add(big.NewInt(math.MaxInt64/pow10[schemas.DecimalScale-scale]), big.NewInt(g.r.Int64N(3)-1))
 		if g.r.IntN(2) == 0 {
 			n.Neg(n)
 		}
