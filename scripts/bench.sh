@@ -274,8 +274,8 @@ idle_pct() {
 }
 # settle: waits until the host is idle, so that no piece is measured beside
 # the tail of the one before (a broker deleting the ingest legs' topics, an
-# engine merging parts), which made the sink's figure right after the
-# ingest legs far below its figure alone. Records what each piece started on.
+# engine merging parts), and records what each piece started on: a slow
+# figure on an idle start is the host's speed, not the previous piece.
 settled=()
 settle() {
   local want=${BENCH_SETTLE_IDLE:-85} max=${BENCH_SETTLE_MAX:-60} waited=0 idle
