@@ -27,6 +27,7 @@ GO=${GO:-go}
 PIECES=${BENCH_PIECES:-ingest sink freshness fetcher belvo}
 out=.local/bench
 mkdir -p "$out"
+$GO build -o bin/loadgen ./cmd/loadgen || exit 1 # settle's idle share
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 summary="$out/summary-$stamp.md"
 failed=0
@@ -261,27 +262,18 @@ belvo() {
   [ -z "$v" ] || row "Belvo client" "observed req/s under the rate limit" "$(num "$v" 2)" - - "≤ $(num "$l" 2)" "$(met "$v" "<=" "$l")"
 }
 
-# idle_pct SECONDS: the host's idle share over the next SECONDS (/proc/stat).
-idle_pct() {
-  local a b
-  a=$(head -1 /proc/stat)
-  sleep "$1"
-  b=$(head -1 /proc/stat)
-  awk -v a="$a" -v b="$b" 'BEGIN {
-    n = split(a, x); split(b, y); busy = 0; idle = 0
-    for (i = 2; i <= 9 && i <= n; i++) { d = y[i] - x[i]; if (i == 5 || i == 6) idle += d; else busy += d }
-    printf "%.0f\n", (busy + idle) ? 100 * idle / (busy + idle) : 100 }'
-}
 # settle: waits until the host is idle, so that no piece is measured beside
 # the tail of the one before (a broker deleting the ingest legs' topics, an
 # engine merging parts), and records what each piece started on: a slow
 # figure on an idle start is the host's speed, not the previous piece.
+# The host's idle share is counted as in the ingest legs' host_idle_pct.
 settled=()
 settle() {
-  local want=${BENCH_SETTLE_IDLE:-85} max=${BENCH_SETTLE_MAX:-60} waited=0 idle
-  idle=$(idle_pct 2)
+  local want=${BENCH_SETTLE_IDLE:-85} max=${BENCH_SETTLE_MAX:-60} waited=0 idle next
+  idle=$(bin/loadgen idle -for 2s) || { settled+=("$1 (host idle unknown)"); return; }
   while [ "$idle" -lt "$want" ] && [ "$waited" -lt "$max" ]; do
-    idle=$(idle_pct 2)
+    next=$(bin/loadgen idle -for 2s) || break
+    idle=$next
     waited=$((waited + 2))
   done
   settled+=("$1 ${idle}% idle after ${waited}s")

@@ -9,12 +9,14 @@
 //	loadgen post -url http://127.0.0.1:18080/webhooks/belvo -c 64 -d 10s [-rate N] [-pid N] [-broker-pid N]
 //	             [-brokers B -topics PREFIX] [-system ours -broker kfake -out results.jsonl]
 //	loadgen table -in results.jsonl
+//	loadgen idle -for 2s                           # the host's idle % over that time
 //
 // Load is bounded by -d and -n and goes to loopback addresses only.
 package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -25,11 +27,13 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kfake"
+
+	"github.com/finflow/belvo-pipeline/internal/proc"
 )
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: loadgen fake-kafka|topic|post|table [flags]")
+		fmt.Fprintln(os.Stderr, "usage: loadgen fake-kafka|topic|post|table|idle [flags]")
 		os.Exit(2)
 	}
 	var err error
@@ -42,6 +46,8 @@ func main() {
 		err = post(os.Args[2:])
 	case "table":
 		err = table(os.Args[2:])
+	case "idle":
+		err = idle(os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown mode %q", os.Args[1])
 	}
@@ -49,6 +55,25 @@ func main() {
 		fmt.Fprintln(os.Stderr, "loadgen:", err)
 		os.Exit(1)
 	}
+}
+
+// idle prints the share of the host's cores left idle over -for, as the
+// legs' host_idle_pct counts it, in whole percent.
+func idle(args []string) error {
+	fs := flag.NewFlagSet("idle", flag.ContinueOnError)
+	span := fs.Duration("for", 2*time.Second, "how long to watch the host")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	busy0, total0 := proc.HostCPU()
+	time.Sleep(*span)
+	busy1, total1 := proc.HostCPU()
+	pct, ok := proc.IdlePct(busy0, total0, busy1, total1)
+	if !ok {
+		return errors.New("idle: /proc/stat says nothing of the host's CPU time")
+	}
+	fmt.Printf("%.0f\n", pct)
+	return nil
 }
 
 func fakeKafka(args []string) error {

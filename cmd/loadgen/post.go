@@ -149,12 +149,8 @@ func post(args []string) error {
 	busy1, total1 := proc.HostCPU()
 	r.LoadgenCPUPerReq = perReq(proc.SelfAndChildrenCPU()-gen0, r.OK)
 	r.HostCPUPerReq = perReq(busy1-busy0, r.OK)
-	if total1 > total0 {
-		r.HostIdle = 100 * float64(total1-total0-(busy1-busy0)) / float64(total1-total0)
-	}
-	if *brokerPID > 0 {
-		r.BrokerCPUPerReq = perReq(proc.CPUTime(*brokerPID)-broker0, r.OK)
-	}
+	r.HostIdle, _ = proc.IdlePct(busy0, total0, busy1, total1)
+	r.BrokerCPUPerReq = perReq(proc.CPUTime(*brokerPID)-broker0, r.OK) // 0 without -broker-pid
 	if *pid > 0 {
 		rss, peak := proc.Memory(*pid)
 		r.RSSKB, r.PeakRSSKB = kilobytes(rss), kilobytes(peak)

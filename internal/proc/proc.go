@@ -96,6 +96,17 @@ func HostCPU() (busy, total time.Duration) {
 	return time.Duration(all-idle) * (time.Second / 100), time.Duration(all) * (time.Second / 100)
 }
 
+// IdlePct is the share of the host's cores left idle between two HostCPU
+// readings, in percent; ok is false when the readings say nothing (no
+// time passed, or /proc/stat was unreadable).
+func IdlePct(busy0, total0, busy1, total1 time.Duration) (pct float64, ok bool) {
+	total := total1 - total0
+	if total <= 0 {
+		return 0, false
+	}
+	return 100 * float64(total-(busy1-busy0)) / float64(total), true
+}
+
 // SelfAndChildrenCPU is the user+system CPU time of this process and of its
 // children that were waited for, such as a load generator it ran.
 func SelfAndChildrenCPU() time.Duration {

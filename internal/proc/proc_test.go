@@ -40,6 +40,12 @@ func TestHostCPUCountsThisProcessSpinning(t *testing.T) {
 	mine := CPUTime(os.Getpid())
 	spin(t, mine+50*time.Millisecond)
 	busy1, total1 := HostCPU()
+	if pct, ok := IdlePct(busy0, total0, busy1, total1); !ok || pct < 0 || pct > 100 {
+		t.Fatalf("IdlePct = %v, %v", pct, ok)
+	}
+	if _, ok := IdlePct(busy1, total1, busy1, total1); ok {
+		t.Fatal("IdlePct of no time passed claims a share")
+	}
 	// The host was busy at least while this process ran; ticks are 10 ms.
 	if busy1-busy0 < CPUTime(os.Getpid())-mine-20*time.Millisecond || total1-total0 < busy1-busy0 {
 		t.Fatalf("host busy %v of %v while this process used %v", busy1-busy0, total1-total0, CPUTime(os.Getpid())-mine)
